@@ -1,0 +1,173 @@
+"""The codebook: every variable of the survey, read from ``data/codebook.yaml``.
+
+This module only parses and expands the YAML (per-measure templates, named value
+sets) into immutable :class:`Variable` records. Validation lives in
+:mod:`thuiswerk.schema`, labels in :mod:`thuiswerk.nl`, the generator in
+:mod:`thuiswerk.simulate`; all three read the codebook through :func:`load`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from thuiswerk.resources import resource_path
+
+TableName = Literal["establishments", "employees"]
+TABLES: tuple[TableName, ...] = ("establishments", "employees")
+TYPES = ("id", "category", "boolean", "integer", "float", "ordinal")
+SOURCES = (
+    "employer_interview",
+    "employee_interview",
+    "questionnaire",
+    "inspector",
+    "documents",
+    "register",
+    "design",
+)
+
+
+class CodebookError(ValueError):
+    """The codebook file itself is malformed."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of one table."""
+
+    name: str
+    table: TableName
+    type: str
+    label: str
+    source: str
+    missing: str | None = None  # reason an applicable value may be empty; None: never
+    categories: dict[Any, str] = field(default_factory=dict)  # code -> Dutch label
+    range: tuple[float, float] | None = None
+    applies_when: dict[str, Any] = field(default_factory=dict)
+    measure: str | None = None  # the measure id for per-measure variables
+
+    @property
+    def codes(self) -> list[Any]:
+        return list(self.categories)
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("boolean", "integer", "float", "ordinal")
+
+
+@dataclass(frozen=True)
+class Codebook:
+    path: Path
+    version: int
+    keys: dict[str, str]
+    parent: dict[str, str]  # {"column": ..., "table": ...} for employees
+    measures: dict[str, str]  # id -> Dutch label, in Table 1 order
+    measure_groups: dict[str, list[str]]
+    variables: tuple[Variable, ...]
+
+    def table(self, table: TableName) -> list[Variable]:
+        return [v for v in self.variables if v.table == table]
+
+    def columns(self, table: TableName) -> list[str]:
+        return [v.name for v in self.table(table)]
+
+    def get(self, table: TableName, name: str) -> Variable:
+        for v in self.variables:
+            if v.table == table and v.name == name:
+                return v
+        raise KeyError(f"{table}.{name} is not in the codebook {self.path}")
+
+    def find(self, name: str) -> Variable:
+        """The variable called ``name``; employee table wins for shared keys."""
+        matches = [v for v in self.variables if v.name == name]
+        if not matches:
+            raise KeyError(f"{name} is not in the codebook {self.path}")
+        return matches[-1]
+
+    def measure_columns(self, prefix: Literal["employer", "knows"]) -> list[str]:
+        return [f"{prefix}_{m}" for m in self.measures]
+
+
+def _expand(entry: dict[str, Any], value_sets: dict, measures: dict[str, str], where: str) -> list[Variable]:
+    required = {"name", "table", "type", "label", "source", "missing"}
+    absent = required - entry.keys()
+    if absent:
+        raise CodebookError(f"{where}: missing field(s) {sorted(absent)}")
+    if entry["table"] not in TABLES:
+        raise CodebookError(f"{where}: table must be one of {TABLES}")
+    if entry["type"] not in TYPES:
+        raise CodebookError(f"{where}: type must be one of {TYPES}")
+    if entry["source"] not in SOURCES:
+        raise CodebookError(f"{where}: source must be one of {SOURCES}")
+    categories = entry.get("categories") or {}
+    if "value_set" in entry:
+        if entry["value_set"] not in value_sets:
+            raise CodebookError(f"{where}: unknown value_set {entry['value_set']!r}")
+        categories = value_sets[entry["value_set"]]
+    if entry["type"] in ("category", "ordinal", "boolean") and not categories:
+        raise CodebookError(f"{where}: type {entry['type']} needs categories or a value_set")
+    rng = entry.get("range")
+    if entry["type"] in ("integer", "float") and rng is None:
+        raise CodebookError(f"{where}: type {entry['type']} needs a range")
+    missing = entry["missing"]
+    if missing is not False and not (isinstance(missing, str) and missing.strip()):
+        raise CodebookError(f"{where}: missing must be false or a reason")
+    base = dict(
+        table=entry["table"],
+        type=entry["type"],
+        source=entry["source"],
+        missing=None if missing is False else missing,
+        categories=dict(categories),
+        range=tuple(rng) if rng is not None else None,
+        applies_when=dict(entry.get("applies_when") or {}),
+    )
+    if entry.get("per_measure"):
+        return [
+            Variable(
+                name=entry["name"].format(measure=m),
+                label=entry["label"].format(measure_label=label),
+                measure=m,
+                **base,
+            )
+            for m, label in measures.items()
+        ]
+    return [Variable(name=entry["name"], label=entry["label"], **base)]
+
+
+@lru_cache(maxsize=8)
+def load(path: Path | str | None = None) -> Codebook:
+    """Read and expand the codebook (default: the shipped ``codebook.yaml``)."""
+    path = Path(path) if path is not None else resource_path("codebook.yaml")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    measures = dict(raw["measures"])
+    variables: list[Variable] = []
+    for i, entry in enumerate(raw["variables"]):
+        variables.extend(_expand(entry, raw.get("value_sets", {}), measures, f"{path}: variables[{i}]"))
+    seen: set[tuple[str, str]] = set()
+    for v in variables:
+        if (v.table, v.name) in seen:
+            raise CodebookError(f"{path}: duplicate variable {v.table}.{v.name}")
+        seen.add((v.table, v.name))
+    for v in variables:
+        for col in v.applies_when:
+            if (v.table, col) not in seen:
+                raise CodebookError(f"{path}: {v.name}.applies_when names unknown column {col}")
+    groups = {g: list(ms) for g, ms in (raw.get("measure_groups") or {}).items()}
+    for g, ms in groups.items():
+        unknown = set(ms) - measures.keys()
+        if unknown:
+            raise CodebookError(f"{path}: measure_groups.{g} names unknown measures {sorted(unknown)}")
+    tables = raw["tables"]
+    return Codebook(
+        path=path,
+        version=int(raw["version"]),
+        keys={t: tables[t]["key"] for t in TABLES},
+        parent=dict(tables["employees"]["parent"]),
+        measures=measures,
+        measure_groups=groups,
+        variables=tuple(variables),
+    )
