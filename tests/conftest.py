@@ -1,0 +1,102 @@
+"""Shared fixtures: a small valid survey built in code from the codebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from thuiswerk import codebook
+from thuiswerk.schema import DTYPES, Violation
+
+
+def make_valid_tables(n_establishments: int = 6, employees_per_establishment: int = 3, seed: int = 2022) -> dict[str, pd.DataFrame]:
+    """Valid rows for every codebook variable, in codebook dtypes.
+
+    Both branches of every ``applies_when`` occur (managers and non-managers,
+    completers and non-completers, investigated and not investigated), and a
+    few questionnaire items are left empty (item non-response, which the
+    codebook allows).
+    """
+    cb = codebook.load()
+    rng = np.random.default_rng(seed)
+    n_est = n_establishments
+    est_ids = [f"V{i:03d}" for i in range(1, n_est + 1)]
+    n_emp = n_est * employees_per_establishment
+    fixed = {
+        "establishments": {
+            "establishment_id": est_ids,
+            "obstacles_investigated": [1 - i % 2 for i in range(n_est)],
+        },
+        "employees": {
+            "employee_id": [f"W{i:04d}" for i in range(1, n_emp + 1)],
+            "establishment_id": [e for e in est_ids for _ in range(employees_per_establishment)],
+            "role": ["leidinggevende" if i % employees_per_establishment == 0 else "niet_leidinggevende" for i in range(n_emp)],
+            "questionnaire_completed": [0 if i % 3 == 2 else 1 for i in range(n_emp)],
+        },
+    }
+    tables = {}
+    for table, n in (("establishments", n_est), ("employees", n_emp)):
+        columns: dict[str, list] = {}
+        for var in cb.table(table):
+            if var.name in fixed[table]:
+                columns[var.name] = list(fixed[table][var.name])
+            elif var.codes:
+                columns[var.name] = [var.codes[k] for k in rng.integers(0, len(var.codes), n)]
+            elif var.type == "integer":
+                lo, hi = var.range
+                columns[var.name] = [int(x) for x in rng.integers(int(lo), int(min(hi, lo + 200)) + 1, n)]
+            elif var.type == "float":
+                lo, hi = var.range
+                columns[var.name] = [round(float(x), 1) for x in rng.uniform(lo, hi, n)]
+            else:
+                raise AssertionError(f"no generator for {var.name} ({var.type})")
+        frame = pd.DataFrame(columns)
+        for var in cb.table(table):
+            for col, wanted in var.applies_when.items():
+                frame[var.name] = frame[var.name].where(frame[col] == wanted, None)
+        tables[table] = frame
+    # item non-response: the first completer skips two questionnaire items
+    emp = tables["employees"]
+    completer = emp.index[emp["questionnaire_completed"] == 1][0]
+    optional = [v.name for v in cb.table("employees") if v.missing]
+    for name in optional[:2]:
+        emp.loc[completer, name] = None
+    for table, frame in tables.items():
+        for var in cb.table(table):
+            frame[var.name] = frame[var.name].astype(DTYPES[var.type])
+    return tables
+
+
+def write_csv(tables: dict[str, pd.DataFrame], directory: Path) -> Path:
+    """Write the tables as the codebook's CSV files (plain pandas, not write_survey)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(directory / f"{name}.csv", index=False, na_rep="")
+    return directory
+
+
+def find(violations: list[Violation], file: str, row: int | None, column: str | None, *fragments: str) -> list[str]:
+    """Messages mentioning file, row and column (and every fragment); asserts there is one."""
+    wanted = [file]
+    if row is not None:
+        wanted.append(f"row {row}")
+    if column is not None:
+        wanted.append(f"column {column}")
+    wanted += fragments
+    messages = [str(v) for v in violations]
+    hits = [m for m in messages if all(w in m for w in wanted)]
+    assert hits, f"no violation with {wanted}; got:\n" + "\n".join(messages)
+    return hits
+
+
+@pytest.fixture
+def tables() -> dict[str, pd.DataFrame]:
+    return make_valid_tables()
+
+
+@pytest.fixture
+def csv_dir(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    return write_csv(tables, tmp_path / "survey")
