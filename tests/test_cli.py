@@ -1,0 +1,79 @@
+"""The `thuiswerk` command: exit codes, messages, and the embedded default survey."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from thuiswerk.cli import EXIT_INVALID, EXIT_UNREADABLE, app
+from thuiswerk.resources import REPO_DATA
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small_survey(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sim") / "survey"
+    result = runner.invoke(app, ["simulate", "--establishments", "30", "--seed", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_simulate_writes_both_tables_and_truth(small_survey: Path) -> None:
+    assert sorted(p.name for p in small_survey.iterdir()) == ["employees.csv", "establishments.csv", "truth.json"]
+    assert len(pd.read_csv(small_survey / "establishments.csv")) == 30
+
+
+def test_validate_valid_survey_exits_zero_with_summary(small_survey: Path) -> None:
+    result = runner.invoke(app, ["validate", str(small_survey)])
+    assert result.exit_code == 0, result.output
+    assert "is valid" in result.output
+    assert "leidinggevende" in result.output  # counts by role are printed
+
+
+def _copy_with(src: Path, dst: Path, table: str, column: str, row: int, value) -> None:
+    dst.mkdir()
+    for name in ("establishments.csv", "employees.csv"):
+        frame = pd.read_csv(src / name, dtype=str, keep_default_na=False)
+        if name == f"{table}.csv":
+            frame.loc[row, column] = value
+        frame.to_csv(dst / name, index=False)
+
+
+def test_validate_bad_value_names_file_row_column_and_exits_nonzero(small_survey: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    _copy_with(small_survey, bad, "employees", "home_share", 3, "130")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == EXIT_INVALID
+    # data row index 3 is line 5 of the file (header is line 1)
+    assert "employees.csv, row 5, column home_share" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in bad.iterdir()) == ["employees.csv", "establishments.csv"]  # nothing written
+
+
+def test_validate_unreadable_file_exits_two(small_survey: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "semicolon"
+    bad.mkdir()
+    for name in ("establishments.csv", "employees.csv"):
+        pd.read_csv(small_survey / name, dtype=str).to_csv(bad / name, index=False, sep=";")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "establishments.csv" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_committed_default_survey_is_what_simulate_generates(tmp_path: Path) -> None:
+    """data/synthetic is the embedded default: regenerating it must give the same bytes.
+
+    If this fails after a dependency upgrade changed a random stream, regenerate with
+    `thuiswerk simulate` and commit the result together with the reason.
+    """
+    result = runner.invoke(app, ["simulate", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    committed = REPO_DATA / "synthetic"
+    for name in ("establishments.csv", "employees.csv", "truth.json"):
+        assert filecmp.cmp(committed / name, tmp_path / name, shallow=False), f"{name} differs from a fresh simulate"
