@@ -102,17 +102,179 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _survey(data: Path, mapping: Path | None):
+    from thuiswerk.data import DataError
+    from thuiswerk.workflow import InvalidDataError, load_valid_survey
+
+    try:
+        return load_valid_survey(data, mapping)
+    except DataError as exc:
+        err.print(f"[bold red]Cannot read the survey in {data}[/]")
+        for violation in exc.violations:
+            err.print(f"  {violation}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except InvalidDataError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _specs(models: list[str], config: Path | None):
+    from thuiswerk import specs
+    from thuiswerk.workflow import resolve_specs
+
+    try:
+        return resolve_specs(models, specs.load_overrides(config))
+    except (KeyError, ValueError) as exc:
+        err.print(f"[bold red]{exc.args[0]}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+DEFAULT_FITS = Path("data/fits")
+EXIT_USAGE = 3  # unknown model, bad option or config
+EXIT_STALE = 4  # a stored fit is missing or stale
+EXIT_DIAGNOSTICS = 5  # convergence diagnostics fail the policy
+
+ModelsArg = Annotated[list[str], typer.Argument(help="Model name(s), or 'all'.")]
+DataOpt = Annotated[Path, typer.Option(help="Survey folder.")]
+MappingOpt = Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook.")]
+FitsOpt = Annotated[Path, typer.Option(help="Folder of stored fits.")]
+ConfigOpt = Annotated[Path | None, typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...]}}.")]
+
+
+@app.command("fit")
+def fit_command(
+    models: ModelsArg = None,  # type: ignore[assignment]
+    data: DataOpt = DEFAULT_DATA,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = DEFAULT_FITS,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed (default: the project's fixed seed).")] = None,
+    sampler: Annotated[str, typer.Option(help="nutpie (default) or pymc.")] = "nutpie",
+    chains: Annotated[int, typer.Option(min=1)] = 4,
+    tune: Annotated[int, typer.Option(min=1)] = 1000,
+    draws: Annotated[int, typer.Option(min=1)] = 2000,
+    target_accept: Annotated[float, typer.Option(min=0.5, max=0.999)] = 0.9,
+    config: ConfigOpt = None,
+    force: Annotated[bool, typer.Option(help="Refit even when a current fit is stored.")] = False,
+) -> None:
+    """Fit models and store each as data/fits/MODEL.nc; a current stored fit is reused."""
+    from thuiswerk.fit import SAMPLERS, SamplerSettings
+    from thuiswerk.workflow import DEFAULT_SEED, fit_model
+
+    if sampler not in SAMPLERS:
+        err.print(f"[bold red]--sampler must be one of {', '.join(SAMPLERS)}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    selected = _specs(models or ["all"], config)
+    survey = _survey(data, mapping)
+    settings = SamplerSettings(sampler=sampler, chains=chains, tune=tune, draws=draws, target_accept=target_accept)
+    seed = DEFAULT_SEED if seed is None else seed
+    for i, spec in enumerate(selected, 1):
+        console.print(f"[bold][{i}/{len(selected)}] {spec.name}[/] ({spec.title})")
+        result = fit_model(spec, survey, fits, settings, seed, force=force, progress=console.is_terminal)
+        what = "cached, not refitted" if result.cached else f"fitted in {result.seconds:.0f} s"
+        console.print(f"  {what} -> {result.path}")
+        for reason, n in result.excluded.items():
+            console.print(f"  excluded: {n} x {reason}")
+
+
+@app.command()
+def check(
+    models: ModelsArg = None,  # type: ignore[assignment]
+    data: DataOpt = DEFAULT_DATA,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = DEFAULT_FITS,
+    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print convergence diagnostics; exit non-zero unless every model passes the policy."""
+    from thuiswerk import diagnostics
+
+    trees = _load_fits(_specs(models or ["all"], config), _survey(data, mapping), fits, seed, data)
+    policy = diagnostics.Policy()
+    frame = diagnostics.table(trees, policy)
+    table = Table(
+        title=f"Convergence (pass: R-hat <= {policy.rhat_max}, bulk ESS >= {policy.ess_bulk_min:.0f}, "
+        f"divergences <= {policy.divergences_max}, E-BFMI >= {policy.bfmi_min})",
+        title_justify="left",
+    )
+    for col in ("model", "max R-hat", "min bulk ESS", "min tail ESS", "divergences", "min E-BFMI", "verdict"):
+        table.add_column(col, no_wrap=True)
+    for name, row in frame.iterrows():
+        table.add_row(
+            str(name),
+            f"{row['max_rhat']:.3f}",
+            f"{row['min_ess_bulk']:.0f}",
+            f"{row['min_ess_tail']:.0f}",
+            str(row["divergences"]),
+            f"{row['min_bfmi']:.2f}",
+            "[green]pass[/]" if row["passed"] else "[red]FAIL[/]",
+        )
+    console.print(table)
+    for name, row in frame[~frame["passed"]].iterrows():
+        err.print(f"[red]{name}: {row['failures']}[/]", highlight=False)
+    if not frame["passed"].all():
+        raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _load_fits(selected, survey, fits: Path, seed: int | None, data: Path) -> dict:
+    from thuiswerk.store import StaleFitError
+    from thuiswerk.workflow import DEFAULT_SEED, load_fit
+
+    seed = DEFAULT_SEED if seed is None else seed
+    data_arg = "" if data == DEFAULT_DATA else f" --data {data}"
+    trees = {}
+    for spec in selected:
+        try:
+            trees[spec.name] = load_fit(spec, survey, fits, seed, data_arg)
+        except StaleFitError as exc:
+            err.print(f"[bold red]{exc}[/]", highlight=False)
+            raise typer.Exit(EXIT_STALE) from None
+    return trees
+
+
+def _print_frame(frame, title: str) -> None:
+    frame = frame.reset_index()
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        table.add_column(str(col))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+
+
+@app.command()
+def compare(
+    data: DataOpt = DEFAULT_DATA,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = DEFAULT_FITS,
+    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """PSIS-LOO per model (with Pareto k) and employee-known versus employer-reported measures."""
+    from thuiswerk import compare as cmp
+
+    trees = _load_fits(_specs(["all"], config), _survey(data, mapping), fits, seed, data)
+    _print_frame(cmp.loo_table(trees), "PSIS-LOO per model (unit: employee)")
+    _print_frame(
+        cmp.knowledge_vs_employer(trees),
+        "Known by the employee vs reported by the employer (elpd_diff > 0 favours knowledge)",
+    )
+
+
 @app.command()
 def run(
     data: Annotated[Path, typer.Option(help="Survey folder; the synthetic default is (re)generated there.")] = DEFAULT_DATA,
     synthetic: Annotated[bool, typer.Option(help="Regenerate the embedded synthetic survey first.")] = True,
+    fits: FitsOpt = DEFAULT_FITS,
 ) -> None:
-    """The main job: (re)generate the synthetic survey and validate it."""
+    """The main job: (re)generate the synthetic survey, validate it, fit every model, check convergence."""
     if synthetic:
         simulate(out=data)
     report = _validate(data, None)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)
+    fit_command(models=["all"], data=data, fits=fits)
+    check(models=["all"], data=data, fits=fits)
+    compare(data=data, fits=fits)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,122 @@
+"""Model builders: pure functions (inputs, priors) -> ``pm.Model``.
+
+No sampling, no I/O, no plotting; inputs are never mutated. Establishment
+effects are non-centred (``z * sigma``); sector and size-class effects are
+sum-to-zero. Dimension names come from :mod:`thuiswerk.dims`.
+
+Families
+- ``awareness``: P(employee knows measure | employer reports it or not), by
+  measure and role, partially pooled over measures, with establishment
+  communication effects.
+- ``ordinal``: cumulative-logit over the items of a 1..K scale in long format,
+  item-specific cut points, employee and establishment intercepts.
+- ``binary``: logit over body regions in long format, region x role intercepts,
+  region-specific slopes, employee effects (correlation within employee) and
+  establishment effects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from thuiswerk import dims
+from thuiswerk.prepare import ModelInputs
+from thuiswerk.specs import ModelSpec
+
+# Gauss-Hermite nodes for averaging a logistic over a normal establishment effect.
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(20)
+_GH_W = _GH_W / _GH_W.sum()
+
+
+def build(spec: ModelSpec, inputs: ModelInputs) -> pm.Model:
+    builder = {"awareness": build_awareness, "ordinal": build_ordinal, "binary": build_binary}[spec.family]
+    return builder(inputs, spec.priors)
+
+
+def _intercepts(inputs: ModelInputs, priors: dict[str, float], employee_of_est: np.ndarray) -> pt.TensorVariable:
+    """Per-employee intercept: establishment (+ sector + size class) + employee, non-centred.
+
+    With one or two interviewed employees per establishment the two standard
+    deviations are barely separable, while their total is well identified (by the
+    repeated items per employee). They are therefore parameterised as a total
+    ``sigma_total`` and the establishment share of the variance ``rho``:
+    ``sigma_establishment = sigma_total * sqrt(rho)``,
+    ``sigma_employee = sigma_total * sqrt(1 - rho)``.
+    """
+    d = inputs.data
+    sigma_total = pm.HalfNormal("sigma_total", priors["sigma_total"])
+    rho = pm.Beta("rho", priors["rho_alpha"], priors["rho_beta"])
+    sigma_est = pm.Deterministic("sigma_establishment", sigma_total * pt.sqrt(rho))
+    sigma_emp = pm.Deterministic("sigma_employee", sigma_total * pt.sqrt(1.0 - rho))
+    z_est = pm.Normal("z_establishment", 0.0, 1.0, dims=dims.ESTABLISHMENT)
+    z_emp = pm.Normal("z_employee", 0.0, 1.0, dims=dims.EMPLOYEE)
+    b_sector = pm.ZeroSumNormal("b_sector", sigma=priors["group_sd"], dims=dims.SECTOR)
+    b_size = pm.ZeroSumNormal("b_size_class", sigma=priors["group_sd"], dims=dims.SIZE_CLASS)
+    est = z_est * sigma_est + b_sector[d["sector_of_est"]] + b_size[d["size_of_est"]]
+    return est[employee_of_est] + sigma_emp * z_emp
+
+
+def build_awareness(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
+    d = inputs.data
+    with pm.Model(coords=inputs.coords) as model:
+        mu = pm.Normal("mu", 0.0, priors["mu_sd"], dims=(dims.ROLE, dims.REPORTED))
+        tau = pm.HalfNormal("tau", priors["tau_sd"], dims=(dims.ROLE, dims.REPORTED))
+        z_m = pm.Normal("z_measure", 0.0, 1.0, dims=(dims.MEASURE, dims.ROLE, dims.REPORTED))
+        alpha = pm.Deterministic("alpha", mu + tau * z_m, dims=(dims.MEASURE, dims.ROLE, dims.REPORTED))
+        person = _intercepts(inputs, priors, d["est_of_emp"])
+        sigma = model["sigma_total"]
+        logit_p = alpha[d["measure"], d["role"], d["reported"]] + person[d["employee"]]
+        pm.Bernoulli("y", logit_p=logit_p, observed=d["y"], dims=dims.OBS)
+        # Population-averaged P(knows | reported = ja), integrating the establishment and
+        # employee effects over their normal distribution (Gauss-Hermite). Sector and
+        # size-class effects are sum-to-zero, so this is the average over the groups'
+        # (equal-weighted) centre.
+        a_rep = alpha[:, :, 1]
+        p = (pm.math.invlogit(a_rep[..., None] + sigma * _GH_X) * _GH_W).sum(axis=-1)
+        p = pm.Deterministic("p_known_if_reported", p, dims=(dims.MEASURE, dims.ROLE))
+        loss = pm.Deterministic("information_loss", 1.0 - p.mean(axis=0), dims=dims.ROLE)
+        pm.Deterministic("loss_gap", loss[1] - loss[0])
+    return model
+
+
+def build_ordinal(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
+    d = inputs.data
+    n_cut = len(inputs.coords[dims.CUT])
+    with pm.Model(coords=inputs.coords | {dims.GAP: list(range(1, n_cut))}) as model:
+        beta = pm.Normal("beta", 0.0, priors["beta_sd"], dims=dims.PREDICTOR)
+        eta_emp = pt.dot(d["X"], beta) + _intercepts(inputs, priors, d["est_of_emp"])
+        # Ordered cut points as the first one plus positive gaps: ordered in every prior
+        # draw too, so the prior predictive check is meaningful (an ``ordered`` transform
+        # is ignored by forward sampling).
+        first = pm.Normal("cut_first", priors["cut_first_mu"], priors["cut_first_sd"], dims=dims.ASPECT)
+        gaps = pm.LogNormal("cut_gaps", priors["gap_log_mu"], priors["gap_log_sd"], dims=(dims.ASPECT, dims.GAP))
+        cutpoints = pm.Deterministic(
+            "cutpoints",
+            pt.concatenate([first[:, None], first[:, None] + pt.cumsum(gaps, axis=-1)], axis=-1),
+            dims=(dims.ASPECT, dims.CUT),
+        )
+        pm.OrderedLogistic(
+            "y",
+            eta=eta_emp[d["employee"]],
+            cutpoints=cutpoints[d["aspect"]],
+            compute_p=False,
+            observed=d["y"],
+            dims=dims.OBS,
+        )
+    return model
+
+
+def build_binary(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
+    d = inputs.data
+    with pm.Model(coords=inputs.coords) as model:
+        intercept = pm.Normal(
+            "intercept", priors["intercept_mu"], priors["intercept_sd"], dims=(dims.REGION, dims.ROLE)
+        )
+        beta = pm.Normal("beta", 0.0, priors["beta_sd"], dims=(dims.REGION, dims.PREDICTOR))
+        emp_effect = _intercepts(inputs, priors, d["est_of_emp"])
+        slopes = (d["X"][d["employee"]] * beta[d["region"]]).sum(axis=-1)
+        logit_p = intercept[d["region"], d["role_of_emp"][d["employee"]]] + slopes + emp_effect[d["employee"]]
+        pm.Bernoulli("y", logit_p=logit_p, observed=d["y"], dims=dims.OBS)
+    return model

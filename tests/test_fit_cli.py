@@ -1,0 +1,134 @@
+"""Fast tier with real (tiny, seeded) sampling: every builder through `thuiswerk fit`,
+the store, cache hit / miss / refusal, and `thuiswerk check`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from thuiswerk import checks, compare, simulate, store
+from thuiswerk.cli import EXIT_DIAGNOSTICS, EXIT_STALE, app
+
+runner = CliRunner()
+TINY = ["--sampler", "pymc", "--chains", "2", "--tune", "60", "--draws", "60"]
+MODELS = ["awareness", "workload", "complaints", "workload_employer"]  # every family, and one comparison pair
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fits")
+    data, fits = root / "survey", root / "fits"
+    simulate.write(simulate.simulate(n_establishments=25, seed=3), data)
+    result = runner.invoke(app, ["fit", *MODELS, "--data", str(data), "--fits", str(fits), *TINY])
+    assert result.exit_code == 0, result.output
+    return data, fits, result.output
+
+
+def test_fit_writes_one_file_per_model_with_provenance(fitted):
+    data, fits, output = fitted
+    for name in MODELS:
+        tree = store.read(fits / f"{name}.nc")
+        assert tree.attrs["model"] == name
+        assert {"prior", "posterior", "log_likelihood", "posterior_predictive", "sample_stats"} <= set(tree.children)
+        # the employee-level log-likelihood is the sum of the cell-level one
+        ll = tree["log_likelihood"]
+        np.testing.assert_allclose(ll["y_by_employee"].sum("employee"), ll["y"].sum("obs"), rtol=1e-6)
+    assert "excluded:" in output and "did not complete the questionnaire" in output
+
+
+def test_rerun_is_a_cache_hit_that_does_not_sample(fitted):
+    data, fits, _ = fitted
+    path = fits / "workload.nc"
+    before = path.stat().st_mtime_ns
+    result = runner.invoke(app, ["fit", "workload", "--data", str(data), "--fits", str(fits), *TINY])
+    assert result.exit_code == 0, result.output
+    assert "cached, not refitted" in result.output
+    assert path.stat().st_mtime_ns == before
+
+
+def test_changed_prior_is_a_cache_miss(fitted, tmp_path):
+    data, fits, _ = fitted
+    config = tmp_path / "priors.yaml"
+    config.write_text("complaints:\n  priors:\n    beta_sd: 0.5\n")
+    fits2 = tmp_path / "fits"
+    fits2.mkdir()
+    (fits2 / "complaints.nc").write_bytes((fits / "complaints.nc").read_bytes())
+    result = runner.invoke(
+        app, ["fit", "complaints", "--data", str(data), "--fits", str(fits2), "--config", str(config), *TINY]
+    )
+    assert result.exit_code == 0, result.output
+    assert "fitted in" in result.output
+    assert store.read(fits2 / "complaints.nc").attrs["spec_hash"] != store.read(fits / "complaints.nc").attrs["spec_hash"]
+
+
+def test_check_prints_diagnostics_and_fails_tiny_fits(fitted):
+    data, fits, _ = fitted
+    result = runner.invoke(app, ["check", *MODELS, "--data", str(data), "--fits", str(fits)])
+    assert result.exit_code == EXIT_DIAGNOSTICS, result.output  # 120 draws cannot reach ESS 400
+    for name in MODELS:
+        assert name in result.output
+    assert "bulk ESS" in result.output
+
+
+def test_check_refuses_fits_of_other_data(fitted, tmp_path):
+    _, fits, _ = fitted
+    other = tmp_path / "other"
+    simulate.write(simulate.simulate(n_establishments=25, seed=4), other)
+    result = runner.invoke(app, ["check", "workload", "--data", str(other), "--fits", str(fits)])
+    assert result.exit_code == EXIT_STALE
+    assert "data changed" in result.output and "thuiswerk fit workload" in result.output
+
+
+def test_unknown_model_is_a_usage_error(fitted):
+    data, fits, _ = fitted
+    result = runner.invoke(app, ["fit", "workloads", "--data", str(data), "--fits", str(fits)])
+    assert result.exit_code != 0 and "unknown model" in result.output
+
+
+def test_predictive_checks_cover_every_aspect_region_and_measure(fitted):
+    _, fits, _ = fitted
+    workload = store.read(fits / "workload.nc")
+    table = checks.predictive_table(workload)
+    assert list(table.index) == list(workload["posterior"].coords["aspect"].values)
+    assert ((table["observed"] >= 1) & (table["observed"] <= 5)).all()
+    assert (table["lo"] <= table["predicted"]).all() and (table["predicted"] <= table["hi"]).all()
+    cats = checks.category_table(workload)
+    np.testing.assert_allclose(cats.groupby("aspect")["observed"].sum(), 1.0)
+    complaints = checks.predictive_table(store.read(fits / "complaints.nc"))
+    assert ((complaints["observed"] >= 0) & (complaints["observed"] <= 1)).all()
+    awareness = checks.predictive_table(store.read(fits / "awareness.nc"))
+    assert len(awareness) == 15
+
+
+def test_loo_per_model_and_the_knowledge_versus_employer_comparison(fitted):
+    _, fits, _ = fitted
+    trees = {name: store.read(fits / f"{name}.nc") for name in MODELS}
+    table = compare.loo_table(trees)
+    assert set(table.index) == set(MODELS)
+    assert (table["elpd_loo"] < 0).all() and (table["max_pareto_k"] > 0).all()
+    pair = compare.knowledge_vs_employer(trees)
+    assert list(pair.index) == ["workload"]
+    row = pair.loc["workload"]
+    assert np.isclose(row["elpd_diff"], row["elpd_known"] - row["elpd_employer"])
+    assert row["se_diff"] > 0
+
+
+# Plausibility bounds of the prior predictive checks that justify the default priors:
+# the prior must allow every realistic mean (wide enough) without piling up at the
+# ends of the scale (not absurd). Ordinal means on 1..5, shares on 0..1.
+PRIOR_BOUNDS = {
+    "workload": {"q05_min": 1.2, "q95_max": 4.8, "width_min": 1.0},
+    "complaints": {"q05_min": 0.02, "q95_max": 0.8, "width_min": 0.15},
+    "awareness": {"q05_min": 0.05, "q95_max": 0.95, "width_min": 0.3},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRIOR_BOUNDS))
+def test_prior_predictive_spread_is_plausible(fitted, name):
+    _, fits, _ = fitted
+    spread = checks.prior_predictive_spread(store.read(fits / f"{name}.nc"))
+    bounds = PRIOR_BOUNDS[name]
+    assert spread["q05"] >= bounds["q05_min"], spread
+    assert spread["q95"] <= bounds["q95_max"], spread
+    assert spread["q95"] - spread["q05"] >= bounds["width_min"], spread
