@@ -19,7 +19,7 @@ import pymc as pm
 import pytensor
 import xarray as xr
 
-from thuiswerk import builders, dims
+from thuiswerk import builders, dims, loglik
 from thuiswerk.prepare import ModelInputs
 from thuiswerk.specs import ModelSpec
 
@@ -30,7 +30,7 @@ pytensor.config.numba__fastmath = False
 
 # Version of what fit() stores; part of every spec hash, so a change of the stored
 # groups makes old fits stale instead of silently reusing them.
-FIT_FORMAT = 2
+FIT_FORMAT = 3
 
 Sampler = Literal["nutpie", "pymc"]
 SAMPLERS: tuple[str, ...] = ("nutpie", "pymc")
@@ -89,7 +89,7 @@ def fit(
             compute_convergence_checks=False,
         )
         pm.compute_log_likelihood(trace, progressbar=False)
-        _add_employee_loglik(trace, inputs)
+        _add_employee_loglik(trace, inputs, spec.family)
         pm.sample_posterior_predictive(trace, random_seed=ppc_seed, extend_inferencedata=True, progressbar=False)
     trace["constant_data"] = xr.DataTree(constant_data(inputs))
     trace.update(prior)
@@ -97,21 +97,21 @@ def fit(
     return trace
 
 
-def _add_employee_loglik(trace: xr.DataTree, inputs: ModelInputs) -> None:
-    """Add ``y_by_employee``: the pointwise log-likelihood summed over each employee's cells.
+def _add_employee_loglik(trace: xr.DataTree, inputs: ModelInputs, family: str) -> None:
+    """Add ``y_by_employee``: each employee's log-likelihood with the employee effect integrated out.
 
     LOO then leaves out a whole employee (all items or measures at once), the unit at
-    which the models are compared; cells of one employee are not independent.
+    which models are compared; see :mod:`thuiswerk.loglik` for why marginal, not conditional.
     """
-    ll = trace["log_likelihood"]["y"].transpose("chain", "draw", dims.OBS)
     n_emp = len(inputs.coords[dims.EMPLOYEE])
-    out = np.zeros(ll.shape[:2] + (n_emp,))
-    np.add.at(out, (slice(None), slice(None), inputs.data["employee"]), ll.to_numpy())
+    posterior = trace["posterior"].to_dataset()
+    values = loglik.employee_marginal_loglik(posterior, family, inputs.data, n_emp)
     ds = trace["log_likelihood"].to_dataset()
     ds["y_by_employee"] = xr.DataArray(
-        out,
+        values,
         dims=("chain", "draw", dims.EMPLOYEE),
-        coords={"chain": ll["chain"], "draw": ll["draw"], dims.EMPLOYEE: inputs.coords[dims.EMPLOYEE]},
+        coords={"chain": posterior["chain"], "draw": posterior["draw"], dims.EMPLOYEE: inputs.coords[dims.EMPLOYEE]},
+        attrs={"description": "log p(y_i | theta), employee intercept integrated out (Gauss-Hermite)"},
     )
     trace["log_likelihood"] = xr.DataTree(ds)
 
