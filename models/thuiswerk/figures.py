@@ -1,0 +1,1122 @@
+"""The descriptive figures and Table 1 of the report, remade from the survey data.
+
+One figure of the seed report ("Figuur 1" to "Figuur 17") is two functions:
+
+* ``<name>_data(establishments, employees, min_n=MIN_CELL)`` — pure: computes a
+  tidy DataFrame with one row per plotted cell and the columns
+  ``group_code, group, category_code, category, n, count, share`` (or ``mean``
+  and ``sd`` for mean scores) and ``suppressed``. ``n`` is the number of
+  respondents (employees or establishments) behind the cell; cells with
+  ``n < min_n`` are blanked (``NaN``) and flagged (:func:`thuiswerk.nl.suppress`).
+  Row order is plotting order.
+* ``plot_<name>(data, ax=None)`` — draws that frame into ``ax`` (or a new
+  figure) and returns the :class:`matplotlib.figure.Figure`. Its docstring holds
+  the Dutch caption ("Bijschrift:") and alt text ("Alt-tekst:"), collected in
+  :data:`CAPTIONS` under the Quarto label.
+
+Nothing here samples, fits or reads files; establishment-level values are only
+ever shown aggregated. Figures are built with :class:`matplotlib.figure.Figure`
+(no pyplot), so no display or GUI backend is involved and a figure returned in a
+Quarto/Jupyter cell is shown once.
+
+:data:`FIGURES` lists every figure in seed order (label -> number, data
+function, plot function); :func:`figure` makes one by its label. :func:`table1`
+is Table 1 (measures by informant) with its caption under ``tbl-maatregelen``.
+
+Missing values: every share or mean is over the respondents with a
+non-missing answer to that item (questionnaire items: the employees who
+completed the online questionnaire and answered the item).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, MultipleLocator
+
+from thuiswerk import codebook as codebook_module
+from thuiswerk import nl
+from thuiswerk.nl import MIN_CELL
+
+# --------------------------------------------------------------------------- palette
+
+#: The report's one palette: Okabe & Ito (2008), safe for the common forms of
+#: colour-blindness. Ordered categories use shades of ``blue`` (lightness only).
+PALETTE: dict[str, str] = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "bluish_green": "#009E73",
+    "sky_blue": "#56B4E9",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "grey": "#999999",
+    "black": "#000000",
+}
+
+#: Colour of each group (``group_code``) wherever it appears.
+GROUP_COLOURS: dict[str, str] = {
+    "leidinggevende": PALETTE["blue"],
+    "niet_leidinggevende": PALETTE["orange"],
+    "werkgever": PALETTE["bluish_green"],
+    "alle": PALETTE["grey"],
+    "vestigingen": PALETTE["blue"],
+    "voor_pandemie": PALETTE["sky_blue"],
+    "voornemen": PALETTE["blue"],
+    "voor_gesprek": PALETTE["sky_blue"],
+    "na_gesprek": PALETTE["vermillion"],
+}
+
+ROLES: tuple[str, ...] = ("leidinggevende", "niet_leidinggevende")
+FIGSIZE_WIDTH = 7.5  # inches; height follows the number of bars
+WRAP = 34  # characters per line of a category label
+
+SHARE_COLUMNS = ["count", "share"]
+MEAN_COLUMNS = ["mean", "sd"]
+
+
+def shades(k: int, base: str = PALETTE["blue"]) -> list[str]:
+    """``k`` shades of ``base`` from light to full colour (for ordered categories)."""
+    rgb = np.array(mcolors.to_rgb(base))
+    weights = np.linspace(0.25, 1.0, k) if k > 1 else np.array([1.0])
+    return [mcolors.to_hex(1 - w * (1 - rgb)) for w in weights]
+
+
+# --------------------------------------------------------------------------- helpers: data
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _strip_prefix(text: str) -> str:
+    """'Voordeel: meer focus' -> 'Meer focus'."""
+    return _cap(text.split(":", 1)[1].strip()) if ":" in text else text
+
+
+def _categories(variable: str) -> dict[Any, str]:
+    return dict(codebook_module.load().find(variable).categories)
+
+
+def _valid(series: pd.Series) -> pd.Series:
+    return series.dropna()
+
+
+def _share_row(group_code: str, group: str, category_code: Any, category: str, hits: pd.Series) -> dict:
+    """One cell: ``hits`` is a boolean Series over the respondents with an answer."""
+    n = int(len(hits))
+    count = int(hits.sum())
+    return {
+        "group_code": group_code,
+        "group": group,
+        "category_code": category_code,
+        "category": category,
+        "n": n,
+        "count": count,
+        "share": count / n if n else np.nan,
+    }
+
+
+def _mean_row(group_code: str, group: str, category_code: Any, category: str, values: pd.Series) -> dict:
+    v = pd.to_numeric(_valid(values), errors="coerce").dropna().astype(float)
+    n = int(len(v))
+    return {
+        "group_code": group_code,
+        "group": group,
+        "category_code": category_code,
+        "category": category,
+        "n": n,
+        "mean": float(v.mean()) if n else np.nan,
+        "sd": float(v.std(ddof=1)) if n > 1 else np.nan,
+    }
+
+
+def _finish(rows: list[dict], min_n: int, values: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame["n"] = frame["n"].astype("int64")
+    out = nl.suppress(frame, min_n, values=[c for c in values if c in frame.columns])
+    out.attrs["min_n"] = min_n
+    return out
+
+
+def _roles(employees: pd.DataFrame) -> Iterable[tuple[str, str, pd.DataFrame]]:
+    labels = _categories("role")
+    for code in ROLES:
+        yield code, labels[code], employees[employees["role"] == code]
+
+
+def _category_rows(
+    series: pd.Series, group_code: str, group: str, categories: dict[Any, str], cumulative: dict[Any, list] | None = None
+) -> list[dict]:
+    """Shares of each category (or of each set of codes in ``cumulative``)."""
+    answered = _valid(series)
+    sets = cumulative or {code: [code] for code in categories}
+    return [
+        _share_row(group_code, group, code, categories[code], answered.isin(codes))
+        for code, codes in sets.items()
+    ]
+
+
+def _boolean_rows(frame: pd.DataFrame, columns: list[str], group_code: str, group: str, label=None) -> list[dict]:
+    label = label or (lambda c: nl.label(c))
+    rows = []
+    for col in columns:
+        answered = _valid(frame[col])
+        rows.append(_share_row(group_code, group, col, label(col), answered == 1))
+    return rows
+
+
+# --------------------------------------------------------------------------- helpers: plotting
+
+
+def _root_figure(ax: Axes) -> Figure:
+    """The top-level Figure of ``ax`` (also when ``ax`` lives in a SubFigure)."""
+    try:
+        return ax.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10
+        fig = ax.figure
+        while not isinstance(fig, Figure):
+            fig = fig.figure
+        return fig
+
+
+def _axes(ax: Axes | None, n_rows: int, per_row: float = 0.32, extra: float = 1.6) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig = Figure(figsize=(FIGSIZE_WIDTH, max(2.8, extra + per_row * n_rows)), layout="constrained")
+        ax = fig.add_subplot()
+    return _root_figure(ax), ax
+
+
+def _style(ax: Axes, value_axis: str) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_axisbelow(True)
+    ax.grid(axis=value_axis, color="#dddddd", linewidth=0.8)
+    ax.tick_params(axis="both", labelsize=9)
+
+
+def _wrap(text: str, width: int = WRAP) -> str:
+    return textwrap.fill(str(text), width, break_long_words=False)
+
+
+def _n_text(ns: Iterable[int]) -> str:
+    ns = sorted(set(int(n) for n in ns))
+    if not ns:
+        return ""
+    return f"n = {nl.number(ns[0], 0)}" if len(ns) == 1 else f"n = {nl.number(ns[0], 0)}–{nl.number(ns[-1], 0)}"
+
+
+def _value_label(data: pd.DataFrame, text: str) -> str:
+    text = textwrap.fill(text, 58)
+    if data["suppressed"].any():
+        return f"{text}\n{nl.footnote(data.attrs.get('min_n', MIN_CELL))}"
+    return text
+
+
+def _legend(ax: Axes, handles: list, ncol: int | None = None) -> int:
+    """Legend in rows above the plot area, never wider than the axes; returns its number of rows.
+
+    Widths are measured with the renderer (text extents, independent of the
+    layout): in a figure of its own the axes spans the figure width minus its
+    y tick labels; in a passed-in figure with several axes, the axes' width.
+    """
+    if not handles:
+        return 0
+    ncol = min(ncol or 3, len(handles))
+    fig = _root_figure(ax)
+    if len(fig.axes) == 1:
+        available = fig.bbox.width - ax.yaxis.get_tightbbox().width - 24 * fig.dpi / 72
+    else:
+        available = ax.get_window_extent().width
+    while True:
+        legend = ax.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=ncol,
+            frameon=False,
+            fontsize=9,
+            borderaxespad=0.3,
+            handlelength=1.2,
+        )
+        if ncol == 1 or legend.get_window_extent().width <= available:
+            break
+        ncol -= 1
+    return -(-len(handles) // ncol)
+
+
+def _title(ax: Axes, title: str, legend_rows: int = 0) -> None:
+    """Bold title, left-aligned, above the legend rows (if any)."""
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=8 + 17 * legend_rows)
+
+
+def _percent_axis(ax: Axes, axis: str) -> None:
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(0, 1)
+    target.set_major_locator(MultipleLocator(0.2))
+    target.set_major_formatter(nl.percent_formatter())
+
+
+def _group_order(data: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(data["group_code"]))
+
+
+def _group_labels(data: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(data["group_code"], data["group"]))
+
+
+def _ink(fill: str) -> str:
+    """Text colour readable on ``fill``: white on dark fills, near-black on light ones."""
+    r, g, b = mcolors.to_rgb(fill)
+    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.55 else "#222222"
+
+
+def _colour(group_code: str, i: int) -> str:
+    fallback = [PALETTE["blue"], PALETTE["orange"], PALETTE["bluish_green"], PALETTE["vermillion"]]
+    return GROUP_COLOURS.get(group_code, fallback[i % len(fallback)])
+
+
+def _plot_bars(
+    data: pd.DataFrame,
+    ax: Axes | None,
+    *,
+    title: str,
+    value_label: str,
+    orient: str = "h",
+    legend_title_n: bool = True,
+    legend: bool = True,
+) -> Figure:
+    """Grouped bars of ``share``: categories along one axis, groups side by side."""
+    cats = list(dict.fromkeys(data["category"]))
+    groups = _group_order(data)
+    labels = _group_labels(data)
+    fig, ax = _axes(ax, len(cats) * max(1, len(groups)) if orient == "h" else 6, per_row=0.26 if orient == "h" else 0.4)
+    _style(ax, "x" if orient == "h" else "y")
+    for i, cat in enumerate(cats):
+        sub = data[data["category"] == cat]
+        present = [g for g in groups if g in set(sub["group_code"])]
+        width = 0.8 / max(1, len(present))
+        for j, g in enumerate(present):
+            row = sub[sub["group_code"] == g].iloc[0]
+            pos = i + (j - (len(present) - 1) / 2) * width
+            colour = _colour(g, groups.index(g))
+            if row["suppressed"] or pd.isna(row["share"]):
+                text, value, inside = nl.MARKER, 0.0, False
+            else:
+                value = float(row["share"])
+                text, inside = nl.percent(value), value > 0.88
+                if orient == "h":
+                    ax.barh(pos, value, height=width * 0.9, color=colour)
+                else:
+                    ax.bar(pos, value, width=width * 0.9, color=colour)
+            offset = -3 if inside else 3
+            ink = _ink(colour) if inside else "#333333"
+            common = dict(textcoords="offset points", fontsize=8, color=ink)
+            if orient == "h":
+                ax.annotate(text, (value, pos), xytext=(offset, 0), ha="right" if inside else "left", va="center", **common)
+            else:
+                ax.annotate(text, (pos, value), xytext=(0, offset), ha="center", va="top" if inside else "bottom", **common)
+    ticks, ticklabels = list(range(len(cats))), [_wrap(c, WRAP if orient == "h" else 14) for c in cats]
+    if orient == "h":
+        ax.set_yticks(ticks, ticklabels)
+        ax.set_ylim(len(cats) - 0.5, -0.5)  # first category on top
+        _percent_axis(ax, "x")
+        ax.set_xlabel(_value_label(data, value_label), fontsize=9)
+        ax.tick_params(axis="y", length=0)
+    else:
+        ax.set_xticks(ticks, ticklabels)
+        ax.set_xlim(-0.5, len(cats) - 0.5)
+        _percent_axis(ax, "y")
+        ax.set_ylabel(_value_label(data, value_label), fontsize=9)
+        ax.tick_params(axis="x", length=0)
+    rows = 0
+    if legend and len(groups) > 1:
+        handles = []
+        for i, g in enumerate(groups):
+            text = labels[g]
+            if legend_title_n:
+                text = f"{text} ({_n_text(data.loc[data['group_code'] == g, 'n'])})"
+            handles.append(Patch(color=_colour(g, i), label=text))
+        rows = _legend(ax, handles, ncol=3)
+    _title(ax, title, rows)
+    return fig
+
+
+def _plot_stacked(
+    data: pd.DataFrame,
+    ax: Axes | None,
+    *,
+    title: str,
+    value_label: str,
+    colours: dict[Any, str],
+) -> Figure:
+    """One 100% bar per group, segments are the categories (in row order)."""
+    groups = _group_order(data)
+    labels = _group_labels(data)
+    cats = list(dict.fromkeys(data["category_code"]))
+    cat_labels = dict(zip(data["category_code"], data["category"]))
+    fig, ax = _axes(ax, len(groups), per_row=0.6, extra=2.0)
+    _style(ax, "x")
+    ticklabels = []
+    for i, g in enumerate(groups):
+        sub = data[data["group_code"] == g]
+        ticklabels.append(f"{_wrap(labels[g], 26)}\n({_n_text(sub['n'])})")
+        if sub["suppressed"].any() or sub["share"].isna().any():
+            ax.annotate(nl.MARKER, (0, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
+            continue
+        left = 0.0
+        for _, row in sub.iterrows():
+            share = float(row["share"])
+            colour = colours[row["category_code"]]
+            ax.barh(i, share, left=left, height=0.65, color=colour, edgecolor="white", linewidth=0.8)
+            if share >= 0.06:
+                ax.text(left + share / 2, i, nl.percent(share), ha="center", va="center", fontsize=8, color=_ink(colour))
+            left += share
+    ax.set_yticks(range(len(groups)), ticklabels)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    _percent_axis(ax, "x")
+    ax.set_xlabel(_value_label(data, value_label), fontsize=9)
+    handles = [Patch(color=colours[c], label=cat_labels[c]) for c in cats]
+    rows = _legend(ax, handles, ncol=len(handles))
+    _title(ax, title, rows)
+    return fig
+
+
+def _plot_means(
+    data: pd.DataFrame,
+    ax: Axes | None,
+    *,
+    title: str,
+    value_label: str,
+    scale: tuple[int, int] = (1, 5),
+) -> Figure:
+    """Dot plot of mean scores on a 1-5 scale, one dot per group and item."""
+    cats = list(dict.fromkeys(data["category"]))
+    groups = _group_order(data)
+    labels = _group_labels(data)
+    fig, ax = _axes(ax, len(cats) * max(1, len(groups)), per_row=0.22)
+    _style(ax, "x")
+    step = 0.32 if len(groups) > 1 else 0.0
+    for i, cat in enumerate(cats):
+        sub = data[data["category"] == cat]
+        for j, g in enumerate(groups):
+            hit = sub[sub["group_code"] == g]
+            if hit.empty:
+                continue
+            row = hit.iloc[0]
+            pos = i + (j - (len(groups) - 1) / 2) * step
+            if row["suppressed"] or pd.isna(row["mean"]):
+                ax.annotate(nl.MARKER, (scale[0], pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+                continue
+            mean = float(row["mean"])
+            colour = _colour(g, j)
+            ax.plot([scale[0], mean], [pos, pos], color=colour, linewidth=1.2, alpha=0.5, solid_capstyle="butt")
+            ax.plot([mean], [pos], marker="o", markersize=7, linestyle="none", color=colour)
+            ax.annotate(nl.number(mean, 1), (mean, pos), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="#333333")
+    ax.set_yticks(range(len(cats)), [_wrap(c) for c in cats])
+    ax.set_ylim(len(cats) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(scale[0] - 0.05, scale[1] + 0.2)
+    ax.xaxis.set_major_locator(FixedLocator(list(range(scale[0], scale[1] + 1))))
+    ax.xaxis.set_major_formatter(nl.decimal_formatter(0))
+    ax.set_xlabel(_value_label(data, value_label), fontsize=9)
+    rows = 0
+    if len(groups) > 1:
+        handles = [
+            Line2D(
+                [], [], marker="o", linestyle="none", markersize=7, color=_colour(g, i),
+                label=f"{labels[g]} ({_n_text(data.loc[data['group_code'] == g, 'n'])})",
+            )
+            for i, g in enumerate(groups)
+        ]
+        rows = _legend(ax, handles, ncol=3)
+    _title(ax, title, rows)
+    return fig
+
+
+# =========================================================================== figures
+# Figure 1
+
+
+def homeworking_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 1: establishments by home working before the pandemic and as planned (2022)."""
+    rows = _category_rows(
+        establishments["prepandemic_homeworking"], "voor_pandemie", "Voor de pandemie", _categories("prepandemic_homeworking")
+    )
+    rows += _category_rows(
+        establishments["planned_homeworking"], "voornemen", "Voornemen na de pandemie (2022)", _categories("planned_homeworking")
+    )
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_homeworking(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 1: home working before the pandemic and as planned now.
+
+    Bijschrift: Werd er voor de pandemie al thuisgewerkt in de vestiging en
+    hoeveel wordt er nu thuisgewerkt? Percentage vestigingen. Structureel
+    thuiswerken 40-80% betekent dat werknemers in de vestiging 40 tot 80% van
+    hun tijd thuis werken.
+
+    Alt-tekst: Horizontaal staafdiagram met het percentage vestigingen per
+    antwoord: eerst hoe vaak er voor de pandemie werd thuisgewerkt (nooit,
+    incidenteel, structureel), daarna hoeveel thuiswerken de werkgever na de
+    pandemie van plan is (niet of incidenteel, of structureel 20-40%, 40-80% of
+    meer dan 80% van de tijd).
+    """
+    return _plot_bars(data, ax, title="Thuiswerken voor en na de pandemie", value_label="Percentage vestigingen")
+
+
+# Figure 2
+
+KANS_REGIONS = ["complaint_neck", "complaint_shoulders", "complaint_arm"]
+REGIONS = ["complaint_back", "complaint_shoulders", "complaint_neck", "complaint_arm"]
+
+
+def complaints_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 2: employees with at least one KANS complaint, with back complaints, with neither.
+
+    KANS: arm (incl. hand and wrist), neck or shoulders. Denominator: questionnaire
+    respondents who answered the items involved (all three KANS items; all four
+    items for "neither").
+    """
+    rows = []
+    for code, role, sub in _roles(employees):
+        kans = sub[KANS_REGIONS].dropna()
+        rows.append(_share_row(code, role, "kans", "Minstens één KANS-klacht (arm, nek of schouders)", (kans == 1).any(axis=1)))
+        back = _valid(sub["complaint_back"])
+        rows.append(_share_row(code, role, "rug", "Rugklachten", back == 1))
+        every = sub[REGIONS].dropna()
+        rows.append(_share_row(code, role, "geen", "Geen KANS- of rugklachten", (every == 0).all(axis=1)))
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_complaints(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 2: KANS and back complaints.
+
+    Bijschrift: Percentage thuiswerkers met klachten aan arm, nek of schouders
+    (KANS-klachten) en met rugklachten, naar functie.
+
+    Alt-tekst: Horizontaal staafdiagram met voor leidinggevenden en
+    niet-leidinggevenden het percentage met minstens één KANS-klacht, het
+    percentage met rugklachten en het percentage zonder KANS- of rugklachten.
+    """
+    return _plot_bars(data, ax, title="KANS-klachten en rugklachten", value_label="Percentage thuiswerkers (vragenlijst)")
+
+
+# Figure 3
+
+
+def complaint_regions_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 3: complaints per body region (back, shoulders, neck, arm) by role."""
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += _boolean_rows(sub, REGIONS, code, role)
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 3: complaints by body region and role.
+
+    Bijschrift: Percentage thuiswerkers met klachten aan rug, schouders, nek en
+    arm (inclusief hand en pols), naar functie.
+
+    Alt-tekst: Horizontaal staafdiagram met per lichaamsdeel (rug, schouders,
+    nek, arm) het percentage thuiswerkers met klachten, met naast elkaar een
+    staaf voor leidinggevenden en een voor niet-leidinggevenden.
+    """
+    return _plot_bars(data, ax, title="Klachten per lichaamsdeel", value_label="Percentage thuiswerkers (vragenlijst)")
+
+
+# Figure 4
+
+WORKLOAD_ASPECTS = [
+    "psychological_workload",
+    "exhaustion",
+    "work_home_interference",
+    "telepressure",
+    "colleague_pressure",
+    "detachment_problems",
+]
+
+
+def workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 4: mean score (1-5) of each workload aspect by role."""
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += [_mean_row(code, role, col, nl.label(col), sub[col]) for col in WORKLOAD_ASPECTS]
+    return _finish(rows, min_n, MEAN_COLUMNS)
+
+
+def plot_workload(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 4: mean scores of workload aspects by role.
+
+    Bijschrift: Gemiddelde scores op gemeten aspecten van werkdruk, naar
+    functie. Thuiswerkers beantwoordden stellingen op een schaal van 1 tot 5,
+    waarbij 1 = 'helemaal niet mee eens' of 'nooit' en 5 = 'helemaal mee eens'
+    of 'altijd'.
+
+    Alt-tekst: Stippendiagram met voor zes aspecten van werkdruk
+    (psychologische werkbelasting, uitputting, werk-thuisconflict,
+    telepressure, ervaren druk van collega's en moeilijk afstand nemen van het
+    werk) de gemiddelde score op een schaal van 1 tot 5, apart voor
+    leidinggevenden en niet-leidinggevenden.
+    """
+    return _plot_means(
+        data,
+        ax,
+        title="Ervaren werkdruk",
+        value_label="Gemiddelde score (1 = helemaal niet mee eens of nooit, 5 = helemaal mee eens of altijd)",
+    )
+
+
+# Figure 5
+
+WORKLOAD_CHANGE_COLOURS = {
+    "afgenomen": PALETTE["sky_blue"],
+    "gelijk": "#d9d9d9",
+    "toegenomen": PALETTE["vermillion"],
+}
+
+
+def workload_change_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 5: workload decreased / unchanged / increased since home working began, by role."""
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += _category_rows(sub["workload_change"], code, role, _categories("workload_change"))
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_workload_change(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 5: change of workload since home working was introduced.
+
+    Bijschrift: Mate waarin de werkdruk gelijk is gebleven, is toegenomen of is
+    afgenomen nadat thuiswerken is ingevoerd, naar functie.
+
+    Alt-tekst: Gestapeld staafdiagram met per functie (leidinggevende,
+    niet-leidinggevende) een staaf van 100%, verdeeld over de percentages
+    thuiswerkers bij wie de werkdruk is afgenomen, gelijk is gebleven of is
+    toegenomen.
+    """
+    return _plot_stacked(
+        data, ax, title="Verandering van de werkdruk", value_label="Percentage thuiswerkers (vragenlijst)", colours=WORKLOAD_CHANGE_COLOURS
+    )
+
+
+# Figure 6
+
+ISOLATION_ITEMS = ["isolation_colleagues", "isolation_company"]
+
+
+def isolation_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 6: mean isolation score (1-5) from colleagues and from the company, by role."""
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += [_mean_row(code, role, col, nl.label(col), sub[col]) for col in ISOLATION_ITEMS]
+    return _finish(rows, min_n, MEAN_COLUMNS)
+
+
+def plot_isolation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 6: mean isolation scores by role.
+
+    Bijschrift: Gemiddelde scores op gevoelens van isolatie van collega's en
+    van het bedrijf, naar functie (schaal van 1 = 'helemaal niet mee eens' tot
+    5 = 'helemaal mee eens').
+
+    Alt-tekst: Stippendiagram met de gemiddelde score op isolatie van
+    collega's en isolatie van het bedrijf op een schaal van 1 tot 5, apart voor
+    leidinggevenden en niet-leidinggevenden.
+    """
+    return _plot_means(
+        data, ax, title="Gevoelens van isolatie", value_label="Gemiddelde score (1 = helemaal niet mee eens, 5 = helemaal mee eens)"
+    )
+
+
+# Figures 7 and 8
+
+ADVANTAGES = [
+    "advantage_focus",
+    "advantage_flexibility",
+    "advantage_less_travel",
+    "advantage_private_time",
+    "advantage_own_schedule",
+    "advantage_active_breaks",
+]
+DISADVANTAGES = [
+    "disadvantage_less_social",
+    "disadvantage_screen_time",
+    "disadvantage_work_private_blur",
+    "disadvantage_communication",
+    "disadvantage_other",
+]
+
+
+def _items_by_role(employees: pd.DataFrame, columns: list[str], min_n: int) -> pd.DataFrame:
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += _boolean_rows(sub, columns, code, role, label=lambda c: _strip_prefix(nl.label(c)))
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def advantages_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 7: share of employees naming each advantage of home working, by role."""
+    return _items_by_role(employees, ADVANTAGES, min_n)
+
+
+def plot_advantages(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 7: advantages of home working.
+
+    Bijschrift: Percentage thuiswerkers dat een voordeel van thuiswerken
+    noemt, naar functie (meerdere antwoorden mogelijk).
+
+    Alt-tekst: Horizontaal staafdiagram met per voordeel van thuiswerken (meer
+    focus, meer flexibiliteit, minder reistijd, meer tijd voor
+    privé-activiteiten, zelf de tijd indelen, actievere pauzes) het percentage
+    leidinggevenden en niet-leidinggevenden dat dit voordeel noemt.
+    """
+    return _plot_bars(data, ax, title="Voordelen van thuiswerken", value_label="Percentage thuiswerkers")
+
+
+def disadvantages_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 8: share of employees naming each disadvantage of home working, by role."""
+    return _items_by_role(employees, DISADVANTAGES, min_n)
+
+
+def plot_disadvantages(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 8: disadvantages of home working.
+
+    Bijschrift: Percentage thuiswerkers dat een nadeel van thuiswerken noemt,
+    naar functie (meerdere antwoorden mogelijk). Bij 'Anders' gaven veel
+    thuiswerkers in de open vraag aan geen nadelen te ervaren.
+
+    Alt-tekst: Horizontaal staafdiagram met per nadeel van thuiswerken (minder
+    sociale contacten, onafgebroken beeldschermwerk, vervaging van werk en
+    privé, moeizamere communicatie, anders) het percentage leidinggevenden en
+    niet-leidinggevenden dat dit nadeel noemt.
+    """
+    return _plot_bars(data, ax, title="Nadelen van thuiswerken", value_label="Percentage thuiswerkers")
+
+
+# Figure 9
+
+
+def workspace_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 9: share of employees with a separate workspace at home, by role."""
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += _boolean_rows(sub, ["separate_workspace"], code, role)
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_workspace(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 9: separate workspace by role.
+
+    Bijschrift: Percentage thuiswerkers met een aparte werkruimte thuis, naar
+    functie.
+
+    Alt-tekst: Staafdiagram met het percentage leidinggevenden en het
+    percentage niet-leidinggevenden dat thuis een aparte werkruimte heeft.
+    """
+    by_role = data.copy()  # one bar per role, the role (with its n) on the category axis
+    by_role["category"] = [f"{g} ({_n_text([n])})" for g, n in zip(by_role["group"], by_role["n"])]
+    return _plot_bars(by_role, ax, title="Aparte werkruimte thuis", value_label="Percentage thuiswerkers", legend=False)
+
+
+# Figures 10 and 11
+
+FURNITURE_CUMULATIVE = {
+    "hoogte_verstelbaar": ["hoogte_verstelbaar", "zit_sta"],  # at least height-adjustable
+    "zit_sta": ["zit_sta"],
+}
+
+
+def _furniture_categories() -> dict[str, str]:
+    labels = _categories("furniture_offered")
+    return {code: labels[code] for code in FURNITURE_CUMULATIVE}
+
+
+def furniture_financed_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 10: furniture combinations (at least) financed, per informant.
+
+    Employer: the combination offered (establishments); managers and
+    non-managers: the combination the employer financed according to them.
+    Categories are cumulative: "at least height-adjustable" includes sit-stand.
+    """
+    cats = _furniture_categories()
+    rows = _category_rows(establishments["furniture_offered"], "werkgever", "Werkgever", cats, FURNITURE_CUMULATIVE)
+    for code, role, sub in _roles(employees):
+        rows += _category_rows(sub["furniture_financed"], code, role, cats, FURNITURE_CUMULATIVE)
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_furniture_financed(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 10: furniture financed, employer versus employees.
+
+    Bijschrift: Volgens de verschillende betrokkenen minstens door de
+    werkgever gefinancierde combinaties van de thuiswerkplekinrichting:
+    aanbod volgens de werkgever (percentage vestigingen) en volgens de
+    leidinggevende en de niet-leidinggevende (percentage thuiswerkers). Een
+    combinatie bestaat uit bureau, ergonomische bureaustoel, los beeldscherm,
+    losse muis en toetsenbord; 'minstens in hoogte verstelbaar' omvat ook de
+    zit-sta combinatie.
+
+    Alt-tekst: Horizontaal staafdiagram met voor twee combinaties (minstens in
+    hoogte verstelbaar, zit-sta) drie staven naast elkaar: het percentage
+    werkgevers dat de combinatie aanbiedt en het percentage leidinggevenden en
+    niet-leidinggevenden dat zegt dat de werkgever die combinatie betaalde.
+    """
+    return _plot_bars(data, ax, title="Door de werkgever gefinancierde thuiswerkplek", value_label="Percentage vestigingen of thuiswerkers")
+
+
+def furniture_present_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 11: furniture combinations present at home (inspector's inventory), by role and overall."""
+    cats = _furniture_categories()
+    rows = []
+    for code, role, sub in _roles(employees):
+        rows += _category_rows(sub["furniture_present"], code, role, cats, FURNITURE_CUMULATIVE)
+    rows += _category_rows(employees["furniture_present"], "alle", "Alle thuiswerkers", cats, FURNITURE_CUMULATIVE)
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_furniture_present(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 11: furniture present, inspector's inventory.
+
+    Bijschrift: De daadwerkelijke inrichting van de thuiswerkplek,
+    geïnventariseerd door de inspecteur samen met de thuiswerker: percentage
+    thuiswerkers met minstens een in hoogte verstelbare combinatie en met een
+    zit-sta combinatie, wie die ook heeft gefinancierd.
+
+    Alt-tekst: Horizontaal staafdiagram met voor twee combinaties (minstens in
+    hoogte verstelbaar, zit-sta) het percentage thuiswerkers dat die
+    combinatie thuis heeft, voor leidinggevenden, niet-leidinggevenden en alle
+    thuiswerkers samen.
+    """
+    return _plot_bars(data, ax, title="Aanwezige thuiswerkplek (inventarisatie inspecteur)", value_label="Percentage thuiswerkers")
+
+
+# Figures 12 and 13
+
+
+def _judgement_data(establishments: pd.DataFrame, risk: str, min_n: int) -> pd.DataFrame:
+    before, after = f"judgement_{risk}_before", f"judgement_{risk}_after"
+    paired = establishments[[before, after]].dropna()  # the same establishments before and after
+    labels = _categories(before)
+    rows = []
+    for code, group, col in (("voor_gesprek", "Voor gesprek met werknemers", before), ("na_gesprek", "Na gesprek met werknemers", after)):
+        values = paired[col].astype("int64")
+        for level, text in labels.items():
+            row = _share_row(code, group, level, _cap(text), values == int(level))
+            row["mean"] = float(values.mean()) if len(values) else np.nan
+            rows.append(row)
+    return _finish(rows, min_n, SHARE_COLUMNS + ["mean"])
+
+
+def _judgement_legend_means(data: pd.DataFrame) -> pd.DataFrame:
+    """Group labels with the mean judgement: 'Voor gesprek met werknemers (gemiddeld 3,9)'."""
+    out = data.copy()
+    for g in _group_order(out):
+        mask = out["group_code"] == g
+        mean = out.loc[mask, "mean"].iloc[0]
+        if pd.notna(mean):
+            out.loc[mask, "group"] = f"{out.loc[mask, 'group'].iloc[0]}, gemiddeld {nl.number(mean, 1)}"
+    return out
+
+
+def judgement_screen_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 12: inspector's judgement (1-5) of the measures for screen work, before and after talking to employees.
+
+    Establishments with both judgements; ``mean`` is the mean judgement per group.
+    """
+    return _judgement_data(establishments, "screen", min_n)
+
+
+def plot_judgement_screen(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 12: inspector's judgement, screen work, before and after.
+
+    Bijschrift: Oordeel van de inspecteur over de maatregelen die genomen zijn
+    voor het risico beeldschermwerk, voor en na het spreken van de werknemers.
+    Percentage vestigingen per oordeel.
+
+    Alt-tekst: Staafdiagram met per oordeel (slecht, onvoldoende, matig,
+    voldoende, goed) het percentage vestigingen, met naast elkaar een staaf
+    voor het oordeel voor en een voor het oordeel na het gesprek met de
+    werknemers; de legenda noemt het gemiddelde oordeel.
+    """
+    return _plot_bars(
+        _judgement_legend_means(data), ax, title="Oordeel over maatregelen voor beeldschermwerk", value_label="Percentage vestigingen", orient="v"
+    )
+
+
+def judgement_workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 13: inspector's judgement (1-5) of the measures for workload, before and after talking to employees."""
+    return _judgement_data(establishments, "workload", min_n)
+
+
+def plot_judgement_workload(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 13: inspector's judgement, workload, before and after.
+
+    Bijschrift: Oordeel van de inspecteur over de maatregelen die genomen zijn
+    voor het risico werkdruk, voor en na het spreken van de werknemers.
+    Percentage vestigingen per oordeel.
+
+    Alt-tekst: Staafdiagram met per oordeel (slecht, onvoldoende, matig,
+    voldoende, goed) het percentage vestigingen, met naast elkaar een staaf
+    voor het oordeel voor en een voor het oordeel na het gesprek met de
+    werknemers; de legenda noemt het gemiddelde oordeel.
+    """
+    return _plot_bars(
+        _judgement_legend_means(data), ax, title="Oordeel over maatregelen voor werkdruk", value_label="Percentage vestigingen", orient="v"
+    )
+
+
+# Figure 14
+
+OBSTACLES = [
+    "obstacle_none",
+    "obstacle_no_insight",
+    "obstacle_employee_responsibility",
+    "obstacle_lack_knowledge",
+    "obstacle_unclear_obligations",
+]
+
+
+def obstacles_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 14: share of employers naming each obstacle to taking measures."""
+    return _finish(_boolean_rows(establishments, OBSTACLES, "vestigingen", "Vestigingen"), min_n, SHARE_COLUMNS)
+
+
+def plot_obstacles(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 14: obstacles experienced by the employer.
+
+    Bijschrift: Door de werkgever ervaren belemmeringen om werkdruk en fysieke
+    belasting als gevolg van thuiswerken te voorkomen. Percentage vestigingen
+    (meerdere antwoorden mogelijk).
+
+    Alt-tekst: Horizontaal staafdiagram met het percentage werkgevers dat geen
+    belemmeringen ervaart en het percentage dat als belemmering noemt: weinig
+    zicht op de thuiswerkplek, verantwoordelijkheid van de thuiswerker zelf,
+    onvoldoende kennis van mogelijke maatregelen en onduidelijkheid over de
+    verplichtingen.
+    """
+    return _plot_bars(data, ax, title="Belemmeringen volgens de werkgever", value_label="Percentage vestigingen")
+
+
+# Figure 15
+
+RIE_COLOURS = dict(
+    zip(["geen_rie", "geen_aandacht", "een_risico", "beide_risicos"], ["#d9d9d9", *shades(3)])
+)
+SIZE_CLASSES = ["klein", "midden", "groot"]
+
+
+def rie_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 15: RI&E present and its attention to home-working risks, by size class and overall."""
+    cats = _categories("rie_homeworking")
+    sizes = _categories("size_class")
+    rows = []
+    for code in SIZE_CLASSES:
+        sub = establishments[establishments["size_class"] == code]
+        rows += _category_rows(sub["rie_homeworking"], code, sizes[code], cats)
+    rows += _category_rows(establishments["rie_homeworking"], "alle", "Alle vestigingen", cats)
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_rie(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 15: RI&E and attention to home-working risks.
+
+    Bijschrift: Aanwezigheid van een RI&E en aandacht voor de risico's van
+    thuiswerken (psychosociale arbeidsbelasting en ergonomie) in de RI&E, naar
+    grootteklasse. Percentage vestigingen.
+
+    Alt-tekst: Gestapeld staafdiagram met per grootteklasse (klein-, midden-
+    en grootbedrijf) en voor alle vestigingen samen een staaf van 100%,
+    verdeeld over: geen RI&E, RI&E zonder aandacht voor thuiswerkrisico's,
+    aandacht voor psychosociale arbeidsbelasting of ergonomie, en aandacht
+    voor beide.
+    """
+    return _plot_stacked(data, ax, title="RI&E en aandacht voor thuiswerkrisico's", value_label="Percentage vestigingen", colours=RIE_COLOURS)
+
+
+# Figure 16
+
+ACTIVITY_LABELS = {
+    "actief": "Aanwezig en actief met thuiswerken",
+    "niet_actief": "Aanwezig, niet actief met thuiswerken",
+    "geen": "Niet aanwezig",
+}
+ACTIVITY_COLOURS = dict(zip(ACTIVITY_LABELS, [PALETTE["blue"], PALETTE["sky_blue"], "#d9d9d9"]))
+
+
+def representation_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 16: prevention worker and works council: present and active with home working."""
+    rows = _category_rows(establishments["prevention_worker"], "preventiemedewerker", "Preventiemedewerker", ACTIVITY_LABELS)
+    rows += _category_rows(establishments["works_council"], "or", "OR of personeelsvertegenwoordiging", ACTIVITY_LABELS)
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_representation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 16: prevention worker and works council.
+
+    Bijschrift: Is er een preventiemedewerker en een ondernemingsraad (OR) of
+    personeelsvertegenwoordiging, en houdt die zich bezig met gezond en veilig
+    thuiswerken? Percentage vestigingen.
+
+    Alt-tekst: Gestapeld staafdiagram met twee staven van 100%, een voor de
+    preventiemedewerker en een voor de OR of personeelsvertegenwoordiging,
+    verdeeld over: aanwezig en actief met thuiswerken, aanwezig maar niet
+    actief met thuiswerken, en niet aanwezig.
+    """
+    return _plot_stacked(
+        data, ax, title="Preventiemedewerker en medezeggenschap", value_label="Percentage vestigingen", colours=ACTIVITY_COLOURS
+    )
+
+
+# Figure 17
+
+
+def expected_change_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Figure 17: the inspector's expectation of the effect of the visit."""
+    rows = _category_rows(establishments["expected_change"], "vestigingen", "Vestigingen", _categories("expected_change"))
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def plot_expected_change(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Figure 17: expected change after the visit.
+
+    Bijschrift: Verwachtingen van de inspecteur over het effect van het
+    bedrijfsbezoek: heeft de inspecteur de indruk dat de werkgever naar
+    aanleiding van het bezoek veranderingen gaat doorvoeren? Percentage
+    vestigingen.
+
+    Alt-tekst: Horizontaal staafdiagram met het percentage vestigingen waar de
+    inspecteur verwacht dat de werkgever veranderingen gaat doorvoeren, waar
+    er verbeterpunten zijn maar geen actie wordt verwacht, en waar geen
+    verbeterpunten zijn.
+    """
+    return _plot_bars(data, ax, title="Verwacht effect van het bedrijfsbezoek", value_label="Percentage vestigingen")
+
+
+# =========================================================================== Table 1
+
+TABLE1_COLUMNS = {"werkgever": "Werkgever", "leidinggevende": "Leidinggevende", "niet_leidinggevende": "Niet-leidinggevende"}
+
+
+def table1_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Table 1 in long form: one row per measure and informant with n, count, share, suppressed.
+
+    Employer: share of establishments whose employer reports the measure
+    (``employer_<m> == 1``); manager and non-manager: share of the interviewed
+    employees in that role who know the measure (``knows_<m> == 1``).
+    """
+    cb = codebook_module.load()
+    rows = []
+    for m, text in cb.measures.items():
+        rows.append(_share_row("werkgever", TABLE1_COLUMNS["werkgever"], m, text, _valid(establishments[f"employer_{m}"]) == 1))
+        for code, role, sub in _roles(employees):
+            rows.append(_share_row(code, TABLE1_COLUMNS[code], m, text, _valid(sub[f"knows_{m}"]) == 1))
+    return _finish(rows, min_n, SHARE_COLUMNS)
+
+
+def table1(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Table 1: measures taken according to the employer, the manager and the non-manager.
+
+    15 rows (Dutch measure labels, index "Maatregel") x 3 columns (Werkgever,
+    Leidinggevende, Niet-leidinggevende) of shares in [0, 1]; a cell from fewer
+    than ``min_n`` respondents is NaN. ``attrs["n"]`` holds the matching table
+    of respondent numbers, ``attrs["suppressed"]`` the flags. Format with
+    :func:`thuiswerk.nl.percent_table`.
+
+    Bijschrift: Genomen maatregelen volgens de werkgever, de leidinggevende en
+    de niet-leidinggevende: percentage dat aangeeft dat de maatregel in de
+    vestiging genomen is.
+
+    Alt-tekst: Tabel met voor elk van de 15 maatregelen tegen de risico's van
+    beeldschermwerk en werkdruk het percentage werkgevers, leidinggevenden en
+    niet-leidinggevenden dat zegt dat de maatregel genomen is.
+    """
+    long = table1_data(establishments, employees, min_n)
+    order = list(dict.fromkeys(long["category"]))
+    columns = list(TABLE1_COLUMNS.values())
+
+    def wide(value: str) -> pd.DataFrame:
+        out = long.pivot(index="category", columns="group", values=value).reindex(index=order, columns=columns)
+        out.index.name, out.columns.name = "Maatregel", "Maatregel genomen volgens"
+        return out
+
+    table = wide("share").astype("float64")
+    table.attrs["n"] = wide("n")
+    table.attrs["suppressed"] = wide("suppressed").astype(bool)
+    table.attrs["min_n"] = min_n
+    return table
+
+
+# =========================================================================== registry
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    number: int  # "Figuur N" of the seed report
+    data: Callable[..., pd.DataFrame]
+    plot: Callable[..., Figure]
+
+
+FIGURES: dict[str, FigureSpec] = {
+    "fig-thuiswerken": FigureSpec(1, homeworking_data, plot_homeworking),
+    "fig-klachten": FigureSpec(2, complaints_data, plot_complaints),
+    "fig-klachten-lichaamsdeel": FigureSpec(3, complaint_regions_data, plot_complaint_regions),
+    "fig-werkdruk": FigureSpec(4, workload_data, plot_workload),
+    "fig-werkdruk-verandering": FigureSpec(5, workload_change_data, plot_workload_change),
+    "fig-isolatie": FigureSpec(6, isolation_data, plot_isolation),
+    "fig-voordelen": FigureSpec(7, advantages_data, plot_advantages),
+    "fig-nadelen": FigureSpec(8, disadvantages_data, plot_disadvantages),
+    "fig-werkruimte": FigureSpec(9, workspace_data, plot_workspace),
+    "fig-meubilair-gefinancierd": FigureSpec(10, furniture_financed_data, plot_furniture_financed),
+    "fig-meubilair-aanwezig": FigureSpec(11, furniture_present_data, plot_furniture_present),
+    "fig-oordeel-beeldscherm": FigureSpec(12, judgement_screen_data, plot_judgement_screen),
+    "fig-oordeel-werkdruk": FigureSpec(13, judgement_workload_data, plot_judgement_workload),
+    "fig-belemmeringen": FigureSpec(14, obstacles_data, plot_obstacles),
+    "fig-rie": FigureSpec(15, rie_data, plot_rie),
+    "fig-preventie-or": FigureSpec(16, representation_data, plot_representation),
+    "fig-verwachting": FigureSpec(17, expected_change_data, plot_expected_change),
+}
+
+
+def figure(
+    label: str, establishments: pd.DataFrame, employees: pd.DataFrame, ax: Axes | None = None, min_n: int = MIN_CELL
+) -> Figure:
+    """Compute and draw the figure with Quarto label ``label`` (see :data:`FIGURES`)."""
+    spec = FIGURES[label]
+    return spec.plot(spec.data(establishments, employees, min_n=min_n), ax=ax)
+
+
+def _docstring_part(func: Callable, key: str) -> str:
+    """The paragraph of ``func``'s docstring that starts with ``key:``, on one line."""
+    doc = inspect.cleandoc(func.__doc__ or "")
+    for paragraph in re.split(r"\n\s*\n", doc):
+        if paragraph.startswith(f"{key}:"):
+            return " ".join(paragraph[len(key) + 1 :].split())
+    raise ValueError(f"{func.__name__}: docstring has no '{key}:' paragraph")
+
+
+def _captions() -> dict[str, tuple[str, str]]:
+    captions = {
+        label: (_docstring_part(spec.plot, "Bijschrift"), _docstring_part(spec.plot, "Alt-tekst")) for label, spec in FIGURES.items()
+    }
+    captions["tbl-maatregelen"] = (_docstring_part(table1, "Bijschrift"), _docstring_part(table1, "Alt-tekst"))
+    return captions
+
+
+#: Quarto label -> (Dutch caption, Dutch alt text), read from the docstrings above.
+CAPTIONS: dict[str, tuple[str, str]] = _captions()

@@ -1,0 +1,302 @@
+"""The descriptive figures and Table 1 (thuiswerk.figures) on the synthetic survey."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from thuiswerk import codebook, figures, nl  # noqa: E402
+from thuiswerk.data import load_survey  # noqa: E402
+
+SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+LABELS = list(figures.FIGURES)
+ENGLISH_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)")  # "2.5", "0.12"; not "1.234"
+
+
+@pytest.fixture(scope="module")
+def survey():
+    s = load_survey(SYNTHETIC)
+    return s.establishments, s.employees
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every visible string of the figure (titles, labels, ticks, legends, annotations)."""
+    fig.draw_without_rendering()
+    out = []
+    for ax in fig.axes:
+        out += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        out += [ax.get_xlabel(), ax.get_ylabel()]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        out += [t.get_text() for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            out += [t.get_text() for t in legend.get_texts()]
+    return [t for t in out if t]
+
+
+def _has_data(ax) -> bool:
+    bars = [p for p in ax.patches if p.get_width() > 0 and p.get_height() > 0]
+    lines = [line for line in ax.lines if len(line.get_xdata()) > 0]
+    return bool(bars or lines or ax.collections)
+
+
+def _check_dutch_axes(fig: Figure) -> None:
+    assert fig.axes, "figure without axes"
+    for ax in fig.axes:
+        labels = [ax.get_title(loc="left"), ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        assert any(label.strip() for label in labels), "axes without title or axis label"
+        assert _has_data(ax), "empty axes"
+    for text in _texts(fig):
+        assert "_" not in text, f"raw identifier in the figure: {text!r}"
+        assert not ENGLISH_DECIMAL.search(text), f"decimal point instead of comma: {text!r}"
+        assert "nan" not in text.lower().split(), f"NaN shown: {text!r}"
+
+
+# --------------------------------------------------------------------------- registry and captions
+
+
+def test_registry_covers_figures_1_to_17_in_order():
+    assert [spec.number for spec in figures.FIGURES.values()] == list(range(1, 18))
+
+
+def test_captions_labels_unique_and_quarto_style():
+    labels = list(figures.CAPTIONS)
+    assert len(labels) == len(set(labels)) == 18
+    assert all(re.fullmatch(r"(fig|tbl)-[a-z0-9-]+", label) for label in labels)
+    assert set(labels) == set(figures.FIGURES) | {"tbl-maatregelen"}
+    assert labels[:2] == ["fig-thuiswerken", "fig-klachten"]
+    captions = [c for c, _ in figures.CAPTIONS.values()]
+    assert len(set(captions)) == len(captions), "two figures share a caption"
+
+
+@pytest.mark.parametrize("label", list(figures.CAPTIONS))
+def test_caption_and_alt_text_are_dutch_and_in_the_docstring(label):
+    caption, alt = figures.CAPTIONS[label]
+    assert len(caption) > 30 and len(alt) > 30
+    func = figures.table1 if label == "tbl-maatregelen" else figures.FIGURES[label].plot
+    flat = " ".join(func.__doc__.split())
+    assert caption in flat and alt in flat
+    dutch = {"de", "het", "een", "van", "en", "met", "per", "voor"}
+    assert dutch & set(caption.lower().split()) and dutch & set(alt.lower().split())
+
+
+# --------------------------------------------------------------------------- every figure
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_data_frame_is_tidy_and_suppression_marked(survey, label):
+    est, emp = survey
+    spec = figures.FIGURES[label]
+    data = spec.data(est, emp)
+    assert {"group_code", "group", "category_code", "category", "n", "suppressed"} <= set(data.columns)
+    value = "share" if "share" in data.columns else "mean"
+    assert len(data) > 0 and data["n"].ge(0).all()
+    assert data["suppressed"].dtype == bool
+    assert (data["suppressed"] == (data["n"] < nl.MIN_CELL)).all()
+    shown = data.loc[~data["suppressed"], value]
+    assert shown.notna().all()
+    if value == "share":
+        assert shown.between(0, 1).all()
+        np.testing.assert_allclose(data.loc[~data["suppressed"], "count"] / data.loc[~data["suppressed"], "n"], shown)
+    else:
+        assert shown.between(1, 5).all()
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_data_functions_are_pure(survey, label):
+    est, emp = survey
+    est0, emp0 = est.copy(), emp.copy()
+    spec = figures.FIGURES[label]
+    first = spec.data(est, emp)
+    pd.testing.assert_frame_equal(est, est0)
+    pd.testing.assert_frame_equal(emp, emp0)
+    pd.testing.assert_frame_equal(first, spec.data(est, emp))
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_figure_runs_on_synthetic_data(survey, label):
+    est, emp = survey
+    fig = figures.figure(label, est, emp)
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 1
+    _check_dutch_axes(fig)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_figure_draws_into_a_given_axes(survey, label):
+    est, emp = survey
+    spec = figures.FIGURES[label]
+    fig = Figure(figsize=(12, 5))
+    left, right = fig.subplots(1, 2)
+    returned = spec.plot(spec.data(est, emp), ax=right)
+    assert returned is fig
+    assert _has_data(right)
+    assert not _has_data(left) and not left.texts  # nothing drawn elsewhere
+    assert right.get_title(loc="left")
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_percentage_axes_run_from_0_to_100_percent(survey, label):
+    est, emp = survey
+    spec = figures.FIGURES[label]
+    data = spec.data(est, emp)
+    fig = spec.plot(data)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    if "share" in data.columns:
+        vertical = ax.get_ylim() == (0.0, 1.0)
+        assert vertical or ax.get_xlim() == (0.0, 1.0)
+        axis = ax.yaxis if vertical else ax.xaxis
+        ticks = [t.get_text() for t in axis.get_ticklabels() if -1e-9 <= t.get_position()[1 if vertical else 0] <= 1 + 1e-9]
+        assert ticks[0] == "0%" and ticks[-1] == "100%"
+        assert all(re.fullmatch(r"\d{1,3}%", t) for t in ticks)
+    else:
+        ticks = [t.get_text() for t in ax.get_xticklabels() if 1 <= t.get_position()[0] <= 5]
+        assert ticks == ["1", "2", "3", "4", "5"]
+
+
+# --------------------------------------------------------------------------- suppression in figures
+
+
+def _few_managers(emp: pd.DataFrame, n_managers: int, n_others: int) -> pd.DataFrame:
+    managers = emp[emp["role"] == "leidinggevende"].head(n_managers)
+    others = emp[emp["role"] == "niet_leidinggevende"].head(n_others)
+    return pd.concat([managers, others], ignore_index=True)
+
+
+def test_cell_of_nine_respondents_is_suppressed_in_a_figure(survey):
+    est, emp = survey
+    data = figures.workspace_data(est, _few_managers(emp, 9, 10))
+    by_role = data.set_index("group_code")
+    assert by_role.loc["leidinggevende", "n"] == 9
+    assert by_role.loc["leidinggevende", "suppressed"]
+    assert np.isnan(by_role.loc["leidinggevende", "share"])
+    assert np.isnan(by_role.loc["leidinggevende", "count"])
+    assert by_role.loc["niet_leidinggevende", "n"] == 10
+    assert not by_role.loc["niet_leidinggevende", "suppressed"]
+    expected = (emp[emp["role"] == "niet_leidinggevende"].head(10)["separate_workspace"] == 1).mean()
+    assert by_role.loc["niet_leidinggevende", "share"] == pytest.approx(expected)
+
+    fig = figures.plot_workspace(data)
+    texts = _texts(fig)
+    assert "–" in texts  # the marker replaces the percentage
+    assert any("minder dan 10 respondenten" in t for t in texts)  # and the footnote explains it
+    assert len([p for p in fig.axes[0].patches if p.get_width() > 0]) == 1  # no bar for the suppressed cell
+
+
+def test_cell_of_ten_respondents_is_shown(survey):
+    est, emp = survey
+    data = figures.workspace_data(est, _few_managers(emp, 10, 10))
+    assert not data["suppressed"].any()
+    fig = figures.plot_workspace(data)
+    assert not any("minder dan" in t for t in _texts(fig))
+
+
+def test_suppression_threshold_is_an_argument(survey):
+    est, emp = survey
+    small = _few_managers(emp, 9, 10)
+    assert not figures.workspace_data(est, small, min_n=5)["suppressed"].any()
+    assert figures.workspace_data(est, small, min_n=11)["suppressed"].all()
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_every_figure_survives_suppressed_cells(survey, label):
+    est, emp = survey
+    spec = figures.FIGURES[label]
+    data = spec.data(est.head(8), _few_managers(emp, 4, 4))  # every cell below 10 (also both roles together)
+    assert data["suppressed"].all()
+    value = "share" if "share" in data.columns else "mean"
+    assert data[value].isna().all()
+    fig = spec.plot(data)
+    assert any("minder dan 10 respondenten" in t for t in _texts(fig))
+
+
+# --------------------------------------------------------------------------- specific figures
+
+
+def test_homeworking_shares_match_the_establishments(survey):
+    est, emp = survey
+    data = figures.homeworking_data(est, emp)
+    pre = data[data["group_code"] == "voor_pandemie"].set_index("category_code")["share"]
+    assert pre.sum() == pytest.approx(1.0)
+    assert pre["structureel"] == pytest.approx((est["prepandemic_homeworking"] == "structureel").mean())
+    planned = data[data["group_code"] == "voornemen"]
+    assert planned["share"].sum() == pytest.approx(1.0)
+
+
+def test_furniture_categories_are_cumulative(survey):
+    est, emp = survey
+    data = figures.furniture_financed_data(est, emp).set_index(["group_code", "category_code"])["share"]
+    offered = est["furniture_offered"]
+    assert data["werkgever", "hoogte_verstelbaar"] == pytest.approx(offered.isin(["hoogte_verstelbaar", "zit_sta"]).mean())
+    assert data["werkgever", "zit_sta"] == pytest.approx((offered == "zit_sta").mean())
+    for role in figures.ROLES:
+        assert data[role, "hoogte_verstelbaar"] >= data[role, "zit_sta"]
+
+
+def test_workload_means_match_the_questionnaire(survey):
+    est, emp = survey
+    data = figures.workload_data(est, emp).set_index(["group_code", "category_code"])
+    managers = emp[emp["role"] == "leidinggevende"]["exhaustion"].dropna().astype(float)
+    assert data.loc[("leidinggevende", "exhaustion"), "mean"] == pytest.approx(managers.mean())
+    assert data.loc[("leidinggevende", "exhaustion"), "n"] == len(managers)
+
+
+def test_stacked_shares_sum_to_one(survey):
+    est, emp = survey
+    for func in (figures.rie_data, figures.representation_data, figures.workload_change_data):
+        data = func(est, emp)
+        sums = data.groupby("group_code")["share"].sum()
+        np.testing.assert_allclose(sums, 1.0)
+
+
+# --------------------------------------------------------------------------- Table 1
+
+
+def test_table1_shape_and_labels(survey):
+    est, emp = survey
+    table = figures.table1(est, emp)
+    assert table.shape == (15, 3)
+    assert list(table.columns) == ["Werkgever", "Leidinggevende", "Niet-leidinggevende"]
+    assert list(table.index) == list(codebook.load().measures.values())
+    assert table.index.name == "Maatregel"
+    assert table.stack().between(0, 1).all()
+    assert table.attrs["n"].shape == (15, 3)
+
+
+def test_table1_employer_column_is_share_of_employers_reporting_the_measure(survey):
+    est, emp = survey
+    table = figures.table1(est, emp)
+    cb = codebook.load()
+    for m, text in cb.measures.items():
+        column = est[f"employer_{m}"].dropna().astype(int)
+        expected = float((column == 1).sum()) / len(column)
+        assert table.loc[text, "Werkgever"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_table1_employee_columns_are_shares_by_role(survey):
+    est, emp = survey
+    table = figures.table1(est, emp)
+    cb = codebook.load()
+    for m, text in cb.measures.items():
+        for role, column in (("leidinggevende", "Leidinggevende"), ("niet_leidinggevende", "Niet-leidinggevende")):
+            values = emp.loc[emp["role"] == role, f"knows_{m}"].dropna().astype(int)
+            assert table.loc[text, column] == pytest.approx(values.mean(), abs=1e-12)
+
+
+def test_table1_suppresses_small_columns(survey):
+    est, emp = survey
+    table = figures.table1(est, _few_managers(emp, 9, 12))
+    assert table["Leidinggevende"].isna().all()
+    assert table.attrs["suppressed"]["Leidinggevende"].all()
+    assert table["Niet-leidinggevende"].notna().all()
+    assert (nl.percent_table(table)["Leidinggevende"] == "–").all()
