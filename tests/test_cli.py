@@ -77,3 +77,14 @@ def test_committed_default_survey_is_what_simulate_generates(tmp_path: Path) -> 
     committed = REPO_DATA / "synthetic"
     for name in ("establishments.csv", "employees.csv", "truth.json"):
         assert filecmp.cmp(committed / name, tmp_path / name, shallow=False), f"{name} differs from a fresh simulate"
+
+
+def test_report_without_quarto_says_how_to_install_and_exits_nonzero(monkeypatch) -> None:
+    import shutil
+
+    from thuiswerk.cli import EXIT_NO_QUARTO
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == EXIT_NO_QUARTO
+    assert "quarto.org" in result.output and "pip install quarto-cli" in result.output

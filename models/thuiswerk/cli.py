@@ -226,7 +226,7 @@ def _load_fits(selected, survey, fits: Path, seed: int | None, data: Path) -> di
         try:
             trees[spec.name] = load_fit(spec, survey, fits, seed, data_arg)
         except StaleFitError as exc:
-            err.print(f"[bold red]{exc}[/]", highlight=False)
+            err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_STALE) from None
     return trees
 
@@ -260,6 +260,37 @@ def compare(
     )
 
 
+QUARTO_HELP = (
+    "Quarto is not installed (no `quarto` on PATH). Install it from https://quarto.org/docs/get-started/ "
+    "or, with internet access, `pip install quarto-cli`; then run `thuiswerk report` again."
+)
+EXIT_NO_QUARTO = 6
+
+
+@app.command()
+def report(
+    data: DataOpt = DEFAULT_DATA,
+    fits: FitsOpt = DEFAULT_FITS,
+    to: Annotated[str | None, typer.Option(help="One format: html, typst or docx (default: all in _quarto.yml).")] = None,
+) -> None:
+    """Render the Dutch report with Quarto from the stored fits (never samples)."""
+    import shutil
+    import subprocess
+
+    from thuiswerk.resources import REPO_ROOT
+
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        err.print(QUARTO_HELP, soft_wrap=True)
+        raise typer.Exit(EXIT_NO_QUARTO)
+    _load_fits(_specs(["all"], None), _survey(data, None), fits, None, data)  # refuses missing or stale fits
+    command = [quarto, "render"] + (["--to", to] if to else [])
+    console.print(f"Running {' '.join(command)} in {REPO_ROOT}")
+    result = subprocess.run(command, cwd=REPO_ROOT, check=False)
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+
+
 @app.command()
 def run(
     data: Annotated[Path, typer.Option(help="Survey folder; the synthetic default is (re)generated there.")] = DEFAULT_DATA,
@@ -275,6 +306,12 @@ def run(
     fit_command(models=["all"], data=data, fits=fits)
     check(models=["all"], data=data, fits=fits)
     compare(data=data, fits=fits)
+    import shutil
+
+    if shutil.which("quarto"):
+        report(data=data, fits=fits)
+    else:
+        console.print(f"Report not rendered: {QUARTO_HELP}")
 
 
 if __name__ == "__main__":  # pragma: no cover
