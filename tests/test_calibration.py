@@ -239,15 +239,8 @@ def test_assumption_is_met(evaluation, margin_id):
 # ----------------------------------------------------------------------------- planted effects
 
 
-WORKLOAD = [
-    "psychological_workload",
-    "exhaustion",
-    "work_home_interference",
-    "telepressure",
-    "colleague_pressure",
-    "detachment_problems",
-]
-ISOLATION = ["isolation_colleagues", "isolation_company"]
+WORKLOAD = list(codebook.load().groups["workload"])
+ISOLATION = list(codebook.load().groups["isolation"])
 KANS = ["complaint_neck", "complaint_shoulders", "complaint_arm"]
 
 

@@ -68,6 +68,7 @@ class Codebook:
     measures: dict[str, str]  # id -> Dutch label, in Table 1 order
     measure_groups: dict[str, list[str]]
     variables: tuple[Variable, ...]
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scale name -> variable names
 
     def table(self, table: TableName) -> list[Variable]:
         return [v for v in self.variables if v.table == table]
@@ -161,6 +162,12 @@ def load(path: Path | str | None = None) -> Codebook:
         unknown = set(ms) - measures.keys()
         if unknown:
             raise CodebookError(f"{path}: measure_groups.{g} names unknown measures {sorted(unknown)}")
+    names = {v.name for v in variables}
+    variable_groups = {g: tuple(vs) for g, vs in (raw.get("variable_groups") or {}).items()}
+    for g, vs in variable_groups.items():
+        unknown = set(vs) - names
+        if unknown:
+            raise CodebookError(f"{path}: variable_groups.{g} names unknown variables {sorted(unknown)}")
     tables = raw["tables"]
     return Codebook(
         path=path,
@@ -170,4 +177,5 @@ def load(path: Path | str | None = None) -> Codebook:
         measures=measures,
         measure_groups=groups,
         variables=tuple(variables),
+        groups=variable_groups,
     )

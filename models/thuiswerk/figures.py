@@ -542,14 +542,7 @@ def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None) -> Figure
 
 # Figure 4
 
-WORKLOAD_ASPECTS = [
-    "psychological_workload",
-    "exhaustion",
-    "work_home_interference",
-    "telepressure",
-    "colleague_pressure",
-    "detachment_problems",
-]
+WORKLOAD_ASPECTS = list(codebook_module.load().groups["workload"])
 
 
 def workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
@@ -617,7 +610,7 @@ def plot_workload_change(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 # Figure 6
 
-ISOLATION_ITEMS = ["isolation_colleagues", "isolation_company"]
+ISOLATION_ITEMS = list(codebook_module.load().groups["isolation"])
 
 
 def isolation_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:

@@ -89,18 +89,12 @@ NONMANAGER = "niet_leidinggevende"
 ROLES = (MANAGER, NONMANAGER)
 ROLE_KEY = {MANAGER: "manager", NONMANAGER: "nonmanager"}
 
-WORKLOAD_ASPECTS = (
-    "psychological_workload",
-    "exhaustion",
-    "work_home_interference",
-    "telepressure",
-    "colleague_pressure",
-    "detachment_problems",
-)
-ISOLATION_ITEMS = ("isolation_colleagues", "isolation_company")
-TECHNO_ITEMS = ("techno_invasion", "techno_complexity", "techno_uncertainty")
-REGIONS = ("back", "neck", "shoulders", "arm")
-KANS_REGIONS = ("neck", "shoulders", "arm")
+_GROUPS = codebook_module.load().groups
+WORKLOAD_ASPECTS = _GROUPS["workload"]
+ISOLATION_ITEMS = _GROUPS["isolation"]
+TECHNO_ITEMS = _GROUPS["technostress"]
+REGIONS = tuple(v.removeprefix("complaint_") for v in _GROUPS["complaints"])
+KANS_REGIONS = tuple(v.removeprefix("complaint_") for v in _GROUPS["kans"])
 DEMOGRAPHICS = ("age", "tenure_years", "living_alone", "children_at_home", "gender", "education")
 FURNITURE_LEVELS = ("geen_combinatie", "hoogte_verstelbaar", "zit_sta")
 PLANNED_ORDER = ("niet_structureel", "structureel_20_40", "structureel_40_80", "structureel_80_plus")

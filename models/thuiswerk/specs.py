@@ -20,18 +20,14 @@ from typing import Any, Literal
 
 import yaml
 
+from thuiswerk import codebook
+
 Family = Literal["awareness", "ordinal", "binary"]
 
-WORKLOAD_ASPECTS = (
-    "psychological_workload",
-    "exhaustion",
-    "work_home_interference",
-    "telepressure",
-    "colleague_pressure",
-    "detachment_problems",
-)
-ISOLATION_ASPECTS = ("isolation_colleagues", "isolation_company")
-REGIONS = ("complaint_back", "complaint_neck", "complaint_shoulders", "complaint_arm")
+_GROUPS = codebook.load().groups
+WORKLOAD_ASPECTS = _GROUPS["workload"]
+ISOLATION_ASPECTS = _GROUPS["isolation"]
+REGIONS = _GROUPS["complaints"]
 COVARIATES = ("age_10", "tenure_10", "living_alone", "children_at_home", "female", "higher_education")
 
 ORDINAL_PRIORS = {
