@@ -231,6 +231,20 @@ def _load_fits(selected, survey, fits: Path, seed: int | None, data: Path) -> di
     return trees
 
 
+def _check_current(selected, survey, fits: Path, seed: int | None, data: Path) -> None:
+    from thuiswerk.store import StaleFitError
+    from thuiswerk.workflow import DEFAULT_SEED, ensure_current
+
+    seed = DEFAULT_SEED if seed is None else seed
+    data_arg = "" if data == DEFAULT_DATA else f" --data {data}"
+    for spec in selected:
+        try:
+            ensure_current(spec, survey, fits, seed, data_arg)
+        except StaleFitError as exc:
+            err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_STALE) from None
+
+
 def _print_frame(frame, title: str) -> None:
     frame = frame.reset_index()
     table = Table(title=title, title_justify="left")
@@ -271,11 +285,15 @@ EXIT_NO_QUARTO = 6
 def report(
     data: DataOpt = DEFAULT_DATA,
     fits: FitsOpt = DEFAULT_FITS,
+    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
     to: Annotated[str | None, typer.Option(help="One format: html, typst or docx (default: all in _quarto.yml).")] = None,
 ) -> None:
     """Render the Dutch report with Quarto from the stored fits (never samples)."""
+    import os
     import shutil
     import subprocess
+
+    from thuiswerk.workflow import DEFAULT_SEED
 
     from thuiswerk.resources import REPO_ROOT
 
@@ -283,10 +301,16 @@ def report(
     if quarto is None:
         err.print(QUARTO_HELP, soft_wrap=True)
         raise typer.Exit(EXIT_NO_QUARTO)
-    _load_fits(_specs(["all"], None), _survey(data, None), fits, None, data)  # refuses missing or stale fits
+    _check_current(_specs(["all"], None), _survey(data, None), fits, seed, data)  # refuse before rendering
     command = [quarto, "render"] + (["--to", to] if to else [])
+    # The report's setup cells read these (thuiswerk.summaries.load_context).
+    env = os.environ | {
+        "THUISWERK_DATA": str(data.resolve()),
+        "THUISWERK_FITS": str(fits.resolve()),
+        "THUISWERK_SEED": str(DEFAULT_SEED if seed is None else seed),
+    }
     console.print(f"Running {' '.join(command)} in {REPO_ROOT}")
-    result = subprocess.run(command, cwd=REPO_ROOT, check=False)
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, check=False)
     if result.returncode != 0:
         raise typer.Exit(result.returncode)
 

@@ -100,22 +100,37 @@ def fit_model(
     return FitResult(spec.name, path, False, time.perf_counter() - started, inputs.excluded)
 
 
-def load_fit(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> xr.DataTree:
-    """Load a stored fit, refusing it when data, spec or seed differ from the current ones.
+def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str):
+    """The path, the expected provenance and the command to run for one model's fit.
 
     The sampler settings are taken from the file (any settings are acceptable for
-    reading), while priors, predictors, data and seed must match.
+    reading), while priors, predictors, data, seed and fit format must match.
     """
     path = store.fit_path(fits_dir, spec.name)
     attrs = store.read_attrs(path)
     stored = json.loads(attrs["settings"]) if attrs and "settings" in attrs else {}
     stored.pop("fit_format", None)  # the current format is required, whatever the file says
-    settings = SamplerSettings(**stored)
     expected = store.Provenance(
         model=spec.name,
-        spec_hash=spec_hash(spec, settings),
+        spec_hash=spec_hash(spec, SamplerSettings(**stored)),
         data_hash=store.data_hash(survey.establishments, survey.employees),
         seed=seed,
     )
-    command = f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
+    return path, expected, f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
+
+
+def ensure_current(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> None:
+    """Raise :class:`store.StaleFitError` (with the command to run) unless the stored fit is current.
+
+    Reads only the file's attributes, not the posterior.
+    """
+    path, expected, command = _stored_provenance_check(spec, survey, fits_dir, seed, data_arg)
+    reasons = store.staleness(path, expected)
+    if reasons:
+        raise store.StaleFitError(f"{path}: {'; '.join(reasons)}. Run: {command}")
+
+
+def load_fit(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> xr.DataTree:
+    """Load a stored fit, refusing it when data, spec or seed differ from the current ones."""
+    path, expected, command = _stored_provenance_check(spec, survey, fits_dir, seed, data_arg)
     return store.load_current(path, expected, command)

@@ -1,0 +1,320 @@
+"""The Quarto report, tested without Quarto.
+
+Every ```{python} cell and every inline `{python} expr` of every chapter listed
+in _quarto.yml is executed in document order in a fresh namespace per chapter,
+against the default synthetic survey and the default fits (fitted here when
+missing or stale: a cache hit after `thuiswerk run`). Cross-references must
+point to defined labels; _quarto.yml must be a valid project; the render test
+runs where a `quarto` binary exists. The findings tests show that the wording
+of a finding follows the posterior, not the prose.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+from matplotlib.figure import Figure
+
+from thuiswerk import figures, nl, specs, summaries, workflow
+from thuiswerk.fit import SamplerSettings
+from thuiswerk.resources import REPO_ROOT
+
+matplotlib.use("Agg")
+
+QUARTO_YML = REPO_ROOT / "_quarto.yml"
+DATA_DIR = REPO_ROOT / "data" / "synthetic"
+FITS_DIR = REPO_ROOT / "data" / "fits"
+
+CELL_RE = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+INLINE_RE = re.compile(r"`\{python\}\s+([^`]+)`")
+OPTION_RE = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$")
+XREF_RE = re.compile(r"(?<![\w@])@((?:fig|tbl)-[A-Za-z0-9_-]+?)(?=[.,;:)\]\s]|$)", re.M)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class Cell:
+    code: str
+    options: dict[str, str]
+    start: int  # offset in the file
+
+
+@dataclass
+class Inline:
+    expr: str
+    start: int
+
+
+@dataclass
+class Chapter:
+    path: Path
+    items: list = field(default_factory=list)  # Cells and Inlines in document order
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [i for i in self.items if isinstance(i, Cell)]
+
+    @property
+    def inlines(self) -> list[Inline]:
+        return [i for i in self.items if isinstance(i, Inline)]
+
+
+def _options(code: str) -> dict[str, str]:
+    opts = {}
+    for line in code.splitlines():
+        m = OPTION_RE.match(line)
+        if m:
+            opts[m.group(1)] = yaml.safe_load(m.group(2)) if m.group(2).strip() else ""
+        elif line.strip():
+            break
+    return opts
+
+
+def parse_chapter(path: Path) -> Chapter:
+    text = path.read_text(encoding="utf-8")
+    items: list = []
+    spans = []
+    for m in CELL_RE.finditer(text):
+        items.append(Cell(m.group(1), _options(m.group(1)), m.start()))
+        spans.append((m.start(), m.end()))
+    for m in INLINE_RE.finditer(text):
+        if not any(a <= m.start() < b for a, b in spans):
+            items.append(Inline(m.group(1).strip(), m.start()))
+    items.sort(key=lambda i: i.start)
+    return Chapter(path, items)
+
+
+def quarto_config() -> dict:
+    return yaml.safe_load(QUARTO_YML.read_text(encoding="utf-8"))
+
+
+def chapter_paths() -> list[Path]:
+    return [REPO_ROOT / p for p in quarto_config()["project"]["render"]]
+
+
+def all_qmd() -> list[Path]:
+    return sorted((REPO_ROOT / "report").glob("*.qmd"))
+
+
+def run_cell(code: str, namespace: dict) -> tuple[object, str]:
+    """Execute like Jupyter: the value of a final expression is returned; stdout captured."""
+    tree = ast.parse(code)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(tree, "<cell>", "exec"), namespace)
+        value = eval(compile(last, "<cell>", "eval"), namespace) if last is not None else None
+    return value, out.getvalue()
+
+
+# --------------------------------------------------------------------------- fixture
+
+
+@pytest.fixture(scope="module")
+def default_fits() -> Path:
+    """The default synthetic survey and every default fit (a cache hit when current).
+
+    After `thuiswerk run` (the README's main command, run in CI before the
+    tests) this only checks hashes; on a fresh checkout it fits the models
+    (about 5 minutes on 2 cores).
+    """
+    survey = workflow.load_valid_survey(DATA_DIR)
+    for spec in workflow.resolve_specs(["all"]):
+        workflow.fit_model(spec, survey, FITS_DIR, SamplerSettings(), workflow.DEFAULT_SEED, progress=False)
+    return FITS_DIR
+
+
+# --------------------------------------------------------------------------- (a) cells and inline expressions
+
+
+@pytest.mark.parametrize("path", chapter_paths(), ids=lambda p: p.name)
+def test_chapter_cells_and_inline_expressions_run(path: Path, default_fits: Path) -> None:
+    chapter = parse_chapter(path)
+    namespace: dict = {"__name__": "__quarto__"}
+    figures_made = 0
+    for item in chapter.items:
+        if isinstance(item, Cell):
+            value, printed = run_cell(item.code, namespace)
+            label = str(item.options.get("label", ""))
+            if label.startswith("fig-"):
+                assert isinstance(value, Figure), f"{path.name}: cell {label} did not produce a matplotlib Figure"
+                assert item.options.get("fig-cap"), f"{path.name}: {label} has no fig-cap"
+                assert item.options.get("fig-alt"), f"{path.name}: {label} has no fig-alt"
+                figures_made += 1
+            if label.startswith("tbl-"):
+                assert item.options.get("tbl-cap"), f"{path.name}: {label} has no tbl-cap"
+                assert printed.strip() or value is not None, f"{path.name}: table cell {label} produced nothing"
+                if printed.strip():
+                    assert printed.lstrip().startswith("|"), f"{path.name}: {label} is not a pipe table"
+        else:
+            value = eval(item.expr, namespace)
+            assert isinstance(value, str), f"{path.name}: inline `{item.expr}` gave {type(value).__name__}, not str"
+            assert value.strip(), f"{path.name}: inline `{item.expr}` is empty"
+            assert "significant" not in value.lower()
+    n_fig_labels = sum(str(c.options.get("label", "")).startswith("fig-") for c in chapter.cells)
+    assert figures_made == n_fig_labels
+
+
+def test_every_chapter_with_code_loads_the_context_once() -> None:
+    for path in chapter_paths():
+        chapter = parse_chapter(path)
+        if not chapter.items:
+            continue
+        code = "\n".join(c.code for c in chapter.cells)
+        assert code.count("load_context()") == 1, f"{path.name}: load the context once, in the setup cell"
+        assert chapter.cells[0].options.get("label") == "setup", f"{path.name}: the first cell is the setup cell"
+
+
+# --------------------------------------------------------------------------- (b) cross-references and captions
+
+
+def test_cross_references_point_to_defined_labels() -> None:
+    labels: set[str] = set()
+    refs: dict[str, list[str]] = {}
+    for path in all_qmd():
+        chapter = parse_chapter(path)
+        for cell in chapter.cells:
+            if "label" in cell.options:
+                label = str(cell.options["label"])
+                if label.startswith(("fig-", "tbl-")):
+                    assert label not in labels, f"label {label} defined twice"
+                labels.add(label)
+        text = CELL_RE.sub("", path.read_text(encoding="utf-8"))
+        labels |= set(re.findall(r"\{#((?:fig|tbl)-[\w-]+)", text))
+        for ref in XREF_RE.findall(text):
+            refs.setdefault(ref, []).append(path.name)
+    assert refs, "the report cross-references no figure or table"
+    missing = {ref: files for ref, files in refs.items() if ref not in labels}
+    assert not missing, f"cross-references without a label: {missing}"
+
+
+def test_every_seed_figure_and_table1_is_in_the_report_with_its_caption() -> None:
+    cells = {str(c.options.get("label")): c for p in chapter_paths() for c in parse_chapter(p).cells}
+    for label in figures.CAPTIONS:
+        assert label in cells, f"{label} is not in the report"
+        if label.startswith("fig-"):
+            assert cells[label].options["fig-cap"] == summaries.caption(label, 0)
+            assert cells[label].options["fig-alt"] == summaries.caption(label, 1)
+
+
+def test_no_literal_percentages_or_significance_in_the_sources() -> None:
+    """Numbers come from code; "significant" only appears quoted (where the method is explained)."""
+    for path in all_qmd():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\d\s*%", text), f"{path.name}: a literal percentage"
+        assert not re.search(r'(?<!")significant(?!ietoets)', text, re.I), f"{path.name}: unquoted 'significant'"
+
+
+# --------------------------------------------------------------------------- (c) _quarto.yml
+
+
+def test_quarto_project_is_valid() -> None:
+    cfg = quarto_config()
+    assert cfg["lang"] == "nl"
+    assert {"html", "typst", "docx"} <= set(cfg["format"])
+    assert cfg["project"]["output-dir"] == "_output"
+    assert cfg["execute"]["echo"] is False and cfg["execute"]["warning"] is False
+    assert cfg["jupyter"] == "python3"
+    render = cfg["project"]["render"]
+    assert render[0] == "report/index.qmd"
+    for rel in render:
+        assert (REPO_ROOT / rel).is_file(), f"_quarto.yml lists {rel}, which does not exist"
+    assert sorted(REPO_ROOT / r for r in render) == all_qmd(), "every report/*.qmd is rendered, none is forgotten"
+    for path in chapter_paths():
+        front = path.read_text(encoding="utf-8").split("---")[1]
+        assert yaml.safe_load(front).get("title"), f"{path.name} has no title"
+
+
+# --------------------------------------------------------------------------- (d) render
+
+
+def test_quarto_render(tmp_path: Path, default_fits: Path) -> None:
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.skip(
+            "quarto is not installed on this machine: it is not available from the package registries here "
+            "(PyPI's quarto-cli downloads its binary at build time); every cell and inline expression is "
+            "executed by test_chapter_cells_and_inline_expressions_run instead"
+        )
+    out = tmp_path / "site"
+    result = subprocess.run(
+        [quarto, "render", "--to", "html", "--output-dir", str(out)], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert (out / "report" / "index.html").is_file() or (out / "index.html").is_file()
+
+
+# --------------------------------------------------------------------------- (e) findings follow the posterior
+
+
+def _fake_tree(draws: np.ndarray, predictors=("knows_working_hours",)) -> xr.DataTree:
+    values = np.asarray(draws, dtype=float).reshape(4, -1, 1).repeat(len(predictors), axis=2)
+    beta = xr.DataArray(
+        values, dims=("chain", "draw", "predictor"), coords={"predictor": list(predictors)}
+    )
+    return xr.DataTree.from_dict({"posterior": xr.Dataset({"beta": beta})})
+
+
+def test_workload_finding_is_clear_on_the_default_synthetic_survey(default_fits: Path) -> None:
+    """The working-hours effect is planted in the default synthetic survey."""
+    ctx = summaries.load_context(DATA_DIR, FITS_DIR)
+    assert ctx.finding("workload", "knows_working_hours", "negative") == nl.EVIDENCE_CLEAR
+    sentence = ctx.sentence("workload", "knows_working_hours", "negative", "Kennis", "minder werkdruk", "meer werkdruk", "werkdruk")
+    assert "hangt duidelijk samen met minder werkdruk" in sentence
+
+
+def test_finding_changes_with_the_posterior() -> None:
+    rng = np.random.default_rng(1)
+    centred = _fake_tree(rng.normal(0.0, 0.3, 4000))
+    negative = _fake_tree(rng.normal(-0.6, 0.2, 4000))
+    hint = _fake_tree(rng.normal(-0.2, 0.2, 4000))  # P(<0) about 0.84
+    assert summaries.finding(centred, "knows_working_hours", "negative") == nl.EVIDENCE_NONE
+    assert summaries.finding(centred, "knows_working_hours", "either") == nl.EVIDENCE_NONE
+    assert summaries.finding(negative, "knows_working_hours", "negative") == nl.EVIDENCE_CLEAR
+    assert summaries.finding(negative, "knows_working_hours", "positive") == nl.EVIDENCE_NONE
+    assert summaries.finding(hint, "knows_working_hours", "negative") == nl.EVIDENCE_HINT
+    args = ("knows_working_hours", "negative", "Kennis", "minder werkdruk", "meer werkdruk", "werkdruk")
+    assert "hangt niet duidelijk samen met werkdruk" in summaries.relation_sentence(centred, *args)
+    assert "hangt duidelijk samen met minder werkdruk" in summaries.relation_sentence(negative, *args)
+    # a clear effect in the other direction is named as such
+    positive = _fake_tree(rng.normal(0.6, 0.2, 4000))
+    assert "hangt duidelijk samen met meer werkdruk" in summaries.relation_sentence(positive, *args)
+
+
+def test_effects_table_columns() -> None:
+    tree = _fake_tree(np.random.default_rng(2).normal(-0.6, 0.2, 4000), predictors=("knows_working_hours", "manager"))
+    table = summaries.effects(tree, specs.ModelSpec("x", "ordinal", "x", (), ("knows_working_hours", "manager")))
+    assert list(table["label"]) == ["Kent afspraken over werktijden", "Leidinggevende"]
+    assert {"mean", "lo", "hi", "p_negative", "p_positive"} <= set(table.columns)
+    assert (table["lo"] < table["mean"]).all() and (table["mean"] < table["hi"]).all()
+    assert np.allclose(table["p_negative"] + table["p_positive"], 1.0)
+
+
+def test_loo_verdict_rule() -> None:
+    assert summaries.loo_verdict(2.0, 0.5) == summaries.LOO_SAME  # small, whatever the SE
+    assert summaries.loo_verdict(10.0, 6.0) == summaries.LOO_SAME  # within two SE
+    assert summaries.loo_verdict(10.0, 3.0) == summaries.LOO_KNOWLEDGE
+    assert summaries.loo_verdict(-10.0, 3.0) == summaries.LOO_EMPLOYER
+
+
+def test_stale_fit_is_refused_with_the_command(tmp_path: Path) -> None:
+    from thuiswerk.store import StaleFitError
+
+    with pytest.raises(StaleFitError, match="thuiswerk fit awareness"):
+        summaries.load_context(DATA_DIR, tmp_path)
