@@ -132,3 +132,15 @@ def test_prior_predictive_spread_is_plausible(fitted, name):
     assert spread["q05"] >= bounds["q05_min"], spread
     assert spread["q95"] <= bounds["q95_max"], spread
     assert spread["q95"] - spread["q05"] >= bounds["width_min"], spread
+
+
+def test_prior_sensitivity_covers_the_chosen_parameters(fitted):
+    _, fits, _ = fitted
+    tree = store.read(fits / "workload.nc")
+    table = checks.prior_sensitivity(tree, ["beta", "sigma_total", "rho", "not_a_variable"])
+    n_beta = tree["posterior"].sizes["predictor"]
+    assert len(table) == n_beta + 2
+    assert (table["prior"] >= 0).all() and (table["likelihood"] >= 0).all()
+    flagged = table["prior"] > 0.05
+    assert (table.loc[flagged, "diagnosis"].str.startswith("potential")).all()
+    assert not table.loc[~flagged, "diagnosis"].str.startswith("potential").any()

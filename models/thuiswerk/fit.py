@@ -30,7 +30,7 @@ pytensor.config.numba__fastmath = False
 
 # Version of what fit() stores; part of every spec hash, so a change of the stored
 # groups makes old fits stale instead of silently reusing them.
-FIT_FORMAT = 3
+FIT_FORMAT = 4
 
 Sampler = Literal["nutpie", "pymc"]
 SAMPLERS: tuple[str, ...] = ("nutpie", "pymc")
@@ -89,6 +89,7 @@ def fit(
             compute_convergence_checks=False,
         )
         pm.compute_log_likelihood(trace, progressbar=False)
+        pm.stats.compute_log_prior(trace, progressbar=False)  # for power-scaling prior sensitivity
         _add_employee_loglik(trace, inputs, spec.family)
         pm.sample_posterior_predictive(trace, random_seed=ppc_seed, extend_inferencedata=True, progressbar=False)
     trace["constant_data"] = xr.DataTree(constant_data(inputs))

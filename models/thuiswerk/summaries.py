@@ -886,6 +886,36 @@ def prior_predictive_table(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SENSITIVITY_VARS = ("beta", "sigma_total", "rho")
+SENSITIVITY_THRESHOLD = 0.05  # ArviZ's default: a prior sensitivity above it is flagged
+DIAGNOSIS_NL = {
+    "potential prior-data conflict": "mogelijk conflict tussen prior en gegevens",
+    "potential strong prior / weak likelihood": "mogelijk sterke prior, zwakke gegevens",
+}
+
+
+def prior_sensitivity_table(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
+    """Power-scaling sensitivity per model: how many coefficients react to the prior, and the largest."""
+    from thuiswerk import checks
+
+    rows = []
+    for name, tree in trees.items():
+        if name not in SPECS or SPECS[name].family == "awareness" or "log_prior" not in tree.children:
+            continue
+        table = checks.prior_sensitivity(tree, list(SENSITIVITY_VARS))
+        flagged = table[table["prior"] > SENSITIVITY_THRESHOLD]
+        rows.append(
+            {
+                "Model": SPECS[name].title,
+                "Parameters": nl.number(len(table), 0),
+                "Gevoelig voor prior": nl.number(len(flagged), 0),
+                "Grootste priorgevoeligheid": nl.number(float(table["prior"].max()), 3),
+                "Diagnose": ", ".join(sorted({DIAGNOSIS_NL.get(d, d) for d in flagged["diagnosis"]})) or "geen",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 BARG = (
     ("Aanleiding", "waarom een Bayesiaanse analyse en welke vragen (hoofdstuk IV en deze bijlage)"),
     ("Model", "likelihood, lineaire voorspeller en priors van elk model, met waarden uit de modelspecificatie (deze bijlage)"),
@@ -894,7 +924,7 @@ BARG = (
     ("Posterior", "gemiddelde, centraal interval en kans op de richting van elk verband; de formuleringsregel (deze bijlage)"),
     ("Modelcontrole", "posterior-predictieve controles en PSIS-LOO met Pareto k (bijlage B)"),
     ("Beslissingen", "de vaste drempels voor duidelijk, aanwijzing en geen duidelijk verband, en de regel voor modelvergelijking"),
-    ("Gevoeligheid", "priors en voorspellers zijn te wijzigen zonder code (thuiswerk fit --config); een gevoeligheidsanalyse is nog niet in dit rapport opgenomen"),
+    ("Gevoeligheid", "power-scaling van priors en likelihood (tabel hieronder); priors en voorspellers zijn te wijzigen zonder code (thuiswerk fit --config)"),
     ("Reproduceerbaarheid", "code, seed, data-hash en versies van elk model (bijlage C)"),
 )
 
