@@ -300,3 +300,26 @@ def test_table1_suppresses_small_columns(survey):
     assert table.attrs["suppressed"]["Leidinggevende"].all()
     assert table["Niet-leidinggevende"].notna().all()
     assert (nl.percent_table(table)["Leidinggevende"] == "–").all()
+
+
+def test_predictive_check_figures_use_dutch_percent_ticks():
+    import pandas as pd
+
+    from thuiswerk import figures
+
+    table = pd.DataFrame(
+        {"observed": [0.2, 0.5], "predicted": [0.25, 0.45], "lo": [0.1, 0.4], "hi": [0.3, 0.6], "inside": [True, True]},
+        index=pd.Index(["conversations", "social_moments"], name="measure"),
+    )
+    fig = figures.plot_predictive_check(table, "Aandeel dat de maatregel kent")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks)
+    assert any(t.get_text().startswith("Gesprekken") for t in ax.get_yticklabels())
+    cats = pd.DataFrame(
+        {"aspect": ["isolation_colleagues"] * 2, "category": [1, 2], "observed": [0.6, 0.4],
+         "predicted": [0.55, 0.45], "lo": [0.5, 0.35], "hi": [0.65, 0.5]}
+    ).set_index(["aspect", "category"])
+    fig = figures.plot_category_check(cats)
+    assert fig.axes[0].get_title() == "Isolatie van collega's" and fig.axes[0].get_ylabel()

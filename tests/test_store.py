@@ -97,3 +97,11 @@ def test_policy_passes_well_mixed_draws_and_fails_bad_ones():
     assert not short["passed"] and "bulk ESS" in short["failures"]
     div = diagnostics.diagnose(fake_fit(diverging=2))
     assert not div["passed"] and "2 divergences" in div["failures"]
+
+
+def test_variable_table_covers_every_posterior_variable_and_element():
+    tree = fake_fit(shift_chain=3.0)
+    table = diagnostics.variable_table(tree)
+    assert list(table.index) == ["theta"]
+    assert table.loc["theta", "elements"] == 3
+    assert table.loc["theta", "max_rhat"] > 1.01  # the shifted chain shows up

@@ -65,3 +65,26 @@ def parameter_table(tree: xr.DataTree, var_names: list[str] | None = None) -> pd
     """Per parameter element: mean, sd, 89% interval, ESS and R-hat (ArviZ's summary)."""
     summary = az.summary(tree, var_names=var_names, round_to=None)
     return pd.DataFrame(summary)
+
+
+def variable_table(tree: xr.DataTree) -> pd.DataFrame:
+    """Every posterior variable (all its elements): count, max R-hat, min bulk and tail ESS.
+
+    Covers every parameter, including the hundreds of establishment and employee
+    effects, in one row per variable.
+    """
+    rhat = az.rhat(tree).to_dataset()
+    bulk = az.ess(tree, method="bulk").to_dataset()
+    tail = az.ess(tree, method="tail").to_dataset()
+    rows = []
+    for name in tree["posterior"].data_vars:
+        rows.append(
+            {
+                "variable": str(name),
+                "elements": int(rhat[name].size),
+                "max_rhat": float(rhat[name].max()),
+                "min_ess_bulk": float(bulk[name].min()),
+                "min_ess_tail": float(tail[name].min()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("variable")

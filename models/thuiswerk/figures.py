@@ -1113,3 +1113,72 @@ def _captions() -> dict[str, tuple[str, str]]:
 
 #: Quarto label -> (Dutch caption, Dutch alt text), read from the docstrings above.
 CAPTIONS: dict[str, tuple[str, str]] = _captions()
+
+
+# ----------------------------------------------------------------------------- model checks
+
+
+def plot_predictive_check(
+    table: pd.DataFrame, value_label: str, scale: str = "share", ax: Axes | None = None
+) -> Figure:
+    """Posterior predictive check: observed statistic (point) against the model's interval (bar).
+
+    ``table`` is :func:`thuiswerk.checks.predictive_table` (one row per aspect, region or
+    measure, with ``observed``, ``lo`` and ``hi``). Computes nothing, never samples.
+
+    Bijschrift: Posterior-predictieve controle: waargenomen waarde (punt) en het interval
+    dat het model voorspelt (balk).
+
+    Alt-tekst: Per onderdeel een horizontale balk met het voorspelde interval van het
+    model en een punt voor de waargenomen waarde.
+    """
+    labels = [_wrap(_item_label(str(i))) for i in table.index]
+    fig, ax = _axes(ax, len(table))
+    y = np.arange(len(table))[::-1]
+    ax.hlines(y, table["lo"], table["hi"], color=PALETTE["blue"], linewidth=6, alpha=0.5, label="Model (interval)")
+    ax.plot(table["observed"], y, "o", color=PALETTE["vermillion"], label="Waargenomen")
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(value_label)
+    ax.xaxis.set_major_formatter(nl.percent_formatter() if scale == "share" else nl.decimal_formatter(1))
+    ax.legend(loc="lower right", fontsize=8)
+    _style(ax, "x")
+    return fig
+
+
+def plot_category_check(table: pd.DataFrame, fig: Figure | None = None) -> Figure:
+    """Ordinal posterior predictive check per answer category, one panel per aspect.
+
+    ``table`` is :func:`thuiswerk.checks.category_table`.
+
+    Bijschrift: Posterior-predictieve controle per antwoordcategorie: waargenomen aandeel
+    (punt) en het interval van het model (lijn), per aspect.
+
+    Alt-tekst: Kleine grafieken, één per aspect, met de antwoordcategorieën op de
+    horizontale as en het aandeel werknemers op de verticale as.
+    """
+    data = table.reset_index()
+    aspects = list(dict.fromkeys(data["aspect"]))
+    fig = fig or Figure(figsize=(7.5, 2.5 * ((len(aspects) + 2) // 3)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots((len(aspects) + 2) // 3, min(3, len(aspects)), sharex=True, sharey=True)).ravel()
+    for ax, aspect in zip(axes, aspects, strict=False):
+        d = data[data["aspect"] == aspect]
+        ax.vlines(d["category"], d["lo"], d["hi"], color=PALETTE["blue"], linewidth=3, alpha=0.6, label="Model")
+        ax.plot(d["category"], d["observed"], "o", color=PALETTE["vermillion"], label="Waargenomen")
+        ax.set_title(_wrap(_item_label(aspect)), fontsize=8)
+        ax.set_xlabel("Antwoordcategorie", fontsize=8)
+        ax.set_ylabel("Aandeel werknemers", fontsize=8)
+        ax.yaxis.set_major_formatter(nl.percent_formatter())
+    for ax in axes[len(aspects):]:
+        ax.remove()
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+def _item_label(code: str) -> str:
+    """Dutch label of a measure id or codebook variable; the code itself otherwise."""
+    cb = codebook_module.load()
+    if code in cb.measures:
+        return nl.measure_label(code)
+    if any(v.name == code for v in cb.variables):
+        return nl.label(code)
+    return code

@@ -595,6 +595,26 @@ def diagnostics_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def variable_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
+    """:func:`thuiswerk.diagnostics.variable_table` for every model, with Dutch headers and numbers."""
+    from thuiswerk import diagnostics
+
+    rows = []
+    for name, tree in trees.items():
+        for variable, row in diagnostics.variable_table(tree).iterrows():
+            rows.append(
+                {
+                    "Model": SPECS[name].title if name in SPECS else name,
+                    "Variabele": variable,
+                    "Elementen": nl.number(row["elements"], 0),
+                    "Grootste R-hat": nl.number(row["max_rhat"], 3),
+                    "Kleinste bulk-ESS": nl.number(row["min_ess_bulk"], 0),
+                    "Kleinste tail-ESS": nl.number(row["min_ess_tail"], 0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def parameter_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`thuiswerk.diagnostics.parameter_table` rows with Dutch labels and numbers."""
 
