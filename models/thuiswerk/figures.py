@@ -639,21 +639,8 @@ def plot_isolation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 # Figures 7 and 8
 
-ADVANTAGES = [
-    "advantage_focus",
-    "advantage_flexibility",
-    "advantage_less_travel",
-    "advantage_private_time",
-    "advantage_own_schedule",
-    "advantage_active_breaks",
-]
-DISADVANTAGES = [
-    "disadvantage_less_social",
-    "disadvantage_screen_time",
-    "disadvantage_work_private_blur",
-    "disadvantage_communication",
-    "disadvantage_other",
-]
+ADVANTAGES = list(codebook_module.load().groups["advantages"])
+DISADVANTAGES = list(codebook_module.load().groups["disadvantages"])
 
 
 def _items_by_role(employees: pd.DataFrame, columns: list[str], min_n: int) -> pd.DataFrame:

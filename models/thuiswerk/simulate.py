@@ -98,28 +98,9 @@ KANS_REGIONS = tuple(v.removeprefix("complaint_") for v in _GROUPS["kans"])
 DEMOGRAPHICS = ("age", "tenure_years", "living_alone", "children_at_home", "gender", "education")
 FURNITURE_LEVELS = ("geen_combinatie", "hoogte_verstelbaar", "zit_sta")
 PLANNED_ORDER = ("niet_structureel", "structureel_20_40", "structureel_40_80", "structureel_80_plus")
-ADVANTAGES = (
-    "advantage_focus",
-    "advantage_flexibility",
-    "advantage_less_travel",
-    "advantage_private_time",
-    "advantage_own_schedule",
-    "advantage_active_breaks",
-)
-DISADVANTAGES = (
-    "disadvantage_less_social",
-    "disadvantage_screen_time",
-    "disadvantage_work_private_blur",
-    "disadvantage_communication",
-    "disadvantage_other",
-)
-PATTERNS = (
-    "more_hours_at_home",
-    "fewer_breaks_at_home",
-    "fragmented_work_at_home",
-    "evening_work_at_home",
-    "weekend_work_at_home",
-)
+ADVANTAGES = _GROUPS["advantages"]
+DISADVANTAGES = _GROUPS["disadvantages"]
+PATTERNS = _GROUPS["working_patterns"]
 OBSTACLES = ("no_insight", "employee_responsibility", "lack_knowledge", "unclear_obligations")
 QUESTIONNAIRE_FLAG = "questionnaire_completed"
 
