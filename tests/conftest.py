@@ -58,6 +58,15 @@ def make_valid_tables(n_establishments: int = 6, employees_per_establishment: in
             for col, wanted in var.applies_when.items():
                 frame[var.name] = frame[var.name].where(frame[col] == wanted, None)
         tables[table] = frame
+    # codebook constraints between columns
+    est = tables["establishments"]
+    est["n_screen_risk"] = [int(rng.integers(0, n + 1)) for n in est["n_employees"]]
+    est["n_workload_risk"] = [int(rng.integers(0, n + 1)) for n in est["n_employees"]]
+    est["rie_present"] = [i % 3 != 0 for i in range(n_est)]
+    est["rie_present"] = est["rie_present"].astype(int)
+    est["rie_homeworking"] = ["geen_rie" if p == 0 else "beide_risicos" for p in est["rie_present"]]
+    named = ["obstacle_no_insight", "obstacle_employee_responsibility", "obstacle_lack_knowledge", "obstacle_unclear_obligations"]
+    est["obstacle_none"] = (est[named].sum(axis=1) == 0).astype(int)
     # item non-response: the first completer skips two questionnaire items
     emp = tables["employees"]
     completer = emp.index[emp["questionnaire_completed"] == 1][0]

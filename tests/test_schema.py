@@ -298,3 +298,32 @@ def test_unknown_column_in_memory() -> None:
     emp = tables["employees"].assign(shoe_size=np.arange(len(tables["employees"])))
     report = validate_survey(Survey(establishments=tables["establishments"], employees=emp))
     find(report.violations, "employees", None, "shoe_size", "unknown column")
+
+
+# --------------------------------------------------------------------------- constraints between columns
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        ("n_screen_risk", 10**5, "cannot exceed the number of employees"),
+        ("rie_homeworking", "een_risico", "geen_rie exactly when rie_present is 0"),
+    ],
+)
+def test_constraint_between_columns_names_row_and_columns(tables, tmp_path, column, value, fragment):
+    est = tables["establishments"]
+    position = int(np.flatnonzero(est["rie_present"].to_numpy() == 0)[0])
+    set_cell(est, position, column, value)
+    report = validate_csv(tables, tmp_path)
+    assert not report.ok
+    hits = [str(v) for v in report.violations if v.row == line(position) and column in (v.column or "") and fragment in v.rule]
+    assert hits, [str(v) for v in report.violations]
+    assert hits[0].startswith(f"{EST}, row {line(position)}, column ")
+
+
+def test_obstacle_none_with_a_named_obstacle_is_a_violation(tables, tmp_path):
+    est = tables["establishments"]
+    set_cell(est, 0, "obstacle_none", 1)
+    set_cell(est, 0, "obstacle_no_insight", 1)
+    report = validate_csv(tables, tmp_path)
+    assert any("no obstacle named" in v.rule and v.row == line(0) for v in report.violations)

@@ -68,7 +68,7 @@ def _validate(path: Path, mapping: Path | None):
     except DataError as exc:
         err.print(f"[bold red]Cannot read the survey in {path}[/]")
         for violation in exc.violations:
-            err.print(f"  {violation}", markup=False, highlight=False)
+            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     report = validate_survey(survey)
     if report.ok:
@@ -76,7 +76,7 @@ def _validate(path: Path, mapping: Path | None):
     else:
         err.print(f"[bold red]{len(report.violations)} violation(s) in {path}[/]")
         for violation in report.violations:
-            err.print(f"  {violation}", markup=False, highlight=False)
+            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
     return report
 
 
@@ -111,7 +111,7 @@ def _survey(data: Path, mapping: Path | None):
     except DataError as exc:
         err.print(f"[bold red]Cannot read the survey in {data}[/]")
         for violation in exc.violations:
-            err.print(f"  {violation}", markup=False, highlight=False)
+            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     except InvalidDataError as exc:
         err.print(str(exc), markup=False, highlight=False)

@@ -60,6 +60,16 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A rule between columns of one row: a pandas expression true for a valid row."""
+
+    table: TableName
+    columns: tuple[str, ...]
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Codebook:
     path: Path
     version: int
@@ -69,6 +79,7 @@ class Codebook:
     measure_groups: dict[str, list[str]]
     variables: tuple[Variable, ...]
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scale name -> variable names
+    constraints: tuple[Constraint, ...] = ()
 
     def table(self, table: TableName) -> list[Variable]:
         return [v for v in self.variables if v.table == table]
@@ -168,6 +179,12 @@ def load(path: Path | str | None = None) -> Codebook:
         unknown = set(vs) - names
         if unknown:
             raise CodebookError(f"{path}: variable_groups.{g} names unknown variables {sorted(unknown)}")
+    constraints = []
+    for i, c in enumerate(raw.get("constraints") or []):
+        unknown = [col for col in c["columns"] if (c["table"], col) not in seen]
+        if unknown:
+            raise CodebookError(f"{path}: constraints[{i}] names unknown columns {unknown}")
+        constraints.append(Constraint(c["table"], tuple(c["columns"]), c["rule"], c["message"]))
     tables = raw["tables"]
     return Codebook(
         path=path,
@@ -178,4 +195,5 @@ def load(path: Path | str | None = None) -> Codebook:
         measure_groups=groups,
         variables=tuple(variables),
         groups=variable_groups,
+        constraints=tuple(constraints),
     )

@@ -566,7 +566,28 @@ def validate_survey(survey: Survey, cb: Codebook | None = None) -> ValidationRep
     for table in TABLES:
         violations += _conditional_violations(frames[table], table, files[table], rows[table], cb, flagged)
     violations += _foreign_key_violations(frames, files, rows, cb)
+    for table in TABLES:
+        violations += _constraint_violations(frames[table], table, files[table], rows[table], cb)
     return ValidationReport(_sorted_unique(violations, files, cb), frames, files, cb)
+
+
+def _constraint_violations(
+    frame: pd.DataFrame, table: str, file: str, rows: Sequence[int], cb: Codebook
+) -> list[Violation]:
+    """Rows that break a codebook constraint between columns (rows with an empty column are skipped)."""
+    out = []
+    for c in cb.constraints:
+        if c.table != table or not set(c.columns) <= set(frame.columns):
+            continue
+        complete = frame[list(c.columns)].notna().all(axis=1)
+        if not complete.any():
+            continue
+        sub = frame.loc[complete, list(c.columns)].astype(object)
+        ok = pd.Series(sub.eval(c.rule, engine="python"), index=sub.index).astype(bool)
+        for position in np.flatnonzero(complete.to_numpy())[~ok.to_numpy()]:
+            values = "; ".join(f"{col}={format_value(frame.iloc[position][col])}" for col in c.columns)
+            out.append(Violation(file, rows[position], ", ".join(c.columns), c.message, values))
+    return out
 
 
 def _sorted_unique(violations: list[Violation], files: dict[str, str], cb: Codebook) -> list[Violation]:
