@@ -66,10 +66,7 @@ def _validate(path: Path, mapping: Path | None):
     try:
         survey = load_survey(path, mapping=mapping)
     except DataError as exc:
-        err.print(f"[bold red]Cannot read the survey in {path}[/]")
-        for violation in exc.violations:
-            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        _unreadable(path, exc)
     report = validate_survey(survey)
     if report.ok:
         _print_summary(report.summary(), path)
@@ -78,6 +75,14 @@ def _validate(path: Path, mapping: Path | None):
         for violation in report.violations:
             err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
     return report
+
+
+def _unreadable(path: Path, exc) -> None:
+    """Report a survey that cannot be read at all (file-level problems) and exit 2."""
+    err.print(f"[bold red]Cannot read the survey in {path}[/]")
+    for violation in exc.violations:
+        err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_UNREADABLE) from None
 
 
 def _print_summary(summary: dict, path: Path) -> None:
@@ -109,10 +114,7 @@ def _survey(data: Path, mapping: Path | None):
     try:
         return load_valid_survey(data, mapping)
     except DataError as exc:
-        err.print(f"[bold red]Cannot read the survey in {data}[/]")
-        for violation in exc.violations:
-            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        _unreadable(data, exc)
     except InvalidDataError as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None

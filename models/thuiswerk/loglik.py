@@ -68,14 +68,12 @@ def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | N
     if family in ("awareness", "binary"):
         return np.where(y[None, :, None] == 1, log_expit(eta), log_expit(-eta))
     # ordinal: P(y = k) = F(c_k - eta) - F(c_{k-1} - eta), c_{-1} = -inf, c_{K-1} = +inf
-    k1 = cuts.shape[-1]
     padded = np.concatenate(
         [np.full(cuts.shape[:2] + (1,), -np.inf), cuts, np.full(cuts.shape[:2] + (1,), np.inf)], axis=-1
     )
     idx = y[None, :, None]
     upper = np.take_along_axis(padded, np.broadcast_to(idx + 1, cuts.shape[:2] + (1,)), axis=-1)
     lower = np.take_along_axis(padded, np.broadcast_to(idx, cuts.shape[:2] + (1,)), axis=-1)
-    del k1
     prob = expit(upper - eta) - expit(lower - eta)
     return np.log(np.clip(prob, 1e-300, None))
 

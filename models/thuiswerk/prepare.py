@@ -206,7 +206,7 @@ def awareness_inputs(establishments: pd.DataFrame, employees: pd.DataFrame) -> M
 
 
 def _outcome_frame(
-    establishments: pd.DataFrame, employees: pd.DataFrame, outcomes: Sequence[str], predictors: Sequence[str]
+    establishments: pd.DataFrame, employees: pd.DataFrame, predictors: Sequence[str]
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, int]]:
     """Employees who answered the questionnaire and have every predictor; counted exclusions."""
     joined = _joined(establishments, employees)
@@ -232,7 +232,7 @@ def ordinal_inputs(
 ) -> ModelInputs:
     """Long format over (employee, aspect) for 1..K ordinal items with a shared design matrix."""
     cb = codebook.load()
-    frame, X, excluded = _outcome_frame(establishments, employees, aspects, predictors)
+    frame, X, excluded = _outcome_frame(establishments, employees, predictors)
     n_categories = {len(cb.find(a).categories) for a in aspects}
     if len(n_categories) != 1:
         raise ValueError(f"aspects {aspects} have different numbers of categories {n_categories}")
@@ -274,7 +274,7 @@ def binary_inputs(
     predictors: Sequence[str],
 ) -> ModelInputs:
     """Long format over (employee, body region) for 0/1 complaints."""
-    frame, X, excluded = _outcome_frame(establishments, employees, regions, predictors)
+    frame, X, excluded = _outcome_frame(establishments, employees, predictors)
     values = frame[list(regions)].to_numpy(dtype=float, na_value=np.nan)
     n_emp, n_reg = values.shape
     emp_idx = np.repeat(np.arange(n_emp), n_reg)
