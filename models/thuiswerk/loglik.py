@@ -21,7 +21,10 @@ import numpy as np
 import xarray as xr
 from scipy.special import expit, log_expit, logsumexp
 
-N_NODES = 15
+# Quadrature nodes per family. Measured on the default fits against 150 nodes (max abs
+# error of an employee's log-likelihood): awareness 3e-5 and ordinal 5e-5 with 15 nodes;
+# binary (4 items, sigma_employee about 1.7) 0.03 with 15 nodes, 2e-4 with 41.
+N_NODES = {"awareness": 15, "ordinal": 15, "binary": 41}
 CHUNK = 250  # posterior draws per block; bounds memory at about CHUNK * cells * nodes floats
 
 
@@ -66,7 +69,8 @@ def _fixed_part(posterior: xr.Dataset, family: str, data: dict) -> tuple[np.ndar
 def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | None) -> np.ndarray:
     """log p(y_cell | eta) for eta of shape (S, cell, node)."""
     if family in ("awareness", "binary"):
-        return np.where(y[None, :, None] == 1, log_expit(eta), log_expit(-eta))
+        sign = (2.0 * y - 1.0)[None, :, None]  # log p(y) = log expit(+eta) for y = 1, log expit(-eta) for y = 0
+        return log_expit(sign * eta)
     # ordinal: P(y = k) = F(c_k - eta) - F(c_{k-1} - eta), c_{-1} = -inf, c_{K-1} = +inf
     padded = np.concatenate(
         [np.full(cuts.shape[:2] + (1,), -np.inf), cuts, np.full(cuts.shape[:2] + (1,), np.inf)], axis=-1
@@ -79,23 +83,28 @@ def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | N
 
 
 def employee_marginal_loglik(
-    posterior: xr.Dataset, family: str, data: dict, n_employees: int, n_nodes: int = N_NODES
+    posterior: xr.Dataset, family: str, data: dict, n_employees: int, n_nodes: int | None = None
 ) -> np.ndarray:
     """(chain, draw, employee) log-likelihood of each employee's cells, employee effect integrated out."""
+    n_nodes = N_NODES[family] if n_nodes is None else n_nodes
     nodes, weights = np.polynomial.hermite_e.hermegauss(n_nodes)
     log_w = np.log(weights / weights.sum())
     sigma_emp = _stacked(posterior, "sigma_employee")
     eta_all, cuts_all = _fixed_part(posterior, family, data)
-    y, emp = data["y"], data["employee"]
+    # Cells sorted by employee, so each employee's cells are one contiguous run (summed by reduceat).
+    order = np.argsort(data["employee"], kind="stable")
+    y, emp = data["y"][order], data["employee"][order]
+    eta_all = eta_all[:, order]
+    cuts_all = cuts_all[:, order] if cuts_all is not None else None
+    present, starts = np.unique(emp, return_index=True)
     n_samples = eta_all.shape[0]
-    out = np.empty((n_samples, n_employees))
+    out = np.zeros((n_samples, n_employees))  # an employee without cells has likelihood 1
     for start in range(0, n_samples, CHUNK):
         block = slice(start, start + CHUNK)
         eta = eta_all[block, :, None] + sigma_emp[block, None, None] * nodes[None, None, :]
         cuts = cuts_all[block] if cuts_all is not None else None
         logp = _cell_logp(family, y, eta, cuts)  # (s, cell, node)
-        per_employee = np.zeros((logp.shape[0], n_employees, n_nodes))
-        np.add.at(per_employee, (slice(None), emp, slice(None)), logp)
-        out[block] = logsumexp(per_employee + log_w, axis=-1)
+        per_employee = np.add.reduceat(logp, starts, axis=1)  # (s, employee with cells, node)
+        out[block, present] = logsumexp(per_employee + log_w, axis=-1)
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     return out.reshape(n_chain, n_draw, n_employees)
