@@ -150,7 +150,7 @@ def fit_command(
     mapping: MappingOpt = None,
     fits: FitsOpt = DEFAULT_FITS,
     seed: Annotated[int | None, typer.Option(help="Sampling seed (default: the project's fixed seed).")] = None,
-    sampler: Annotated[str, typer.Option(help="nutpie (default) or pymc.")] = "nutpie",
+    sampler: Annotated[str, typer.Option(help="nutpie (default), pymc, numpyro or nutpie-jax (the last two need the bench extra).")] = "nutpie",
     chains: Annotated[int, typer.Option(min=1)] = 4,
     tune: Annotated[int, typer.Option(min=1)] = 1000,
     draws: Annotated[int, typer.Option(min=1)] = 2000,
@@ -159,11 +159,14 @@ def fit_command(
     force: Annotated[bool, typer.Option(help="Refit even when a current fit is stored.")] = False,
 ) -> None:
     """Fit models and store each as data/fits/MODEL.nc; a current stored fit is reused."""
-    from thuiswerk.fit import SAMPLERS, SamplerSettings
+    from thuiswerk.fit import JAX_HINT, SAMPLERS, SamplerSettings, missing_modules
     from thuiswerk.workflow import DEFAULT_SEED, fit_model
 
     if sampler not in SAMPLERS:
         err.print(f"[bold red]--sampler must be one of {', '.join(SAMPLERS)}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    if missing_modules(sampler):
+        err.print(f"--sampler {sampler} {JAX_HINT}", style="bold red", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
     selected = _specs(models or ["all"], config)
     survey = _survey(data, mapping)
@@ -295,9 +298,8 @@ def report(
     import shutil
     import subprocess
 
-    from thuiswerk.workflow import DEFAULT_SEED
-
     from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.workflow import DEFAULT_SEED
 
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -315,6 +317,90 @@ def report(
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, check=False)
     if result.returncode != 0:
         raise typer.Exit(result.returncode)
+
+
+def _csv_list(value: str, option: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in items if allowed is not None and v not in allowed]
+    if not items or unknown:
+        what = f"unknown {', '.join(unknown)}; " if unknown else ""
+        choices = f"choose from {', '.join(allowed)}" if allowed else "give a comma-separated list"
+        err.print(f"[bold red]{option}: {what}{choices}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    return items
+
+
+def _require_bench_modules(bm, samplers: list[str]) -> None:
+    missing = bm.missing_modules(samplers)
+    for sampler, modules in missing.items():
+        err.print(
+            f"--samplers {sampler} needs {', '.join(modules)}: {bm.EXTRA_HINT}",
+            style="bold red", markup=False, soft_wrap=True,
+        )  # fmt: skip
+    if missing:
+        raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def bench(
+    models: Annotated[str, typer.Option(help="Comma-separated model names, or 'all'.")] = "all",
+    establishments: Annotated[str, typer.Option(help="Comma-separated survey sizes, e.g. 206,2060,20600.")] = "206",
+    samplers: Annotated[str, typer.Option(help="Comma-separated: nutpie, nutpie-jax, pymc, numpyro, stan.")] = (
+        "nutpie,pymc,numpyro,stan"
+    ),
+    repeats: Annotated[int, typer.Option(min=1, help="Runs per configuration; the first is cold-cache.")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for bench.csv, bench.md, bench.png, data and caches.")] = Path(
+        "data/bench"
+    ),
+    chains: Annotated[int, typer.Option(min=1)] = 4,
+    tune: Annotated[int, typer.Option(min=1)] = 1000,
+    draws: Annotated[int, typer.Option(min=1)] = 1000,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed (default: the project's fixed seed).")] = None,
+    timeout_minutes: Annotated[float, typer.Option(min=0.1, help="Stop a run after this long.")] = 20.0,
+    workflow: Annotated[
+        bool,
+        typer.Option(
+            help="Instead: time `fit all` from a cold cache, a rerun, and a refit after one prior change "
+            "(on the embedded survey, with the first of --samplers).",
+        ),
+    ] = False,
+) -> None:
+    """Time every model with every sampler on the same simulated data; write a CSV, a markdown table and a figure."""
+    from thuiswerk import bench as bm
+    from thuiswerk import specs
+    from thuiswerk.workflow import DEFAULT_SEED
+
+    if workflow:
+        pymc_samplers = tuple(s for s in bm.SAMPLERS if s != bm.REFERENCE)  # `fit` samples the PyMC models
+        sampler = _csv_list(samplers, "--samplers", pymc_samplers)[0]
+        _require_bench_modules(bm, [sampler])
+        frame = bm.workflow(out, DEFAULT_DATA, timeout_minutes * 60, sampler,
+                            report=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True))  # fmt: skip
+        console.print((out / "workflow.md").read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
+        if (frame["status"] != "ok").any():
+            raise typer.Exit(1)
+        return
+
+    model_list = list(specs.SPECS) if models == "all" else _csv_list(models, "--models", tuple(specs.SPECS))
+    sampler_list = _csv_list(samplers, "--samplers", bm.SAMPLERS)
+    sizes = _csv_list(establishments, "--establishments")
+    if not all(s.isdigit() and int(s) > 0 for s in sizes):
+        err.print(f"[bold red]--establishments: positive whole numbers, not {establishments!r}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    _require_bench_modules(bm, sampler_list)
+    settings = bm.BenchSettings(
+        chains=chains, tune=tune, draws=draws, seed=DEFAULT_SEED if seed is None else seed,
+        timeout_seconds=timeout_minutes * 60,
+    )  # fmt: skip
+    frame = bm.run(
+        model_list, [int(s) for s in sizes], sampler_list, repeats, out, settings,
+        report=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True),
+    )  # fmt: skip
+    paths = bm.write_outputs(frame, out)
+    console.print(paths["markdown"].read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
+    console.print("Wrote " + ", ".join(str(p) for p in paths.values()))
+    if (frame["status"] == "error").any():
+        raise typer.Exit(1)
 
 
 @app.command()
