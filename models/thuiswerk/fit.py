@@ -30,7 +30,7 @@ pytensor.config.numba__fastmath = False
 
 # Version of what fit() stores; part of every spec hash, so a change of the stored
 # groups makes old fits stale instead of silently reusing them.
-FIT_FORMAT = 5  # 5: nutpie's draw-based mass matrix, 41 nodes for binary, compact y
+FIT_FORMAT = 5  # 5: 41 quadrature nodes for binary, compact y
 
 Sampler = Literal["nutpie", "pymc", "numpyro", "nutpie-jax"]
 # nutpie (numba) is the default; PyMC's own NUTS needs nothing more; numpyro and
@@ -118,12 +118,11 @@ def sample_posterior(
     missing = missing_modules(settings.sampler)
     if missing:
         raise ImportError(f"{', '.join(missing)} not installed: sampler {settings.sampler} {JAX_HINT}")
-    if settings.sampler.startswith("nutpie"):
-        # Mass matrix from the draws' variances (as Stan does) rather than nutpie's default
-        # gradient-based estimate. Measured on the default survey, 4 x 1000 draws: min bulk
-        # ESS isolation 295 -> 515, workload 414 -> 490, awareness 917 -> 1074, complaints
-        # 647 -> 674, for 0-40% more gradient evaluations per draw.
-        kwargs["nuts"]["use_grad_based_mass_matrix"] = False
+    # nutpie's mass matrix from the draws' variances (`use_grad_based_mass_matrix=False`,
+    # as Stan does) raised min bulk ESS at 4 x 1000 draws (isolation 295 -> 515, workload
+    # 414 -> 490, awareness 917 -> 1074), but with the default seed and 2000 draws it left
+    # isolation's sigma_total at R-hat 1.011, over the policy's 1.01; the gradient-based
+    # default (R-hat 1.006) stays until that is understood.
     if settings.sampler == "nutpie-jax":
         kwargs |= {"nuts_sampler": "nutpie", "compile_kwargs": {"backend": "jax", "gradient_backend": "jax"}}
     else:
