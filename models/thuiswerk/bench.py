@@ -43,7 +43,6 @@ DEFAULT_SAMPLERS = ("nutpie", "pymc", "numpyro", "stan")
 REFERENCE = "stan"
 DEFAULT_ESTABLISHMENTS = (206,)
 EXTRA_HINT = 'install the benchmark extra: .venv/bin/pip install -e ".[bench]"'
-_NEEDS = {"stan": ("stan",), "numpyro": ("jax", "numpyro"), "nutpie-jax": ("jax",)}  # + psutil for every run
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,17 @@ class BenchSettings:
 
 
 def missing_modules(samplers: Sequence[str]) -> dict[str, list[str]]:
-    """Sampler -> the Python modules it needs that are not installed."""
+    """Sampler -> the Python modules it needs that are not installed (psutil for every run)."""
     import importlib.util
+
+    from thuiswerk import fit
 
     out = {}
     for sampler in samplers:
-        missing = [m for m in ("psutil", *_NEEDS.get(sampler, ())) if importlib.util.find_spec(m) is None]
+        needs = ["psutil", "stan"] if sampler == REFERENCE else ["psutil"]
+        missing = [m for m in needs if importlib.util.find_spec(m) is None]
+        if sampler != REFERENCE:
+            missing += fit.missing_modules(sampler)
         if missing:
             out[sampler] = missing
     return out
@@ -75,15 +79,13 @@ def measure(tree, var_names: Sequence[str]) -> dict[str, float]:
     """Min bulk ESS and max R-hat over every element of ``var_names``; divergences; gradients per draw."""
     import arviz as az
 
-    posterior = tree["posterior"].to_dataset()[list(var_names)]
-    ess = az.ess(posterior, method="bulk")
-    rhat = az.rhat(posterior)
-    ess = ess.to_dataset() if hasattr(ess, "to_dataset") else ess
-    rhat = rhat.to_dataset() if hasattr(rhat, "to_dataset") else rhat
+    from thuiswerk.diagnostics import _minmax
+
+    var_names = list(var_names)
     stats = tree["sample_stats"].to_dataset()
     return {
-        "min_ess_bulk": float(min(float(ess[v].min()) for v in var_names)),
-        "max_rhat": float(max(float(rhat[v].max()) for v in var_names)),
+        "min_ess_bulk": _minmax(az.ess(tree, var_names=var_names, method="bulk"), "min"),
+        "max_rhat": _minmax(az.rhat(tree, var_names=var_names), "max"),
         "divergences": int(stats["diverging"].sum()),
         "grad_per_draw": float(stats["n_steps"].mean()),
     }

@@ -330,6 +330,11 @@ def _csv_list(value: str, option: str, allowed: tuple[str, ...] | None = None) -
     return items
 
 
+def _plain(line: str) -> None:
+    """Print a progress line as it is (no rich markup, no wrapping)."""
+    console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
 def _require_bench_modules(bm, samplers: list[str]) -> None:
     missing = bm.missing_modules(samplers)
     for sampler, modules in missing.items():
@@ -375,7 +380,7 @@ def bench(
         sampler = _csv_list(samplers, "--samplers", pymc_samplers)[0]
         _require_bench_modules(bm, [sampler])
         frame = bm.workflow(out, DEFAULT_DATA, timeout_minutes * 60, sampler,
-                            report=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True))  # fmt: skip
+                            report=_plain)  # fmt: skip
         console.print((out / "workflow.md").read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
         if (frame["status"] != "ok").any():
             raise typer.Exit(1)
@@ -394,7 +399,7 @@ def bench(
     )  # fmt: skip
     frame = bm.run(
         model_list, [int(s) for s in sizes], sampler_list, repeats, out, settings,
-        report=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True),
+        report=_plain,
     )  # fmt: skip
     paths = bm.write_outputs(frame, out)
     console.print(paths["markdown"].read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
