@@ -78,3 +78,21 @@ def test_ordinal_matches_numerical_integral_and_reduces_to_conditional_without_s
     tight = posterior(**base(1e-9), beta=[0.8], cutpoints=cuts)
     got = employee_marginal_loglik(tight, "ordinal", data, n_employees=2)[0, 0]
     np.testing.assert_allclose(got, [np.log(p(0, eta0) * p(3, eta0)), np.log(p(2, eta1))], rtol=1e-9)
+
+
+def test_cells_in_any_order_give_the_same_employee_loglik():
+    """Cells need not arrive grouped by employee: a permutation changes nothing."""
+    post = posterior(**base(1.3), intercept=[[-1.0, -0.5]], beta=[[0.7]])
+    data = DATA_EST | {
+        "y": np.array([1, 0, 1, 1]),
+        "employee": np.array([0, 1, 0, 1]),  # interleaved
+        "region": np.array([0, 0, 0, 0]),
+        "role_of_emp": np.array([0, 1]),
+        "X": np.array([[1.0], [-2.0]]),
+    }
+    order = np.argsort(data["employee"], kind="stable")
+    grouped = data | {k: data[k][order] for k in ("y", "employee", "region")}
+    np.testing.assert_array_equal(
+        employee_marginal_loglik(post, "binary", data, n_employees=2),
+        employee_marginal_loglik(post, "binary", grouped, n_employees=2),
+    )

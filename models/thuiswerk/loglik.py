@@ -92,10 +92,11 @@ def employee_marginal_loglik(
     sigma_emp = _stacked(posterior, "sigma_employee")
     eta_all, cuts_all = _fixed_part(posterior, family, data)
     # Cells sorted by employee, so each employee's cells are one contiguous run (summed by reduceat).
-    order = np.argsort(data["employee"], kind="stable")
-    y, emp = data["y"][order], data["employee"][order]
-    eta_all = eta_all[:, order]
-    cuts_all = cuts_all[:, order] if cuts_all is not None else None
+    y, emp = data["y"], data["employee"]
+    if np.any(np.diff(emp) < 0):  # prepare() emits cells in employee order; copy only if not
+        order = np.argsort(emp, kind="stable")
+        y, emp, eta_all = y[order], emp[order], eta_all[:, order]
+        cuts_all = cuts_all[:, order] if cuts_all is not None else None
     present, starts = np.unique(emp, return_index=True)
     n_samples = eta_all.shape[0]
     out = np.zeros((n_samples, n_employees))  # an employee without cells has likelihood 1
