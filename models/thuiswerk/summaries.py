@@ -463,10 +463,7 @@ def loo_table_nl(loo: pd.DataFrame) -> pd.DataFrame:
 
 def share(values: pd.Series | np.ndarray, min_n: int = nl.MIN_CELL) -> float:
     """Share of True among the non-missing values; NaN (shown as '–') below ``min_n``."""
-    s = pd.Series(values).dropna().astype(float)
-    if len(s) < min_n:
-        return float("nan")
-    return float(s.mean())
+    return mean(values, min_n)
 
 
 def mean(values: pd.Series | np.ndarray, min_n: int = nl.MIN_CELL) -> float:
