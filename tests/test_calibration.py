@@ -172,13 +172,13 @@ def test_statistic_share_filter_and_missing(tiny):
     assert statistic_value(spec, est, emp) == pytest.approx(2 / 3)
 
 
-def test_statistic_disagreement_counts_both_directions(tiny):
+def test_statistic_disagreement_counts_reported_but_not_known_only(tiny):
     est, emp = tiny
-    # W1: a 1/1, b 1/0 -> 1; W2: a 1/0, b 1/0 -> 2; W3: a 0/1, b 1/1 -> 1
+    # employer/knows: W1: a 1/1, b 1/0 -> 1; W2: a 1/0, b 1/0 -> 2; W3: a 0/1 (not counted), b 1/1 -> 0
     spec = {"table": "employees", "stat": "disagreement"}
-    assert statistic_value(spec, est, emp) == pytest.approx(4 / 3)
+    assert statistic_value(spec, est, emp) == pytest.approx(3 / 3)
     spec = {"table": "employees", "stat": "disagreement", "filter": {"role": MANAGER}, "normalise": True}
-    assert statistic_value(spec, est, emp) == pytest.approx(0.5)
+    assert statistic_value(spec, est, emp) == pytest.approx(0.25)
     spec = {"table": "employees", "stat": "known_to_reported_loss", "filter": {"role": MANAGER}}
     assert statistic_value(spec, est, emp) == pytest.approx(1 - 1.5 / 1.5)
     spec = {"table": "employees", "stat": "not_known_given_reported"}

@@ -61,7 +61,7 @@ def test_different_seed_gives_different_tables(survey):
     assert not survey.employees.equals(other.employees)
     assert other.truth["seed"] == sim.DEFAULT_SEED + 1
     # the planted parameters do not depend on the seed
-    assert other.truth["planted_effects"] == survey.truth["planted_effects"]
+    assert other.truth["slopes"] == survey.truth["slopes"]
     assert other.truth["workload"]["cuts"] == survey.truth["workload"]["cuts"]
 
 
@@ -190,7 +190,7 @@ def test_truth_is_json_serialisable(survey):
         "seed",
         "n_establishments",
         "calibration",
-        "planted_effects",
+        "slopes",
         "design",
         "employer",
         "knowledge",
@@ -202,45 +202,68 @@ def test_truth_is_json_serialisable(survey):
         assert key in survey.truth
 
 
+# (block, predictor, role, item) -> sign of the planted slope: the seed's role- and
+# aspect-specific findings.
 PLANTED_SIGNS = {
-    "workload_knows_working_hours_agreements": -1,
-    "isolation_knows_social_moments": -1,
-    "isolation_knows_conversations": -1,
-    "back_separate_workspace": -1,
-    "back_exhaustion": 1,
-    "kans_home_share_manager": 1,
-    "kans_home_share_nonmanager": 0,
-    "workload_leading_remotely_difficulty_manager": 1,
-    "employer_measures": 0,
-    "workload_home_share": 0,
-    "isolation_home_share": 0,
-    "demographics": 0,
+    ("workload", "knows_working_hours_agreements", MANAGER, "work_home_interference"): -1,
+    ("workload", "knows_working_hours_agreements", NONMANAGER, "colleague_pressure"): -1,
+    ("workload", "leading_remotely_difficulty", MANAGER, "telepressure"): 1,
+    ("isolation", "knows_social_moments", NONMANAGER, "isolation_colleagues"): -1,
+    ("isolation", "knows_social_moments", NONMANAGER, "isolation_company"): -1,
+    ("isolation", "knows_conversations", NONMANAGER, "isolation_company"): -1,
+    ("isolation", "knows_conversations", MANAGER, "isolation_company"): 0,
+    ("complaints", "separate_workspace", MANAGER, "complaint_back"): -1,
+    ("complaints", "exhaustion", NONMANAGER, "complaint_back"): 1,
+    ("complaints", "home_share", MANAGER, "complaint_neck"): 1,
+    ("complaints", "home_share", NONMANAGER, "complaint_neck"): 0,
+    ("complaints", "home_share", MANAGER, "complaint_back"): 0,
 }
 
 
-@pytest.mark.parametrize("name,sign", sorted(PLANTED_SIGNS.items()))
-def test_truth_records_each_planted_effect_with_its_sign(survey, name, sign):
-    effect = survey.truth["planted_effects"][name]
-    assert np.sign(effect["value"]) == sign
-    assert effect.get("outcome")
+@pytest.mark.parametrize("key,sign", sorted(PLANTED_SIGNS.items()))
+def test_truth_records_each_planted_slope_with_its_sign(survey, key, sign):
+    block, predictor, role, item = key
+    assert np.sign(survey.truth["slopes"][block][predictor][role][item]) == sign
+    assert predictor in survey.truth["predictor_units"]
+
+
+def test_planted_slopes_differ_by_aspect_and_role(survey):
+    hours = survey.truth["slopes"]["workload"]["knows_working_hours_agreements"]
+    assert hours[MANAGER]["work_home_interference"] < hours[MANAGER]["colleague_pressure"]
+    assert hours[NONMANAGER]["colleague_pressure"] < hours[NONMANAGER]["work_home_interference"]
+
+
+def test_null_slopes_remove_every_exposure_effect_and_still_hit_the_margins(cb):
+    null = sim.null_slopes()
+    for block, predictors in null.items():
+        for name, roles in predictors.items():
+            values = [v for items in roles.values() for v in items.values()]
+            if (block, name) == ("workload", "manager"):
+                assert any(values)
+            else:
+                assert not any(values), (block, name)
+    survey = sim.simulate(n_establishments=60, seed=5, slopes=null)
+    assert survey.truth["slopes"] == null
+    planted = sim.simulate(n_establishments=60, seed=5)
+    # same design and knowledge, different outcomes
+    assert survey.employees["knows_social_moments"].equals(planted.employees["knows_social_moments"])
+    assert not survey.employees["isolation_company"].equals(planted.employees["isolation_company"])
 
 
 def test_truth_records_the_zero_effects_in_detail(survey, cb):
-    planted = survey.truth["planted_effects"]
-    assert set(planted["employer_measures"]["per_measure"]) == set(cb.measure_columns("employer"))
-    assert all(v == 0 for v in planted["employer_measures"]["per_measure"].values())
-    demo = planted["demographics"]["per_variable"]
+    zero = survey.truth["zero_effects"]
+    assert set(zero["employer_measures"]["per_measure"]) == set(cb.measure_columns("employer"))
+    assert all(v == 0 for v in zero["employer_measures"]["per_measure"].values())
+    demo = zero["demographics"]["per_variable"]
     assert set(demo) == {"age", "tenure_years", "living_alone", "children_at_home", "gender", "education"}
     assert all(v == 0 for v in demo.values())
-    for block in ("workload", "isolation", "complaints"):
-        effects = survey.truth[block]["effects"]
-        for m in cb.measures:
-            assert effects[f"employer_{m}"] == 0
+    planted = {name for block in survey.truth["slopes"].values() for name in block}
+    assert not any(name.startswith("employer_") for name in planted)
 
 
 def test_truth_records_scales_and_random_effects(survey, cb):
     t = survey.truth
-    assert t["planted_effects"]["kans_home_share_manager"]["scale"].startswith("logit per 10")
+    assert t["predictor_units"]["home_share"].startswith("100 percentage points")
     for block in ("workload", "isolation"):
         assert t[block]["sd_establishment"] > 0 and t[block]["sd_employee"] > 0
         for cuts in t[block]["cuts"].values():

@@ -306,8 +306,7 @@ def statistic_value(spec: Mapping[str, Any], establishments: pd.DataFrame, emplo
     if stat in ("disagreement", "known_to_reported_loss", "not_known_given_reported"):
         employer, knows = _measure_pairs(frame, establishments)
         if stat == "disagreement":
-            both = ~(np.isnan(employer) | np.isnan(knows))
-            per_employee = ((employer != knows) & both).sum(axis=1)
+            per_employee = ((employer == 1) & (knows == 0)).sum(axis=1)  # NaN compares False
             value = float(per_employee.mean()) if len(per_employee) else float("nan")
             return value / employer.shape[1] if spec.get("normalise") else value
         if stat == "known_to_reported_loss":

@@ -28,7 +28,9 @@ Generative story (one establishment ``e``, its interviewed employees ``i``)
    missing completely at random.
 5. Knowledge of measures. ``logit P(knows_m) = a[m, role] + b[role] * employer_m +
    sd_c * communication_e + sd_v * attentiveness_i``; ``a`` and ``b`` are solved so the
-   employee columns of Table 1 and the mean number of disagreements (4 and 5) are hit.
+   employee columns of Table 1 and the seed's information loss are hit: on average 4
+   (managers) and 5 (non-managers) of the 15 measures are reported by the employer and
+   not known by the employee (employer yes / employee no, the seed's own definition).
 6. Home-office share (logit-normal rather than beta, so that the establishment effect is
    additive on the logit scale; capped below 100), separate workspace, demographics (no
    structural effect on any outcome), hours, furniture.
@@ -40,12 +42,16 @@ Generative story (one establishment ``e``, its interviewed employees ``i``)
    with at least one KANS complaint). Non-completers have every questionnaire item empty;
    completers skip each item with probability 1% (item non-response, completely at random).
 
-Planted effects (``truth["planted_effects"]``): knowing about working-hours agreements
-lowers workload; knowing about social moments and conversations lowers isolation; a
-separate workspace lowers and exhaustion raises back complaints; the home-office share
-raises KANS complaints for managers only; difficulty leading remotely raises managers'
-workload. Employer-reported measures, the home-office share (for workload and isolation)
-and the demographics have effect zero.
+Planted effects (:data:`SLOPES`, ``truth["slopes"]``), specific to outcome item and role
+as the seed's findings are: knowing about working-hours agreements lowers work-home
+interference for managers and pressure from colleagues for non-managers (and the other
+aspects weakly); knowing about social moments lowers both kinds of isolation, above all
+for non-managers; knowing about conversations lowers non-managers' isolation from the
+company; a separate workspace lowers and exhaustion raises back complaints; the
+home-office share raises KANS complaints for managers only; difficulty leading remotely
+raises managers' workload, above all work-home interference, telepressure and detachment.
+Employer-reported measures, the home-office share (for workload and isolation) and the
+demographics have effect zero. :func:`null_slopes` sets every exposure effect to zero.
 
 Calibration is deterministic: establishment-level parameters by quadrature, outcome
 parameters against a fixed Monte Carlo calibration population drawn with
@@ -105,20 +111,78 @@ OBSTACLES = ("no_insight", "employee_responsibility", "lack_knowledge", "unclear
 QUESTIONNAIRE_FLAG = "questionnaire_completed"
 
 # Planted effects: the causal structure of the synthetic survey (not margins; the margins
-# fix intercepts and cut points, these fix the slopes). Scales are documented in `truth`.
-PLANTED = {
-    "workload_knows_working_hours_agreements": -0.5,
-    "workload_leading_remotely_difficulty_manager": 0.4,
-    "workload_role_manager": 0.2,
-    "isolation_knows_social_moments": -0.6,
-    "isolation_knows_conversations": -0.4,
-    "back_separate_workspace": -0.5,
-    "back_exhaustion": 0.35,
-    "kans_home_share_manager": 0.15,
-    "kans_home_share_nonmanager": 0.0,
+# fix intercepts and cut points, these fix the slopes). Slopes differ by outcome item and
+# role, as the seed report's findings do: ``SLOPES[block][predictor][role][item]`` on the
+# latent (logit) scale of that block, per unit of the predictor as defined in
+# :data:`PREDICTOR_UNITS`. A predictor absent for a role has slope zero for that role.
+
+
+def _by_item(items: tuple[str, ...], default: float, **special: float) -> dict[str, float]:
+    unknown = set(special) - set(items)
+    if unknown:
+        raise KeyError(f"unknown items {sorted(unknown)}")
+    return {item: float(special.get(item, default)) for item in items}
+
+
+_W, _I, _C = _GROUPS["workload"], _GROUPS["isolation"], _GROUPS["complaints"]
+SLOPES: dict[str, dict[str, dict[str, dict[str, float]]]] = {
+    "workload": {
+        # Working-hours agreements: less work-home interference for managers, less pressure
+        # from colleagues for non-managers, weakly less on every other aspect.
+        "knows_working_hours_agreements": {
+            MANAGER: _by_item(_W, -0.2, work_home_interference=-0.8),
+            NONMANAGER: _by_item(_W, -0.2, colleague_pressure=-0.8),
+        },
+        # Difficulty leading remotely (managers): above all work-home conflict, telepressure
+        # and detachment problems.
+        "leading_remotely_difficulty": {
+            MANAGER: _by_item(_W, 0.15, work_home_interference=0.5, telepressure=0.5, detachment_problems=0.5),
+        },
+        "manager": {MANAGER: _by_item(_W, 0.2)},
+    },
+    "isolation": {
+        "knows_social_moments": {MANAGER: _by_item(_I, -0.2), NONMANAGER: _by_item(_I, -0.7)},
+        "knows_conversations": {MANAGER: _by_item(_I, 0.0), NONMANAGER: _by_item(_I, -0.1, isolation_company=-0.6)},
+    },
+    "complaints": {
+        "separate_workspace": {r: _by_item(_C, 0.0, complaint_back=-0.5) for r in ROLES},
+        "exhaustion": {r: _by_item(_C, 0.0, complaint_back=0.35) for r in ROLES},
+        # home-office share raises arm/neck/shoulder (KANS) complaints of managers only
+        "home_share": {MANAGER: _by_item(_C, 1.5, complaint_back=0.0), NONMANAGER: _by_item(_C, 0.0)},
+    },
+}
+# What one unit of each planted predictor is (the models use the same units).
+PREDICTOR_UNITS = {
+    "knows_working_hours_agreements": "knows the measure (0/1)",
+    "knows_social_moments": "knows the measure (0/1)",
+    "knows_conversations": "knows the measure (0/1)",
+    "leading_remotely_difficulty": "one scale point of difficulty leading remotely, centred at 3 (managers only)",
+    "manager": "manager (0/1)",
+    "separate_workspace": "separate workspace (0/1)",
+    "exhaustion": "one scale point of exhaustion, centred at 3 (the complete-data value)",
+    "home_share": "100 percentage points of home-office share, centred at 50%",
 }
 # Centring of the continuous and ordinal predictors in the outcome equations.
-CENTRE = {"leading_remotely_difficulty": 3.0, "exhaustion": 3.0, "home_share": 50.0, "home_share_unit": 10.0}
+CENTRE = {"leading_remotely_difficulty": 3.0, "exhaustion": 3.0, "home_share": 50.0, "home_share_unit": 100.0}
+
+
+def null_slopes() -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """:data:`SLOPES` with every exposure effect zero (the role shift of workload kept).
+
+    A survey simulated with these has no relation between any measure, the home-office
+    share, a workspace, exhaustion or difficulty leading remotely and any outcome: the
+    null surveys on which the evidence rule's false-positive rate is measured.
+    """
+    out = copy.deepcopy(SLOPES)
+    for block, predictors in out.items():
+        for name, roles in predictors.items():
+            if (block, name) == ("workload", "manager"):
+                continue
+            for items in roles.values():
+                for item in items:
+                    items[item] = 0.0
+    return out
+
 
 # Structural constants (random-effect SDs, loadings, shapes); recorded in `truth`.
 STRUCTURE: dict[str, Any] = {
@@ -487,9 +551,9 @@ def _calibrate_knowledge(t: _Targets, measures: list[str]) -> dict[str, Any]:
             )
 
         def disagreements(b: float) -> float:
+            """Expected number of measures the employer reports and the employee does not know."""
             a = intercepts(b)
-            p1, p0 = _gh_expit(a + b, scale), _gh_expit(a, scale)
-            return float(np.sum(employer * (1 - p1) + (1 - employer) * p0))
+            return float(np.sum(employer * (1 - _gh_expit(a + b, scale))))
 
         target = t(f"disagreement_{key}")
         b = _root(lambda b: disagreements(b) - target, 0.0, 12.0, f"disagreements of {role}")
@@ -502,7 +566,8 @@ def _calibrate_knowledge(t: _Targets, measures: list[str]) -> dict[str, Any]:
         out["information_loss"][role] = {
             "p_not_known_given_reported": dict(zip(measures, (1 - p1).tolist())),
             "pooled_p_not_known_given_reported": float(np.sum(employer * (1 - p1)) / np.sum(employer)),
-            "expected_disagreements": float(np.sum(employer * (1 - p1) + (1 - employer) * p0)),
+            "expected_reported_not_known": float(np.sum(employer * (1 - p1))),
+            "information_loss": float(np.sum(employer * (1 - p1)) / len(measures)),
             "one_minus_known_over_reported": float(1 - known.sum() / employer.sum()),
         }
     return out
@@ -574,16 +639,19 @@ def _calibrate_outcomes(t: _Targets, params: dict, cb) -> dict[str, Any]:
         shift = _root(lambda s: _ordinal_mean(eta, base + s) - target, -15, 15, var)
         return (base + shift).tolist()
 
-    work = _workload_block(emp, noise)
-    out["workload"] = {"cuts": {k: solve_cuts(work, k) for k in WORKLOAD_ASPECTS}}
-    iso = _isolation_block(emp, noise)
-    out["isolation"] = {"cuts": {k: solve_cuts(iso, k) for k in ISOLATION_ITEMS}}
+    slopes = params["slopes"]
+    work = _workload_block(slopes, emp, noise)
+    out["workload"] = {"cuts": {k: solve_cuts(work[:, j], k) for j, k in enumerate(WORKLOAD_ASPECTS)}}
+    iso = _isolation_block(slopes, emp, noise)
+    out["isolation"] = {"cuts": {k: solve_cuts(iso[:, j], k) for j, k in enumerate(ISOLATION_ITEMS)}}
     tech = _techno_block(noise)
     out["technostress"] = {"cuts": {k: solve_cuts(tech, k) for k in TECHNO_ITEMS}}
     # exhaustion as it would be drawn, then complaints
     ex_i = WORKLOAD_ASPECTS.index("exhaustion")
-    exhaustion = _ordinal(work, np.asarray(out["workload"]["cuts"]["exhaustion"]), noise["workload_logistic"][:, ex_i])
-    fixed = _complaint_fixed(emp, exhaustion)
+    exhaustion = _ordinal(
+        work[:, ex_i], np.asarray(out["workload"]["cuts"]["exhaustion"]), noise["workload_logistic"][:, ex_i]
+    )
+    fixed = _complaint_fixed(slopes, emp, exhaustion)
     est_re = STRUCTURE["complaint_sd"]["establishment"] * noise["complaint_est"][emp["est_index"]]
     z = noise["complaint_emp"]
     is_man = emp["role"] == MANAGER
@@ -618,23 +686,29 @@ def _calibrate_outcomes(t: _Targets, params: dict, cb) -> dict[str, Any]:
     return out
 
 
-def calibrate(margins: Margins | str | os.PathLike | None = None) -> dict[str, Any]:
-    """All generator parameters for ``margins`` (deterministic; cached per margins content)."""
+def calibrate(margins: Margins | str | os.PathLike | None = None, slopes: dict | None = None) -> dict[str, Any]:
+    """All generator parameters for ``margins`` and planted ``slopes`` (default :data:`SLOPES`).
+
+    Deterministic; cached per margins content and slopes. The cut points and intercepts
+    are solved with the slopes in place, so that a survey with other slopes (for example
+    :func:`null_slopes`) still hits the published margins.
+    """
     margins = _as_margins(margins)
-    key = margins.digest()
+    slopes = copy.deepcopy(SLOPES if slopes is None else slopes)
+    key = margins.digest() + json.dumps(slopes, sort_keys=True)
     if key not in _CALIBRATION_CACHE:
-        _CALIBRATION_CACHE[key] = _calibrate_uncached(margins)
+        _CALIBRATION_CACHE[key] = _calibrate_uncached(margins, slopes)
     return copy.deepcopy(_CALIBRATION_CACHE[key])
 
 
 _CALIBRATION_CACHE: dict[str, dict[str, Any]] = {}
 
 
-def _calibrate_uncached(margins: Margins) -> dict[str, Any]:
+def _calibrate_uncached(margins: Margins, slopes: dict) -> dict[str, Any]:
     cb = codebook_module.load()
     t = _Targets(margins)
     measures = list(cb.measures)
-    params: dict[str, Any] = {"measures": measures, "margins_digest": margins.digest()}
+    params: dict[str, Any] = {"measures": measures, "margins_digest": margins.digest(), "slopes": slopes}
     params["design"] = _calibrate_design(t, cb)
     params["employer"] = _calibrate_employer(t, params["design"], measures)
     params["employer"]["categorical"] = _categorical_shares(t, cb)
@@ -952,31 +1026,51 @@ def _draw_outcome_noise(rng: np.random.Generator, n_est: int, n_emp: int, n_item
     }
 
 
-def _workload_block(emp: dict, noise: dict) -> np.ndarray:
-    """Latent location of the workload aspects (common to the six aspects)."""
+def _predictor_values(emp: dict, exhaustion: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Each planted predictor per employee, in the units of :data:`PREDICTOR_UNITS`."""
+    x = {
+        "knows_working_hours_agreements": emp["knows_working_hours_agreements"].astype(float),
+        "knows_social_moments": emp["knows_social_moments"].astype(float),
+        "knows_conversations": emp["knows_conversations"].astype(float),
+        "leading_remotely_difficulty": np.where(
+            emp["is_manager"], emp["leading_remotely_difficulty"] - CENTRE["leading_remotely_difficulty"], 0.0
+        ),
+        "manager": emp["is_manager"].astype(float),
+        "separate_workspace": emp["separate_workspace"].astype(float),
+        "home_share": (emp["home_share"] - CENTRE["home_share"]) / CENTRE["home_share_unit"],
+    }
+    if exhaustion is not None:
+        x["exhaustion"] = exhaustion - CENTRE["exhaustion"]
+    return x
+
+
+def _fixed_part(slopes: dict, block: str, items: tuple[str, ...], emp: dict, x: dict) -> np.ndarray:
+    """(employee, item): sum over predictors of the role- and item-specific slope times x."""
+    out = np.zeros((len(emp["role"]), len(items)))
+    for name, by_role in slopes[block].items():
+        for role, by_item in by_role.items():
+            slope = np.array([by_item[item] for item in items])
+            rows = emp["role"] == role
+            out[rows] += x[name][rows, None] * slope[None, :]
+    return out
+
+
+def _workload_block(slopes: dict, emp: dict, noise: dict) -> np.ndarray:
+    """(employee, aspect): latent location of each workload aspect."""
     sd = STRUCTURE["workload_sd"]
-    is_man = emp["is_manager"]
-    lrd_c = np.where(is_man, emp["leading_remotely_difficulty"] - CENTRE["leading_remotely_difficulty"], 0.0)
-    return (
-        PLANTED["workload_knows_working_hours_agreements"] * emp["knows_working_hours_agreements"]
-        + PLANTED["workload_leading_remotely_difficulty_manager"] * lrd_c
-        + PLANTED["workload_role_manager"] * is_man
-        + sd["establishment"] * noise["workload_est"][emp["est_index"]]
-        + sd["employee"] * noise["workload_emp"]
-    )
+    fixed = _fixed_part(slopes, "workload", WORKLOAD_ASPECTS, emp, _predictor_values(emp))
+    person = sd["establishment"] * noise["workload_est"][emp["est_index"]] + sd["employee"] * noise["workload_emp"]
+    return fixed + person[:, None]
 
 
-def _isolation_block(emp: dict, noise: dict) -> np.ndarray:
-    """Latent location of the isolation items."""
+def _isolation_block(slopes: dict, emp: dict, noise: dict) -> np.ndarray:
+    """(employee, item): latent location of each isolation item."""
     sd = STRUCTURE["isolation_sd"]
     rho = STRUCTURE["isolation_workload_employee_correlation"]
     employee = rho * noise["workload_emp"] + np.sqrt(1 - rho**2) * noise["isolation_emp"]
-    return (
-        PLANTED["isolation_knows_social_moments"] * emp["knows_social_moments"]
-        + PLANTED["isolation_knows_conversations"] * emp["knows_conversations"]
-        + sd["establishment"] * noise["isolation_est"][emp["est_index"]]
-        + sd["employee"] * employee
-    )
+    fixed = _fixed_part(slopes, "isolation", ISOLATION_ITEMS, emp, _predictor_values(emp))
+    person = sd["establishment"] * noise["isolation_est"][emp["est_index"]] + sd["employee"] * employee
+    return fixed + person[:, None]
 
 
 def _techno_block(noise: dict) -> np.ndarray:
@@ -984,32 +1078,26 @@ def _techno_block(noise: dict) -> np.ndarray:
     return STRUCTURE["techno_sd"]["employee"] * noise["techno_emp"]
 
 
-def _complaint_fixed(emp: dict, exhaustion: np.ndarray) -> np.ndarray:
+def _complaint_fixed(slopes: dict, emp: dict, exhaustion: np.ndarray) -> np.ndarray:
     """Fixed part of the complaint logits without intercepts (employee x region)."""
-    is_man = emp["is_manager"]
-    home_c = (emp["home_share"] - CENTRE["home_share"]) / CENTRE["home_share_unit"]
-    home_slope = np.where(is_man, PLANTED["kans_home_share_manager"], PLANTED["kans_home_share_nonmanager"])
-    back = PLANTED["back_separate_workspace"] * emp["separate_workspace"] + PLANTED["back_exhaustion"] * (
-        exhaustion - CENTRE["exhaustion"]
-    )
-    kans = home_slope * home_c
-    return np.stack([back, kans, kans, kans], axis=1)
+    regions = tuple(f"complaint_{r}" for r in REGIONS)
+    return _fixed_part(slopes, "complaints", regions, emp, _predictor_values(emp, exhaustion))
 
 
 def _draw_outcomes(params: dict, emp: dict, noise: dict) -> dict[str, np.ndarray]:
     """Questionnaire outcomes for every employee (masked later for non-completers)."""
     oc = params["outcomes"]
     out: dict[str, np.ndarray] = {}
-    work = _workload_block(emp, noise)
+    work = _workload_block(params["slopes"], emp, noise)
     for j, k in enumerate(WORKLOAD_ASPECTS):
-        out[k] = _ordinal(work, np.asarray(oc["workload"]["cuts"][k]), noise["workload_logistic"][:, j])
-    iso = _isolation_block(emp, noise)
+        out[k] = _ordinal(work[:, j], np.asarray(oc["workload"]["cuts"][k]), noise["workload_logistic"][:, j])
+    iso = _isolation_block(params["slopes"], emp, noise)
     for j, k in enumerate(ISOLATION_ITEMS):
-        out[k] = _ordinal(iso, np.asarray(oc["isolation"]["cuts"][k]), noise["isolation_logistic"][:, j])
+        out[k] = _ordinal(iso[:, j], np.asarray(oc["isolation"]["cuts"][k]), noise["isolation_logistic"][:, j])
     tech = _techno_block(noise)
     for j, k in enumerate(TECHNO_ITEMS):
         out[k] = _ordinal(tech, np.asarray(oc["technostress"]["cuts"][k]), noise["techno_logistic"][:, j])
-    fixed = _complaint_fixed(emp, out["exhaustion"])
+    fixed = _complaint_fixed(params["slopes"], emp, out["exhaustion"])
     c = oc["complaints"]
     is_man = emp["is_manager"]
     est_re = STRUCTURE["complaint_sd"]["establishment"] * noise["complaint_est"][emp["est_index"]]
@@ -1092,63 +1180,7 @@ def _build_tables(cb, est: dict, emp: dict, outcomes: dict, noise: dict) -> tupl
 def _truth(params: dict, seed: int, n: int) -> dict[str, Any]:
     p = copy.deepcopy(params)
     measures = p.pop("measures")
-    lrd = CENTRE["leading_remotely_difficulty"]
-    planted = {
-        "workload_knows_working_hours_agreements": {
-            "value": PLANTED["workload_knows_working_hours_agreements"],
-            "outcome": list(WORKLOAD_ASPECTS),
-            "predictor": "knows_working_hours_agreements (0/1)",
-            "scale": "cumulative-logit latent location (positive = more workload)",
-        },
-        "workload_leading_remotely_difficulty_manager": {
-            "value": PLANTED["workload_leading_remotely_difficulty_manager"],
-            "outcome": list(WORKLOAD_ASPECTS),
-            "predictor": f"leading_remotely_difficulty - {lrd:g}, managers only (non-managers 0)",
-            "scale": "cumulative-logit latent location per scale point",
-        },
-        "workload_role_manager": {
-            "value": PLANTED["workload_role_manager"],
-            "outcome": list(WORKLOAD_ASPECTS),
-            "predictor": "role == leidinggevende",
-            "scale": "cumulative-logit latent location",
-        },
-        "isolation_knows_social_moments": {
-            "value": PLANTED["isolation_knows_social_moments"],
-            "outcome": list(ISOLATION_ITEMS),
-            "predictor": "knows_social_moments (0/1)",
-            "scale": "cumulative-logit latent location (positive = more isolation)",
-        },
-        "isolation_knows_conversations": {
-            "value": PLANTED["isolation_knows_conversations"],
-            "outcome": list(ISOLATION_ITEMS),
-            "predictor": "knows_conversations (0/1)",
-            "scale": "cumulative-logit latent location",
-        },
-        "back_separate_workspace": {
-            "value": PLANTED["back_separate_workspace"],
-            "outcome": ["complaint_back"],
-            "predictor": "separate_workspace (0/1)",
-            "scale": "logit",
-        },
-        "back_exhaustion": {
-            "value": PLANTED["back_exhaustion"],
-            "outcome": ["complaint_back"],
-            "predictor": f"exhaustion - {CENTRE['exhaustion']:g} (per scale point; the complete-data value)",
-            "scale": "logit",
-        },
-        "kans_home_share_manager": {
-            "value": PLANTED["kans_home_share_manager"],
-            "outcome": [f"complaint_{r}" for r in KANS_REGIONS],
-            "predictor": f"(home_share - {CENTRE['home_share']:g}) / {CENTRE['home_share_unit']:g}, managers",
-            "scale": "logit per 10 percentage points",
-        },
-        "kans_home_share_nonmanager": {
-            "value": PLANTED["kans_home_share_nonmanager"],
-            "outcome": [f"complaint_{r}" for r in KANS_REGIONS],
-            "predictor": f"(home_share - {CENTRE['home_share']:g}) / {CENTRE['home_share_unit']:g}, non-managers",
-            "scale": "logit per 10 percentage points",
-        },
-    }
+    slopes = p.pop("slopes")
     zero_effects = {
         "employer_measures": {
             "value": 0.0,
@@ -1168,8 +1200,6 @@ def _truth(params: dict, seed: int, n: int) -> dict[str, Any]:
             "note": "knows_* other than the three named above have no effect on any outcome",
         },
     }
-    for name, spec in zero_effects.items():
-        planted[name] = spec
     outcomes = p.pop("outcomes")
     truth = {
         "seed": int(seed),
@@ -1183,7 +1213,11 @@ def _truth(params: dict, seed: int, n: int) -> dict[str, Any]:
             "intercepts by brentq against a fixed Monte Carlo calibration population",
         },
         "measures": measures,
-        "planted_effects": planted,
+        "slopes": slopes,
+        "slopes_scale": "SLOPES[block][predictor][role][item]: latent (logit) scale of the block per unit of "
+        "the predictor; a role or predictor that is absent has slope zero",
+        "predictor_units": dict(PREDICTOR_UNITS),
+        "zero_effects": zero_effects,
         "centring": dict(CENTRE),
         "design": p["design"],
         "employer": p["employer"],
@@ -1191,31 +1225,16 @@ def _truth(params: dict, seed: int, n: int) -> dict[str, Any]:
         "employee_inputs": p["employee_inputs"],
         "employee_shares": p["employee_shares"],
         "workload": {
-            "scale": "cumulative logit: P(Y_k <= j) = expit(cuts[k][j] - eta), eta = sum(effects * x) "
-            "+ sd_establishment * u_e + sd_employee * v_i (v_i shared by the six aspects)",
+            "scale": "cumulative logit: P(Y_k <= j) = expit(cuts[k][j] - eta_k), eta_k = sum of "
+            "slopes['workload'][x][role][k] * x + sd_establishment * u_e + sd_employee * v_i (v_i shared by the "
+            "six aspects)",
             "cuts": outcomes["workload"]["cuts"],
-            "effects": {
-                "knows_working_hours_agreements": PLANTED["workload_knows_working_hours_agreements"],
-                "leading_remotely_difficulty_centred_manager": PLANTED["workload_leading_remotely_difficulty_manager"],
-                "role_manager": PLANTED["workload_role_manager"],
-                "home_share": 0.0,
-                **{f"employer_{m}": 0.0 for m in measures},
-                **{v: 0.0 for v in DEMOGRAPHICS},
-            },
             "sd_establishment": STRUCTURE["workload_sd"]["establishment"],
             "sd_employee": STRUCTURE["workload_sd"]["employee"],
         },
         "isolation": {
             "scale": "cumulative logit as workload; employee effect correlated with the workload employee effect",
             "cuts": outcomes["isolation"]["cuts"],
-            "effects": {
-                "knows_social_moments": PLANTED["isolation_knows_social_moments"],
-                "knows_conversations": PLANTED["isolation_knows_conversations"],
-                "home_share": 0.0,
-                "living_alone": 0.0,
-                **{f"employer_{m}": 0.0 for m in measures},
-                **{v: 0.0 for v in DEMOGRAPHICS},
-            },
             "sd_establishment": STRUCTURE["isolation_sd"]["establishment"],
             "sd_employee": STRUCTURE["isolation_sd"]["employee"],
             "employee_correlation_with_workload": STRUCTURE["isolation_workload_employee_correlation"],
@@ -1226,21 +1245,9 @@ def _truth(params: dict, seed: int, n: int) -> dict[str, Any]:
             "sd_employee": STRUCTURE["techno_sd"]["employee"],
         },
         "complaints": {
-            "scale": "logit P(complaint_r = 1) = intercept[r][role] + effects + sd_establishment * c_e "
-            "+ sd_employee * w_i (w_i shared by the four regions)",
+            "scale": "logit P(complaint_r = 1) = intercept[r][role] + slopes['complaints'][x][role][r] * x "
+            "+ sd_establishment * c_e + sd_employee * w_i (w_i shared by the four regions)",
             "intercept": outcomes["complaints"]["intercept"],
-            "effects": {
-                "back": {
-                    "separate_workspace": PLANTED["back_separate_workspace"],
-                    "exhaustion_centred": PLANTED["back_exhaustion"],
-                },
-                "kans_home_share_per_10pp_centred": {
-                    MANAGER: PLANTED["kans_home_share_manager"],
-                    NONMANAGER: PLANTED["kans_home_share_nonmanager"],
-                },
-                **{f"employer_{m}": 0.0 for m in measures},
-                **{v: 0.0 for v in DEMOGRAPHICS},
-            },
             "sd_establishment": STRUCTURE["complaint_sd"]["establishment"],
             "sd_employee": outcomes["complaints"]["sd_employee"],
         },
@@ -1260,18 +1267,20 @@ def simulate(
     n_establishments: int = DEFAULT_N,
     seed: int = DEFAULT_SEED,
     margins: Margins | str | os.PathLike | None = None,
+    slopes: dict | None = None,
 ) -> SyntheticSurvey:
     """Generate a synthetic survey of ``n_establishments`` establishments.
 
     ``margins`` is a loaded :class:`~thuiswerk.margins.Margins`, a path to a margins file,
-    or ``None`` for the shipped ``margins.yaml``. The same ``seed`` (and margins) gives
-    identical tables and truth.
+    or ``None`` for the shipped ``margins.yaml``. ``slopes`` replaces the planted effects
+    (:data:`SLOPES`; :func:`null_slopes` for a survey without any). The same ``seed``
+    (and margins and slopes) gives identical tables and truth.
     """
     if int(n_establishments) != n_establishments or n_establishments < 1:
         raise ValueError("n_establishments must be a positive integer")
     n = int(n_establishments)
     margins = _as_margins(margins)
-    params = calibrate(margins)
+    params = calibrate(margins, slopes)
     cb = codebook_module.load()
     rng = np.random.default_rng(seed)
     est = _draw_establishments(params, n, rng)
@@ -1323,9 +1332,10 @@ __all__ = [
     "CALIBRATION_SEED",
     "DEFAULT_N",
     "DEFAULT_SEED",
-    "PLANTED",
+    "SLOPES",
     "SyntheticSurvey",
     "calibrate",
+    "null_slopes",
     "simulate",
     "write",
 ]
