@@ -88,8 +88,8 @@ def test_prior_predictive_cutpoints_are_ordered(built):
 
 def test_overrides_change_priors_and_hash_and_reject_unknown_keys():
     spec = specs.get("workload")
-    changed = specs.with_overrides(spec, {"priors": {"beta_sd": 0.5}})
-    assert changed.priors["beta_sd"] == 0.5 and spec.priors["beta_sd"] == 1.0
+    changed = specs.with_overrides(spec, {"priors": {"beta_sd": 0.25}})
+    assert changed.priors["beta_sd"] == 0.25 and spec.priors["beta_sd"] == 0.5
     assert changed.hash() != spec.hash()
     with pytest.raises(ValueError, match="unknown prior"):
         specs.with_overrides(spec, {"priors": {"beta_typo": 1}})
@@ -102,5 +102,47 @@ def test_employer_variants_share_outcomes_with_the_model_they_are_compared_with(
         if spec.compares_with:
             base = specs.get(spec.compares_with)
             assert spec.outcomes == base.outcomes and spec.family == base.family
-            assert any(p.startswith("employer_") for p in spec.predictors)
-            assert not any(p.startswith("knows_") for p in spec.predictors)
+            names = list(spec.predictors) + [p for p, _ in spec.exposures]
+            assert any(p.startswith("employer_") for p in names)
+            assert not any(p.startswith("knows_") for p in names)
+
+
+# ----------------------------------------------------------------------------- identifiability
+
+
+def test_no_design_column_of_any_model_is_a_combination_of_the_intercepts():
+    survey = simulate()  # the default survey
+    for spec in specs.SPECS.values():
+        if spec.family == "awareness":
+            continue
+        inputs = inputs_for(spec, survey)  # runs prepare.check_design
+        n_cols = inputs.data["X"].shape[1] + inputs.data["Z"].shape[1]
+        assert n_cols == len(spec.predictors) + len(spec.terms)
+
+
+def test_a_predictor_equal_to_the_role_intercepts_is_refused(survey):
+    spec = specs.with_overrides(specs.get("complaints"), {"predictors": ["manager", "age_10"]})
+    with pytest.raises(prepare.DesignError, match="manager"):
+        inputs_for(spec, survey)
+    # in an ordinal model (no role intercept) the same column is identified
+    inputs_for(specs.with_overrides(specs.get("workload"), {"predictors": ["manager", "age_10"]}), survey)
+
+
+def test_a_duplicated_exposure_is_refused(survey):
+    base = specs.get("isolation")
+    spec = specs.with_overrides(
+        base, {"predictors": ["knows_social_moments"], "exposures": {"knows_social_moments": ["leidinggevende", "niet_leidinggevende"]}}
+    )
+    with pytest.raises(prepare.DesignError, match="knows_social_moments"):
+        inputs_for(spec, survey)
+
+
+def test_exposure_terms_apply_to_their_role_only(survey):
+    spec = specs.get("workload")
+    inputs = inputs_for(spec, survey)
+    terms = inputs.coords[dims.TERM]
+    role = inputs.data["role_of_emp"]
+    j = terms.index("leading_difficulty|leidinggevende")
+    assert (inputs.data["Z"][role == 1, j] == 0).all()  # non-managers
+    assert inputs.data["Z"][role == 0, j].std() > 0
+    assert set(inputs.coords[dims.EXPOSURE]) == {p for p, _ in spec.exposures}

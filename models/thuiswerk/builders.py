@@ -11,8 +11,17 @@ Families
 - ``ordinal``: cumulative-logit over the items of a 1..K scale in long format,
   item-specific cut points, employee and establishment intercepts.
 - ``binary``: logit over body regions in long format, region x role intercepts,
-  region-specific slopes, employee effects (correlation within employee) and
-  establishment effects.
+  employee effects (correlation within employee) and establishment effects.
+
+Both outcome families share one slope structure (:func:`_linear_part`): adjustment
+covariates have one slope ``beta`` for every item and role; each exposure term (an
+exposure for one role, :attr:`thuiswerk.specs.ModelSpec.terms`) has a slope per item,
+partially pooled over the items around the term's mean::
+
+    slope[item, term] = slope_mean[term] + slope_spread[exposure(term)] * z_slope[item, term]
+
+so every finding of the report (an exposure, a role, an aspect or region, or an
+average over them) has its own posterior.
 """
 
 from __future__ import annotations
@@ -76,17 +85,40 @@ def build_awareness(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
         a_rep = alpha[:, :, 1]
         p = (pm.math.invlogit(a_rep[..., None] + sigma * _GH_X) * _GH_W).sum(axis=-1)
         p = pm.Deterministic("p_known_if_reported", p, dims=(dims.MEASURE, dims.ROLE))
-        loss = pm.Deterministic("information_loss", 1.0 - p.mean(axis=0), dims=dims.ROLE)
+        # The seed's information loss: per employee, the expected number of the measures
+        # that the employer reports and the employee does not know (weights: the share of
+        # employees of the role whose employer reports each measure), divided by the
+        # number of measures. Beside it the conditional loss, 1 - P(knows | reported), as
+        # a ratio of expected counts.
+        share = pt.as_tensor_variable(d["reported_share"])  # (measure, role)
+        missed = pm.Deterministic("reported_not_known", (share * (1.0 - p)).sum(axis=0), dims=dims.ROLE)
+        loss = pm.Deterministic("information_loss", missed / share.shape[0], dims=dims.ROLE)
+        pm.Deterministic("loss_if_reported", missed / share.sum(axis=0), dims=dims.ROLE)
         pm.Deterministic("loss_gap", loss[1] - loss[0])
     return model
+
+
+def _linear_part(inputs: ModelInputs, priors: dict[str, float], item_dim: str, item: np.ndarray):
+    """Per cell: covariates x beta + exposure terms x their item-specific slopes (see module docstring)."""
+    d = inputs.data
+    emp = d["employee"]
+    beta = pm.Normal("beta", 0.0, priors["beta_sd"], dims=dims.PREDICTOR)
+    eta = pt.dot(d["X"], beta)[emp]
+    if len(inputs.coords[dims.TERM]):
+        mean = pm.Normal("slope_mean", 0.0, priors["slope_sd"], dims=dims.TERM)
+        spread = pm.HalfNormal("slope_spread", priors["tau_sd"], dims=dims.EXPOSURE)
+        z = pm.Normal("z_slope", 0.0, 1.0, dims=(item_dim, dims.TERM))
+        slope = pm.Deterministic("slope", mean + spread[d["term_exposure"]] * z, dims=(item_dim, dims.TERM))
+        eta = eta + (d["Z"][emp] * slope[item]).sum(axis=-1)
+    return eta
 
 
 def build_ordinal(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
     d = inputs.data
     n_cut = len(inputs.coords[dims.CUT])
     with pm.Model(coords=inputs.coords | {dims.GAP: list(range(1, n_cut))}) as model:
-        beta = pm.Normal("beta", 0.0, priors["beta_sd"], dims=dims.PREDICTOR)
-        eta_emp = pt.dot(d["X"], beta) + _intercepts(inputs, priors, d["est_of_emp"])
+        person = _intercepts(inputs, priors, d["est_of_emp"])
+        eta = _linear_part(inputs, priors, dims.ASPECT, d["aspect"]) + person[d["employee"]]
         # Ordered cut points as the first one plus positive gaps: ordered in every prior
         # draw too, so the prior predictive check is meaningful (an ``ordered`` transform
         # is ignored by forward sampling).
@@ -99,7 +131,7 @@ def build_ordinal(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
         )
         pm.OrderedLogistic(
             "y",
-            eta=eta_emp[d["employee"]],
+            eta=eta,
             cutpoints=cutpoints[d["aspect"]],
             compute_p=False,
             observed=d["y"],
@@ -114,9 +146,8 @@ def build_binary(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
         intercept = pm.Normal(
             "intercept", priors["intercept_mu"], priors["intercept_sd"], dims=(dims.REGION, dims.ROLE)
         )
-        beta = pm.Normal("beta", 0.0, priors["beta_sd"], dims=(dims.REGION, dims.PREDICTOR))
-        emp_effect = _intercepts(inputs, priors, d["est_of_emp"])
-        slopes = (d["X"][d["employee"]] * beta[d["region"]]).sum(axis=-1)
-        logit_p = intercept[d["region"], d["role_of_emp"][d["employee"]]] + slopes + emp_effect[d["employee"]]
+        person = _intercepts(inputs, priors, d["est_of_emp"])
+        linear = _linear_part(inputs, priors, dims.REGION, d["region"])
+        logit_p = intercept[d["region"], d["role_of_emp"][d["employee"]]] + linear + person[d["employee"]]
         pm.Bernoulli("y", logit_p=logit_p, observed=d["y"], dims=dims.OBS)
     return model

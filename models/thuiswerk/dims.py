@@ -16,7 +16,9 @@ ASPECT = "aspect"  # an item of an ordinal outcome (workload or isolation aspect
 REGION = "region"  # body region of a complaint
 CUT = "cut"  # cut point of an ordinal scale (K - 1 of them)
 GAP = "gap"  # gap between consecutive cut points (K - 2 of them)
-PREDICTOR = "predictor"  # a column of a design matrix
+PREDICTOR = "predictor"  # an adjustment covariate (one slope for all items and roles)
+TERM = "term"  # an exposure slope for one role ("knows_working_hours|leidinggevende")
+EXPOSURE = "exposure"  # an exposure predictor (its slopes share a spread over items)
 SECTOR = "sector"
 SIZE_CLASS = "size_class"
 OBS = "obs"  # one observed cell in long format
@@ -32,6 +34,8 @@ ALL = (
     CUT,
     GAP,
     PREDICTOR,
+    TERM,
+    EXPOSURE,
     SECTOR,
     SIZE_CLASS,
     OBS,

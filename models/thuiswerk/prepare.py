@@ -21,6 +21,10 @@ MANAGER = "leidinggevende"
 ROLES = ("leidinggevende", "niet_leidinggevende")
 
 
+class DesignError(ValueError):
+    """A design column that the data cannot identify (only the prior would)."""
+
+
 @dataclass(frozen=True)
 class ModelInputs:
     """Everything a model builder needs; no pandas, no I/O."""
@@ -47,15 +51,17 @@ def _share_known(prefix: str, exclude: Sequence[str]) -> Callable[[pd.DataFrame]
 
     def column(d: pd.DataFrame) -> pd.Series:
         others = [m for m in codebook.load().measures if m not in exclude]
-        return d[[f"{prefix}_{m}" for m in others]].astype(float).mean(axis=1) - 0.5
+        return d[[f"{prefix}_{m}" for m in others]].astype(float).mean(axis=1, skipna=False) - 0.5
 
     return column
 
 
-def _group_count(prefix: str, group: str) -> Callable[[pd.DataFrame], pd.Series]:
+def _group_share(prefix: str, group: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """Share (0-1) of the measures of a codebook group the employee knows (or the employer reports)."""
+
     def column(d: pd.DataFrame) -> pd.Series:
         ms = codebook.load().measure_groups[group]
-        return d[[f"{prefix}_{m}" for m in ms]].astype(float).sum(axis=1)
+        return d[[f"{prefix}_{m}" for m in ms]].astype(float).mean(axis=1, skipna=False)
 
     return column
 
@@ -64,12 +70,20 @@ def _is_manager(d: pd.DataFrame) -> pd.Series:
     return (d["role"] == MANAGER).astype(float)
 
 
-def _home_share_10(d: pd.DataFrame) -> pd.Series:
-    return (d["home_share"].astype(float) - 50.0) / 10.0
+def _home_share(d: pd.DataFrame) -> pd.Series:
+    return (d["home_share"].astype(float) - 50.0) / 100.0
 
+
+_WORKLOAD_NAMED = ["working_hours_agreements", "remote_leadership_training"]
+_ISOLATION_NAMED = ["social_moments", "conversations"]
 
 # name -> (Dutch label, column function). Centring constants are fixed numbers,
-# not sample means, so a coefficient means the same thing on every dataset.
+# not sample means, so a coefficient means the same thing on every dataset. Scales are
+# comparable: 0/1 indicators, shares 0-1, the home-office share per 100 percentage
+# points, one scale point of a 1-5 item. A value that does not exist for an employee
+# (difficulty leading remotely for a non-manager) is NaN; it enters only the slopes of
+# the roles it exists for (spec ``exposures``), and a NaN where it should exist
+# excludes the employee, counted.
 PREDICTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "knows_working_hours": ("Kent afspraken over werktijden", _knows("working_hours_agreements")),
     "knows_availability": ("Kent afspraken over bereikbaarheid", _knows("availability_agreements")),
@@ -77,51 +91,66 @@ PREDICTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "knows_conversations": ("Kent gesprekken over wat er leeft", _knows("conversations")),
     "knows_remote_training": ("Kent training leidinggeven op afstand", _knows("remote_leadership_training")),
     "knows_other_share": (
-        "Aandeel overige bekende maatregelen",
-        _share_known("knows", ["working_hours_agreements"]),
+        "Aandeel overige bekende maatregelen (t.o.v. de helft)",
+        _share_known("knows", _WORKLOAD_NAMED),
     ),
     "knows_other_share_isolation": (
-        "Aandeel overige bekende maatregelen",
-        _share_known("knows", ["social_moments", "conversations"]),
+        "Aandeel overige bekende maatregelen (t.o.v. de helft)",
+        _share_known("knows", _ISOLATION_NAMED),
     ),
-    "knows_ergonomic": ("Aantal bekende ergonomische maatregelen", _group_count("knows", "ergonomic")),
+    "knows_ergonomic": ("Aandeel bekende ergonomische maatregelen", _group_share("knows", "ergonomic")),
     "employer_working_hours": ("Werkgever: afspraken over werktijden", _employer("working_hours_agreements")),
+    "employer_remote_training": ("Werkgever: training leidinggeven op afstand", _employer("remote_leadership_training")),
     "employer_social_moments": ("Werkgever: ingeplande sociale momenten", _employer("social_moments")),
     "employer_conversations": ("Werkgever: gesprekken over wat er leeft", _employer("conversations")),
     "employer_other_share": (
-        "Werkgever: aandeel overige maatregelen",
-        _share_known("employer", ["working_hours_agreements"]),
+        "Werkgever: aandeel overige maatregelen (t.o.v. de helft)",
+        _share_known("employer", _WORKLOAD_NAMED),
     ),
     "employer_other_share_isolation": (
-        "Werkgever: aandeel overige maatregelen",
-        _share_known("employer", ["social_moments", "conversations"]),
+        "Werkgever: aandeel overige maatregelen (t.o.v. de helft)",
+        _share_known("employer", _ISOLATION_NAMED),
     ),
-    "employer_ergonomic": ("Werkgever: aantal ergonomische maatregelen", _group_count("employer", "ergonomic")),
+    "employer_ergonomic": ("Werkgever: aandeel ergonomische maatregelen", _group_share("employer", "ergonomic")),
+    # Knowing a measure that the employer reports (the interaction of the two): in the
+    # joint models, the effect of knowing when the employer reports the measure is the
+    # sum of the knows_* and knows_x_employer_* slopes.
+    "knows_x_employer_working_hours": (
+        "Kent afspraken over werktijden die de werkgever noemt",
+        lambda d: _knows("working_hours_agreements")(d) * _employer("working_hours_agreements")(d),
+    ),
+    "knows_x_employer_social_moments": (
+        "Kent ingeplande sociale momenten die de werkgever noemt",
+        lambda d: _knows("social_moments")(d) * _employer("social_moments")(d),
+    ),
+    "knows_x_employer_conversations": (
+        "Kent gesprekken over wat er leeft die de werkgever noemt",
+        lambda d: _knows("conversations")(d) * _employer("conversations")(d),
+    ),
+    "knows_x_employer_ergonomic": (
+        "Aandeel bekende ergonomische maatregelen maal aandeel volgens de werkgever",
+        lambda d: _group_share("knows", "ergonomic")(d) * _group_share("employer", "ergonomic")(d),
+    ),
     "manager": ("Leidinggevende", _is_manager),
-    "home_share_10": ("Thuiswerkpercentage (per 10 procentpunt, t.o.v. 50%)", _home_share_10),
-    "home_share_10_manager": (
-        "Thuiswerkpercentage bij leidinggevenden (per 10 procentpunt)",
-        lambda d: _home_share_10(d) * _is_manager(d),
-    ),
-    "home_share_10_non_manager": (
-        "Thuiswerkpercentage bij niet-leidinggevenden (per 10 procentpunt)",
-        lambda d: _home_share_10(d) * (1.0 - _is_manager(d)),
-    ),
-    "difficulty_manager": (
-        "Moeite met leidinggeven op afstand (t.o.v. neutraal)",
-        lambda d: (d["leading_remotely_difficulty"].astype(float) - 3.0).fillna(0.0) * _is_manager(d),
+    "home_share": ("Thuiswerkpercentage (per 100 procentpunt, t.o.v. 50%)", _home_share),
+    "leading_difficulty": (
+        "Moeite met leidinggeven op afstand (per schaalpunt, t.o.v. neutraal)",
+        lambda d: d["leading_remotely_difficulty"].astype(float) - 3.0,
     ),
     "separate_workspace": ("Aparte werkruimte", lambda d: d["separate_workspace"].astype(float)),
-    "exhaustion": ("Uitputting (t.o.v. 3)", lambda d: d["exhaustion"].astype(float) - 3.0),
+    "exhaustion": ("Uitputting (per schaalpunt, t.o.v. 3)", lambda d: d["exhaustion"].astype(float) - 3.0),
     "living_alone": ("Alleenwonend", lambda d: d["living_alone"].astype(float)),
     "children_at_home": ("Thuiswonende kinderen", lambda d: d["children_at_home"].astype(float)),
     "age_10": ("Leeftijd (per 10 jaar, t.o.v. 45)", lambda d: (d["age"].astype(float) - 45.0) / 10.0),
     "tenure_10": ("Dienstverband (per 10 jaar, t.o.v. 10)", lambda d: (d["tenure_years"].astype(float) - 10.0) / 10.0),
-    "female": ("Vrouw", lambda d: (d["gender"] == "vrouw").astype(float)),
-    "higher_education": ("Hoog opgeleid", lambda d: (d["education"] == "hoog").astype(float)),
+    "female": ("Vrouw", lambda d: (d["gender"] == "vrouw").astype(float).where(d["gender"].notna())),
+    "higher_education": (
+        "Hoog opgeleid",
+        lambda d: (d["education"] == "hoog").astype(float).where(d["education"].notna()),
+    ),
     "free_to_choose_hours": (
         "Vrij in aantal thuiswerkuren",
-        lambda d: (d["free_to_choose_hours"] == "ja").astype(float),
+        lambda d: (d["free_to_choose_hours"] == "ja").astype(float).where(d["free_to_choose_hours"].notna()),
     ),
 }
 
@@ -135,14 +164,68 @@ def _joined(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFra
     return employees.merge(est, on="establishment_id", how="left", validate="many_to_one")
 
 
-def design_matrix(frame: pd.DataFrame, predictors: Sequence[str]) -> np.ndarray:
-    unknown = [p for p in predictors if p not in PREDICTORS]
+def _check_known(names: Sequence[str]) -> None:
+    unknown = [p for p in names if p not in PREDICTORS]
     if unknown:
         raise KeyError(f"unknown predictor(s) {unknown}; known: {sorted(PREDICTORS)}")
+
+
+def design_matrix(frame: pd.DataFrame, predictors: Sequence[str]) -> np.ndarray:
+    """(employee, predictor): the adjustment covariates, one column each."""
+    _check_known(predictors)
     if not predictors:
         return np.zeros((len(frame), 0))
     cols = [np.asarray(PREDICTORS[p][1](frame), dtype=float) for p in predictors]
     return np.column_stack(cols)
+
+
+def term_matrix(frame: pd.DataFrame, terms: Sequence[tuple[str, str, str]]) -> np.ndarray:
+    """(employee, term): an exposure's value for the employees of the term's role, 0 for the others.
+
+    A value that is empty for an employee of the term's role stays NaN (the employee is
+    then excluded and counted); for employees of another role the term does not apply.
+    """
+    _check_known([p for _, p, _ in terms])
+    if not terms:
+        return np.zeros((len(frame), 0))
+    role = frame["role"].to_numpy()
+    cols = [np.where(role == r, np.asarray(PREDICTORS[p][1](frame), dtype=float), 0.0) for _, p, r in terms]
+    return np.column_stack(cols)
+
+
+def check_design(inputs: "ModelInputs", family: str) -> None:
+    """Refuse a design with a column that is a linear combination of the others.
+
+    The columns are the model's intercepts (the cut points of an ordinal model act as
+    one constant column; a binary model has one intercept per role), the covariates and
+    the exposure terms, per employee. A column in a linear dependency is identified by
+    the prior alone (for example ``manager`` beside region x role intercepts), so its
+    posterior would be a restatement of the prior. Raises :class:`DesignError` naming
+    the columns.
+    """
+    d, c = inputs.data, inputs.coords
+    n = len(c[dims.EMPLOYEE])
+    if family == "ordinal":
+        intercepts, names = np.ones((n, 1)), ["intercept"]
+    else:
+        roles = d["role_of_emp"]
+        intercepts = np.column_stack([(roles == k).astype(float) for k in range(len(ROLES))])
+        names = [f"intercept|{r}" for r in ROLES]
+    matrix = np.column_stack([intercepts, d["X"], d["Z"]])
+    names += [str(x) for x in c[dims.PREDICTOR]] + [str(x) for x in c[dims.TERM]]
+    rank = np.linalg.matrix_rank(matrix)
+    if rank == matrix.shape[1]:
+        return
+    culprits = [
+        name
+        for j, name in enumerate(names)
+        if np.linalg.matrix_rank(np.delete(matrix, j, axis=1)) == rank and not name.startswith("intercept")
+    ]
+    raise DesignError(
+        f"the design has {matrix.shape[1]} columns but rank {rank}: {', '.join(culprits)} "
+        "can be written as a combination of the other columns (an intercept included), so only the prior "
+        "would identify it. Remove it from the model's predictors or exposures (thuiswerk fit --config)."
+    )
 
 
 def _group_codes(frame: pd.DataFrame, establishments: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -191,8 +274,15 @@ def awareness_inputs(establishments: pd.DataFrame, employees: pd.DataFrame) -> M
         dims.REPORTED: ["nee", "ja"],
         dims.OBS: np.flatnonzero(keep).tolist(),
     }
+    # Per measure and role: the share of employees whose employer reports the measure,
+    # the weights of the seed's information loss (expected number of reported measures
+    # the employee does not know).
+    reported_share = np.column_stack(
+        [np.nanmean(np.where(role_idx[:, None] == k, reported, np.nan), axis=0) for k in range(len(ROLES))]
+    )
     data = {
         "y": y[keep].astype(np.int64),
+        "reported_share": reported_share,
         "reported": rep[keep].astype(np.int64),
         "measure": meas_idx[keep],
         "role": role_idx[emp_idx][keep].astype(np.int64),
@@ -206,8 +296,11 @@ def awareness_inputs(establishments: pd.DataFrame, employees: pd.DataFrame) -> M
 
 
 def _outcome_frame(
-    establishments: pd.DataFrame, employees: pd.DataFrame, predictors: Sequence[str]
-) -> tuple[pd.DataFrame, np.ndarray, dict[str, int]]:
+    establishments: pd.DataFrame,
+    employees: pd.DataFrame,
+    predictors: Sequence[str],
+    terms: Sequence[tuple[str, str, str]],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, int]]:
     """Employees who answered the questionnaire and have every predictor; counted exclusions."""
     joined = _joined(establishments, employees)
     excluded: dict[str, int] = {}
@@ -217,11 +310,19 @@ def _outcome_frame(
         excluded["employee did not complete the questionnaire"] = n_nonresp
     frame = joined[answered.fillna(False).to_numpy()].reset_index(drop=True)
     X = design_matrix(frame, predictors)
-    complete = ~np.isnan(X).any(axis=1) if X.shape[1] else np.ones(len(frame), bool)
+    Z = term_matrix(frame, terms)
+    complete = ~(np.isnan(X).any(axis=1) | np.isnan(Z).any(axis=1))
     if (~complete).any():
         excluded["employee with an empty predictor"] = int((~complete).sum())
     frame = frame[complete].reset_index(drop=True)
-    return frame, X[complete], excluded
+    return frame, X[complete], Z[complete], excluded
+
+
+def _term_data(terms: Sequence[tuple[str, str, str]]) -> tuple[dict[str, list], np.ndarray]:
+    """Coords of the exposure terms and, per term, the index of its exposure (predictor)."""
+    exposures = list(dict.fromkeys(p for _, p, _ in terms))
+    coords = {dims.TERM: [t for t, _, _ in terms], dims.EXPOSURE: exposures}
+    return coords, np.array([exposures.index(p) for _, p, _ in terms], dtype=np.int64)
 
 
 def ordinal_inputs(
@@ -229,10 +330,11 @@ def ordinal_inputs(
     employees: pd.DataFrame,
     aspects: Sequence[str],
     predictors: Sequence[str],
+    terms: Sequence[tuple[str, str, str]] = (),
 ) -> ModelInputs:
     """Long format over (employee, aspect) for 1..K ordinal items with a shared design matrix."""
     cb = codebook.load()
-    frame, X, excluded = _outcome_frame(establishments, employees, predictors)
+    frame, X, Z, excluded = _outcome_frame(establishments, employees, predictors, terms)
     n_categories = {len(cb.find(a).categories) for a in aspects}
     if len(n_categories) != 1:
         raise ValueError(f"aspects {aspects} have different numbers of categories {n_categories}")
@@ -246,6 +348,7 @@ def ordinal_inputs(
     if (~keep).any():
         excluded["empty item (item non-response)"] = int((~keep).sum())
     groups = _group_codes(frame, establishments)
+    term_coords, term_exposure = _term_data(terms)
     coords = _base_coords(establishments) | {
         dims.EMPLOYEE: frame["employee_id"].astype(str).tolist(),
         dims.ASPECT: list(aspects),
@@ -253,12 +356,14 @@ def ordinal_inputs(
         dims.PREDICTOR: list(predictors),
         dims.ROLE: list(ROLES),
         dims.OBS: np.flatnonzero(keep).tolist(),
-    }
+    } | term_coords
     data = {
         "y": (y[keep] - 1).astype(np.int64),  # categories 1..K -> 0..K-1
         "aspect": asp_idx[keep],
         "employee": emp_idx[keep],
         "X": X,
+        "Z": Z,
+        "term_exposure": term_exposure,
         "est_of_emp": groups["est_of_row"],
         "role_of_emp": pd.Categorical(frame["role"], categories=ROLES).codes.astype(np.int64),
         "sector_of_est": groups["sector_of_est"],
@@ -272,9 +377,10 @@ def binary_inputs(
     employees: pd.DataFrame,
     regions: Sequence[str],
     predictors: Sequence[str],
+    terms: Sequence[tuple[str, str, str]] = (),
 ) -> ModelInputs:
     """Long format over (employee, body region) for 0/1 complaints."""
-    frame, X, excluded = _outcome_frame(establishments, employees, predictors)
+    frame, X, Z, excluded = _outcome_frame(establishments, employees, predictors, terms)
     values = frame[list(regions)].to_numpy(dtype=float, na_value=np.nan)
     n_emp, n_reg = values.shape
     emp_idx = np.repeat(np.arange(n_emp), n_reg)
@@ -284,18 +390,21 @@ def binary_inputs(
     if (~keep).any():
         excluded["empty item (item non-response)"] = int((~keep).sum())
     groups = _group_codes(frame, establishments)
+    term_coords, term_exposure = _term_data(terms)
     coords = _base_coords(establishments) | {
         dims.EMPLOYEE: frame["employee_id"].astype(str).tolist(),
         dims.REGION: list(regions),
         dims.PREDICTOR: list(predictors),
         dims.ROLE: list(ROLES),
         dims.OBS: np.flatnonzero(keep).tolist(),
-    }
+    } | term_coords
     data = {
         "y": y[keep].astype(np.int64),
         "region": reg_idx[keep],
         "employee": emp_idx[keep],
         "X": X,
+        "Z": Z,
+        "term_exposure": term_exposure,
         "est_of_emp": groups["est_of_row"],
         "role_of_emp": pd.Categorical(frame["role"], categories=ROLES).codes.astype(np.int64),
         "sector_of_est": groups["sector_of_est"],

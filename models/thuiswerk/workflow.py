@@ -46,8 +46,11 @@ def inputs_for(spec: ModelSpec, survey: Survey) -> prepare.ModelInputs:
     if spec.family == "awareness":
         return prepare.awareness_inputs(est, emp)
     if spec.family == "ordinal":
-        return prepare.ordinal_inputs(est, emp, spec.outcomes, spec.predictors)
-    return prepare.binary_inputs(est, emp, spec.outcomes, spec.predictors)
+        inputs = prepare.ordinal_inputs(est, emp, spec.outcomes, spec.predictors, spec.terms)
+    else:
+        inputs = prepare.binary_inputs(est, emp, spec.outcomes, spec.predictors, spec.terms)
+    prepare.check_design(inputs, spec.family)
+    return inputs
 
 
 def spec_hash(spec: ModelSpec, settings: SamplerSettings) -> str:
