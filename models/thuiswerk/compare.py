@@ -1,13 +1,20 @@
 """PSIS-LOO per model and the comparison of employee-known with employer-reported measures.
 
-The unit left out is the employee (``y_by_employee``: all items or regions of one
-employee together), because cells of one employee share that employee's effect.
+Per model (:func:`loo_table`) the unit left out is the employee (``y_by_employee``:
+all items or regions of one employee together, the employee's effect integrated).
+
 The seed's finding "only measures employees know about relate to health" is
-tested as a model comparison: each outcome model with the employees' knowledge
-(``workload``, ``isolation``, ``complaints``) against the same model with the
-employer's reports in its place (``*_employer``), by expected log predictive
-density. Pareto k is reported for every model; k > 0.7 marks an unreliable
-PSIS estimate for that employee.
+tested as a model comparison (:func:`knowledge_vs_employer`): each outcome model
+with the employees' knowledge (``workload``, ``isolation``, ``complaints``) against
+the same model with the employer's reports in its place (``*_employer``), by
+expected log predictive density. The employer's reports are establishment-level,
+so the unit left out there is the whole establishment, with both its effect and
+its employees' effects integrated out (``log_likelihood_establishment``, see
+:func:`thuiswerk.loglik.establishment_marginal_loglik`); leaving out one employee
+while keeping the establishment's estimated effect would let that effect carry the
+employer's information. The two models must cover the same establishments and
+employees, or the comparison is refused. Pareto k is reported; k > 0.7 marks an
+unreliable PSIS estimate for that unit.
 """
 
 from __future__ import annotations
@@ -46,19 +53,46 @@ def loo_table(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("model")
 
 
+ESTABLISHMENT_GROUP = "log_likelihood_establishment"
+
+
+class ComparisonError(ValueError):
+    """Two fits cannot be compared: they do not cover the same units."""
+
+
+def loo_establishment(tree: xr.DataTree):
+    """PSIS-LOO leaving out whole establishments (both random effects integrated)."""
+    if ESTABLISHMENT_GROUP not in tree.children:
+        raise ComparisonError(f"the fit has no {ESTABLISHMENT_GROUP} group; refit it with this version")
+    return az.loo(xr.DataTree.from_dict({"log_likelihood": tree[ESTABLISHMENT_GROUP].to_dataset()}), var_name="y")
+
+
+def _same_units(known: xr.DataTree, employer: xr.DataTree, outcome: str) -> None:
+    for group, dim in ((ESTABLISHMENT_GROUP, "establishment"), ("constant_data", "employee")):
+        a, b = known[group].to_dataset()[dim].values, employer[group].to_dataset()[dim].values
+        if len(a) != len(b) or (a != b).any():
+            raise ComparisonError(
+                f"{outcome}: the knowledge and employer models cover different {dim}s ({len(a)} against {len(b)}); "
+                "refit both on the same survey"
+            )
+
+
 def knowledge_vs_employer(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
-    """One row per outcome: elpd of knowledge model minus employer model, with its SE.
+    """One row per outcome: elpd of knowledge model minus employer model, leaving out establishments.
 
     ``z = elpd_diff / se_diff``; a positive difference favours the employees'
-    knowledge. The difference and its SE come from the paired pointwise values.
+    knowledge. The difference and its SE come from the paired pointwise values;
+    ``max_pareto_k`` and ``n_k_above_0_7`` are over both models' establishments.
     """
     rows = []
     for spec in specs.SPECS.values():
         if spec.compares_with is None or spec.name not in trees or spec.compares_with not in trees:
             continue
-        known, employer = loo(trees[spec.compares_with]), loo(trees[spec.name])
+        _same_units(trees[spec.compares_with], trees[spec.name], spec.compares_with)
+        known, employer = loo_establishment(trees[spec.compares_with]), loo_establishment(trees[spec.name])
         diff = np.asarray(known.elpd_i).ravel() - np.asarray(employer.elpd_i).ravel()
         se = float(np.sqrt(diff.size * np.var(diff)))
+        k = np.concatenate([np.asarray(known.pareto_k).ravel(), np.asarray(employer.pareto_k).ravel()])
         rows.append(
             {
                 "outcome": spec.compares_with,
@@ -67,6 +101,9 @@ def knowledge_vs_employer(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
                 "elpd_diff": float(diff.sum()),
                 "se_diff": se,
                 "z": float(diff.sum() / se) if se > 0 else np.nan,
+                "establishments": int(diff.size),
+                "max_pareto_k": float(k.max()),
+                "n_k_above_0_7": int((k > K_THRESHOLD).sum()),
             }
         )
     return pd.DataFrame(rows).set_index("outcome")

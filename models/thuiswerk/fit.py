@@ -30,7 +30,7 @@ pytensor.config.numba__fastmath = False
 
 # Version of what fit() stores; part of every spec hash, so a change of the stored
 # groups makes old fits stale instead of silently reusing them.
-FIT_FORMAT = 5  # 5: 41 quadrature nodes for binary, compact y
+FIT_FORMAT = 7  # 7: exposure slopes per item and role, the seed's information loss, establishment log-likelihood
 
 Sampler = Literal["nutpie", "pymc", "numpyro", "nutpie-jax"]
 # nutpie (numba) is the default; PyMC's own NUTS needs nothing more; numpyro and
@@ -84,6 +84,8 @@ def fit(
         pm.compute_log_likelihood(trace, progressbar=False)
         pm.stats.compute_log_prior(trace, progressbar=False)  # for power-scaling prior sensitivity
         _add_employee_loglik(trace, inputs, spec.family)
+        if spec.family != "awareness":
+            _add_establishment_loglik(trace, inputs, spec.family)
         pm.sample_posterior_predictive(trace, random_seed=ppc_seed, extend_inferencedata=True, progressbar=False)
     trace["constant_data"] = xr.DataTree(constant_data(inputs))
     trace.update(prior)
@@ -172,6 +174,30 @@ def _add_employee_loglik(trace: xr.DataTree, inputs: ModelInputs, family: str) -
     trace["log_likelihood"] = xr.DataTree(ds)
 
 
+ESTABLISHMENT_GROUP = "log_likelihood_establishment"
+
+
+def _add_establishment_loglik(trace: xr.DataTree, inputs: ModelInputs, family: str) -> None:
+    """Add the group ``log_likelihood_establishment``: ``y`` per establishment, both effects integrated.
+
+    The unit for comparing models that differ in establishment-level predictors (the
+    employer's reports): PSIS-LOO then leaves out a whole establishment. Computed on an
+    evenly thinned subset of the draws (:data:`thuiswerk.loglik.ESTABLISHMENT_DRAWS`),
+    which keeps the nested quadrature affordable; the draw coordinates say which.
+    """
+    posterior = loglik.thinned(trace["posterior"].to_dataset())
+    values, index = loglik.establishment_marginal_loglik(posterior, family, inputs.data)
+    ids = [inputs.coords[dims.ESTABLISHMENT][i] for i in index]
+    trace[ESTABLISHMENT_GROUP] = xr.DataTree(
+        xr.Dataset(
+            {"y": (("chain", "draw", dims.ESTABLISHMENT), values)},
+            coords={"chain": posterior["chain"], "draw": posterior["draw"], dims.ESTABLISHMENT: ids},
+            attrs={"description": "log p(y_v | theta): all cells of establishment v, establishment and employee "
+                   "effects integrated out (nested Gauss-Hermite), on thinned draws"},
+        )
+    )
+
+
 def constant_data(inputs: ModelInputs) -> xr.Dataset:
     """The index arrays and design matrix, labelled, so a stored fit explains its own cells."""
     d, c = inputs.data, inputs.coords
@@ -179,10 +205,15 @@ def constant_data(inputs: ModelInputs) -> xr.Dataset:
     data_vars = {f"{k}_of_obs": ((dims.OBS,), v) for k, v in per_obs.items() if k != "y"}
     if "X" in d:
         data_vars["X"] = ((dims.EMPLOYEE, dims.PREDICTOR), d["X"])
+    if "Z" in d:
+        data_vars["Z"] = ((dims.EMPLOYEE, dims.TERM), d["Z"])
+    if "reported_share" in d:
+        data_vars["reported_share"] = ((dims.MEASURE, dims.ROLE), d["reported_share"])
     for key, dim in (("est_of_emp", dims.EMPLOYEE), ("role_of_emp", dims.EMPLOYEE)):
         if key in d:
             data_vars[key] = ((dim,), d[key])
     for key, dim in (("sector_of_est", dims.ESTABLISHMENT), ("size_of_est", dims.ESTABLISHMENT)):
         data_vars[key] = ((dim,), d[key])
-    coords = {k: v for k, v in c.items() if k in {dims.OBS, dims.EMPLOYEE, dims.PREDICTOR, dims.ESTABLISHMENT}}
+    keep = {dims.OBS, dims.EMPLOYEE, dims.PREDICTOR, dims.TERM, dims.ESTABLISHMENT, dims.MEASURE, dims.ROLE}
+    coords = {k: v for k, v in c.items() if k in keep}
     return xr.Dataset(data_vars, coords=coords)

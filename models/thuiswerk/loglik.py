@@ -34,35 +34,44 @@ def _stacked(posterior: xr.Dataset, name: str) -> np.ndarray:
     return da.stack(sample=("chain", "draw")).transpose("sample", *other).to_numpy()
 
 
-def _establishment_effect(posterior: xr.Dataset, data: dict) -> np.ndarray:
-    """(sample, establishment): sigma * z + sector + size class."""
-    sigma = _stacked(posterior, "sigma_establishment")
-    z = _stacked(posterior, "z_establishment")
+def _establishment_effect(posterior: xr.Dataset, data: dict, conditional: bool = True) -> np.ndarray:
+    """(sample, establishment): sigma * z (when ``conditional``) + sector + size class."""
     sector = _stacked(posterior, "b_sector")[:, data["sector_of_est"]]
     size = _stacked(posterior, "b_size_class")[:, data["size_of_est"]]
+    if not conditional:
+        return sector + size
+    sigma = _stacked(posterior, "sigma_establishment")
+    z = _stacked(posterior, "z_establishment")
     return z * sigma[:, None] + sector + size
 
 
-def _fixed_part(posterior: xr.Dataset, family: str, data: dict) -> tuple[np.ndarray, np.ndarray | None]:
-    """Linear predictor per (sample, cell) without the employee effect; cut points for ordinal."""
-    est = _establishment_effect(posterior, data)[:, data["est_of_emp"]]  # (S, employee)
+def _fixed_part(
+    posterior: xr.Dataset, family: str, data: dict, conditional: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Linear predictor per (sample, cell) without the employee effect; cut points for ordinal.
+
+    With ``conditional=False`` the establishment's own effect (sigma * z) is left out
+    too, for a likelihood that integrates it.
+    """
+    est = _establishment_effect(posterior, data, conditional)[:, data["est_of_emp"]]  # (S, employee)
     emp = data["employee"]
     if family == "awareness":
         alpha = _stacked(posterior, "alpha")  # (S, measure, role, reported)
         eta = alpha[:, data["measure"], data["role"], data["reported"]] + est[:, emp]
         return eta, None
-    beta = _stacked(posterior, "beta")
-    X = data["X"]
+    item = data["aspect"] if family == "ordinal" else data["region"]
+    eta = est[:, emp]
+    if data["X"].shape[1]:
+        eta = eta + (_stacked(posterior, "beta") @ data["X"].T)[:, emp]  # beta (S, P), X (E, P)
+    if data["Z"].shape[1]:
+        slope = _stacked(posterior, "slope")  # (S, item, term)
+        eta = eta + np.einsum("sct,ct->sc", slope[:, item, :], data["Z"][emp])
     if family == "ordinal":
-        eta = (beta @ X.T)[:, emp] + est[:, emp]  # beta (S, P), X (E, P)
         cuts = _stacked(posterior, "cutpoints")[:, data["aspect"], :]  # (S, cell, K-1)
         return eta, cuts
     if family == "binary":
         intercept = _stacked(posterior, "intercept")  # (S, region, role)
-        region = data["region"]
-        slopes = np.einsum("scp,cp->sc", beta[:, region, :], X[emp])
-        eta = intercept[:, region, data["role_of_emp"][emp]] + slopes + est[:, emp]
-        return eta, None
+        return eta + intercept[:, item, data["role_of_emp"][emp]], None
     raise ValueError(f"unknown family {family!r}")
 
 
@@ -82,30 +91,96 @@ def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | N
     return np.log(np.clip(prob, 1e-300, None))
 
 
+def _grouped(data: dict, eta: np.ndarray, cuts: np.ndarray | None):
+    """Cells sorted by employee (each employee one contiguous run, summed by reduceat)."""
+    y, emp = data["y"], data["employee"]
+    if np.any(np.diff(emp) < 0):  # prepare() emits cells in employee order; copy only if not
+        order = np.argsort(emp, kind="stable")
+        y, emp, eta = y[order], emp[order], eta[:, order]
+        cuts = cuts[:, order] if cuts is not None else None
+    present, starts = np.unique(emp, return_index=True)
+    return y, eta, cuts, present, starts
+
+
+def _per_employee(family, y, eta, cuts, starts, sigma_emp, nodes, log_w) -> np.ndarray:
+    """(sample, employee with cells): log of the integral over the employee effect."""
+    shifted = eta[:, :, None] + sigma_emp[:, None, None] * nodes[None, None, :]
+    logp = _cell_logp(family, y, shifted, cuts)  # (s, cell, node)
+    per_employee = np.add.reduceat(logp, starts, axis=1)  # (s, employee with cells, node)
+    return logsumexp(per_employee + log_w, axis=-1)
+
+
+def _nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
+    nodes, weights = np.polynomial.hermite_e.hermegauss(n)
+    return nodes, np.log(weights / weights.sum())
+
+
 def employee_marginal_loglik(
     posterior: xr.Dataset, family: str, data: dict, n_employees: int, n_nodes: int | None = None
 ) -> np.ndarray:
     """(chain, draw, employee) log-likelihood of each employee's cells, employee effect integrated out."""
-    n_nodes = N_NODES[family] if n_nodes is None else n_nodes
-    nodes, weights = np.polynomial.hermite_e.hermegauss(n_nodes)
-    log_w = np.log(weights / weights.sum())
+    nodes, log_w = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
     sigma_emp = _stacked(posterior, "sigma_employee")
     eta_all, cuts_all = _fixed_part(posterior, family, data)
-    # Cells sorted by employee, so each employee's cells are one contiguous run (summed by reduceat).
-    y, emp = data["y"], data["employee"]
-    if np.any(np.diff(emp) < 0):  # prepare() emits cells in employee order; copy only if not
-        order = np.argsort(emp, kind="stable")
-        y, emp, eta_all = y[order], emp[order], eta_all[:, order]
-        cuts_all = cuts_all[:, order] if cuts_all is not None else None
-    present, starts = np.unique(emp, return_index=True)
+    y, eta_all, cuts_all, present, starts = _grouped(data, eta_all, cuts_all)
     n_samples = eta_all.shape[0]
     out = np.zeros((n_samples, n_employees))  # an employee without cells has likelihood 1
     for start in range(0, n_samples, CHUNK):
         block = slice(start, start + CHUNK)
-        eta = eta_all[block, :, None] + sigma_emp[block, None, None] * nodes[None, None, :]
         cuts = cuts_all[block] if cuts_all is not None else None
-        logp = _cell_logp(family, y, eta, cuts)  # (s, cell, node)
-        per_employee = np.add.reduceat(logp, starts, axis=1)  # (s, employee with cells, node)
-        out[block, present] = logsumexp(per_employee + log_w, axis=-1)
+        out[block, present] = _per_employee(family, y, eta_all[block], cuts, starts, sigma_emp[block], nodes, log_w)
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     return out.reshape(n_chain, n_draw, n_employees)
+
+
+ESTABLISHMENT_NODES = 11  # outer nodes over the establishment effect (sigma_establishment is small)
+ESTABLISHMENT_DRAWS = 1000  # posterior draws used (evenly thinned): 11x the employee-level cost per draw
+
+
+def thinned(posterior: xr.Dataset, max_draws: int = ESTABLISHMENT_DRAWS) -> xr.Dataset:
+    """The posterior with at most ``max_draws`` draws in total, evenly spaced within each chain."""
+    per_chain = max(1, max_draws // posterior.sizes["chain"])
+    n_draw = posterior.sizes["draw"]
+    if per_chain >= n_draw:
+        return posterior
+    return posterior.isel(draw=np.unique(np.linspace(0, n_draw - 1, per_chain).round().astype(int)))
+
+
+def establishment_marginal_loglik(
+    posterior: xr.Dataset,
+    family: str,
+    data: dict,
+    n_nodes: int | None = None,
+    n_establishment_nodes: int = ESTABLISHMENT_NODES,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(chain, draw, establishment) log-likelihood of all cells of an establishment's employees.
+
+    Both random effects are integrated out (nested Gauss-Hermite: the establishment
+    effect outside, each employee's effect inside); sector and size class stay
+    conditional. This is the likelihood of leaving out a whole establishment, the unit
+    at which models that differ in establishment-level predictors (the employer's
+    reports) must be compared. Returns the values and the indices of the
+    establishments that have cells (the others have no likelihood to leave out).
+    """
+    nodes, log_w = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
+    u_nodes, u_log_w = _nodes(n_establishment_nodes)
+    sigma_emp = _stacked(posterior, "sigma_employee")
+    sigma_est = _stacked(posterior, "sigma_establishment")
+    eta_all, cuts_all = _fixed_part(posterior, family, data, conditional=False)
+    y, eta_all, cuts_all, present, starts = _grouped(data, eta_all, cuts_all)
+    est_of_present = data["est_of_emp"][present]
+    establishments, est_index = np.unique(est_of_present, return_inverse=True)
+    indicator = np.zeros((len(present), len(establishments)))
+    indicator[np.arange(len(present)), est_index] = 1.0
+    n_samples = eta_all.shape[0]
+    out = np.zeros((n_samples, len(establishments)))
+    for start in range(0, n_samples, CHUNK):
+        block = slice(start, start + CHUNK)
+        cuts = cuts_all[block] if cuts_all is not None else None
+        per_u = []
+        for u in u_nodes:
+            eta = eta_all[block] + (sigma_est[block] * u)[:, None]
+            per_u.append(_per_employee(family, y, eta, cuts, starts, sigma_emp[block], nodes, log_w) @ indicator)
+        out[block] = logsumexp(np.stack(per_u, axis=-1) + u_log_w, axis=-1)
+    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
+    return out.reshape(n_chain, n_draw, len(establishments)), establishments
