@@ -90,12 +90,13 @@ def test_tick_formatters():
     ("p", "expected"),
     [
         (1.0, "duidelijk"),
-        (0.97, "duidelijk"),
-        (0.95, "duidelijk"),  # the bound belongs to the stronger wording
-        (0.9499999, "aanwijzing"),
+        (0.98, "duidelijk"),
+        (0.975, "duidelijk"),  # the bound belongs to the stronger wording
+        (0.9749999, "aanwijzing"),
+        (0.95, "aanwijzing"),  # a two-sided p < 0.10 is not "duidelijk"
         (0.90, "aanwijzing"),
-        (0.80, "aanwijzing"),
-        (0.7999999, "geen duidelijk verband"),
+        (0.8999999, "geen duidelijk verband"),
+        (0.80, "geen duidelijk verband"),
         (0.5, "geen duidelijk verband"),
         (0.02, "geen duidelijk verband"),
         (0.0, "geen duidelijk verband"),
@@ -106,9 +107,9 @@ def test_evidence_rule(p, expected):
 
 
 def test_evidence_constants_are_the_documented_rule():
-    assert nl.EVIDENCE_CLEAR_THRESHOLD == 0.95
-    assert nl.EVIDENCE_HINT_THRESHOLD == 0.80
-    assert "0.95" in nl.__doc__ and "0.80" in nl.__doc__
+    assert nl.EVIDENCE_CLEAR_THRESHOLD == 0.975
+    assert nl.EVIDENCE_HINT_THRESHOLD == 0.90
+    assert "0.975" in nl.__doc__ and "0.90" in nl.__doc__
 
 
 @pytest.mark.parametrize("bad", [1.2, -0.1, math.nan, None])

@@ -140,7 +140,10 @@ ModelsArg = Annotated[list[str], typer.Argument(help="Model name(s), or 'all'.")
 DataOpt = Annotated[Path, typer.Option(help="Survey folder.")]
 MappingOpt = Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook.")]
 FitsOpt = Annotated[Path, typer.Option(help="Folder of stored fits.")]
-ConfigOpt = Annotated[Path | None, typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...]}}.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...], exposures: {predictor: [roles]}}}."),
+]
 
 
 @app.command("fit")
@@ -172,9 +175,15 @@ def fit_command(
     survey = _survey(data, mapping)
     settings = SamplerSettings(sampler=sampler, chains=chains, tune=tune, draws=draws, target_accept=target_accept)
     seed = DEFAULT_SEED if seed is None else seed
+    from thuiswerk.prepare import DesignError
+
     for i, spec in enumerate(selected, 1):
         console.print(f"[bold][{i}/{len(selected)}] {spec.name}[/] ({spec.title})")
-        result = fit_model(spec, survey, fits, settings, seed, force=force, progress=console.is_terminal)
+        try:
+            result = fit_model(spec, survey, fits, settings, seed, force=force, progress=console.is_terminal)
+        except DesignError as exc:
+            err.print(f"{spec.name}: {exc}", style="bold red", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE) from None
         what = "cached, not refitted" if result.cached else f"fitted in {result.seconds:.0f} s"
         console.print(f"  {what} -> {result.path}")
         for reason, n in result.excluded.items():
@@ -277,6 +286,46 @@ def compare(
         cmp.knowledge_vs_employer(trees),
         "Known by the employee vs reported by the employer (elpd_diff > 0 favours knowledge)",
     )
+
+
+FINDINGS_FORMATS = ("table", "csv", "json")
+
+
+@app.command()
+def findings(
+    format: Annotated[str, typer.Option("--format", help="table (default), csv or json.")] = "table",
+    data: DataOpt = DEFAULT_DATA,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = DEFAULT_FITS,
+    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The findings table: one row per estimand of the report, with its posterior and wording.
+
+    Columns: id, outcome, role, exposure, model, scale, direction (the source report's
+    expected direction), mean, q05, q95 (90% interval), p_expected_direction, wording
+    (duidelijk at P >= 0.975, aanwijzing at P >= 0.90), chapter, source (the sentence of
+    the source report it answers).
+    """
+    from thuiswerk import findings as fnd
+
+    if format not in FINDINGS_FORMATS:
+        err.print(f"[bold red]--format must be one of {', '.join(FINDINGS_FORMATS)}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    models = sorted({e.model for e in fnd.ESTIMANDS})
+    trees = _load_fits(_specs(models, config), _survey(data, mapping), fits, seed, data)
+    try:
+        table = fnd.compute(trees)
+    except KeyError as exc:  # a --config that removed an exposure a finding is about
+        err.print(f"{exc.args[0]}; the findings need the default exposures", style="bold red", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if format == "csv":
+        typer.echo(table.to_csv(index=False), nl=False)
+    elif format == "json":
+        typer.echo(table.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        shown = table[["id", "role", "mean", "q05", "q95", "p_expected_direction", "wording"]]
+        _print_frame(shown.set_index("id"), "Findings (mean, 90% interval, P(expected direction), wording)")
 
 
 QUARTO_HELP = (
@@ -423,6 +472,7 @@ def run(
     fit_command(models=["all"], data=data, fits=fits)
     check(models=["all"], data=data, fits=fits)
     compare(data=data, fits=fits)
+    findings(data=data, fits=fits)
     import shutil
 
     if shutil.which("quarto"):

@@ -14,17 +14,18 @@ A missing value (``None``, ``NaN``, ``pd.NA``) is written as :data:`MARKER`.
 Wording of findings (:func:`evidence`)
 --------------------------------------
 One rule for the whole report, applied to ``p_direction``: the posterior
-probability that an effect has the direction stated in the sentence (for
-example P(effect < 0) for "minder werkdruk")::
+probability of the direction the source report expects, fixed in the estimand
+table (:mod:`thuiswerk.findings`) before any fit is looked at (for example
+P(effect < 0) for "minder werkdruk")::
 
-    p_direction >= 0.95            -> "duidelijk"               (EVIDENCE_CLEAR)
-    0.80 <= p_direction < 0.95     -> "aanwijzing"              (EVIDENCE_HINT)
-    p_direction < 0.80             -> "geen duidelijk verband"  (EVIDENCE_NONE)
+    p_direction >= 0.975           -> "duidelijk"               (EVIDENCE_CLEAR)
+    0.90 <= p_direction < 0.975    -> "aanwijzing"              (EVIDENCE_HINT)
+    p_direction < 0.90             -> "geen duidelijk verband"  (EVIDENCE_NONE)
 
-Both bounds belong to the stronger wording (0.95 is "duidelijk", 0.80 is
-"aanwijzing"). A probability below 0.5 means the opposite direction is the more
-probable one; the rule then still says "geen duidelijk verband" for the stated
-direction, and the caller should word the finding in the other direction.
+0.975 makes "duidelijk" as strict as the source report's significance (a
+two-sided test at 5%, or one-sided at 2.5%). Both bounds belong to the stronger
+wording. The direction is never chosen after looking: a posterior that points
+the other way gives "geen duidelijk verband" for the expected direction.
 
 Disclosure control (:func:`suppress`)
 -------------------------------------
@@ -52,8 +53,8 @@ THOUSANDS_SEPARATOR = "."
 MARKER = "–"  # en dash: a suppressed or missing value
 RANGE_WORD = "tot"  # "0,12 tot 0,56"
 
-EVIDENCE_CLEAR_THRESHOLD = 0.95
-EVIDENCE_HINT_THRESHOLD = 0.80
+EVIDENCE_CLEAR_THRESHOLD = 0.975
+EVIDENCE_HINT_THRESHOLD = 0.90
 EVIDENCE_CLEAR = "duidelijk"
 EVIDENCE_HINT = "aanwijzing"
 EVIDENCE_NONE = "geen duidelijk verband"
@@ -176,8 +177,8 @@ def decimal_formatter(decimals: int = 1):
 def evidence(p_direction: float) -> str:
     """Dutch wording of a finding from the probability of its stated direction.
 
-    ``>= 0.95`` -> "duidelijk"; ``>= 0.80`` (and below 0.95) -> "aanwijzing";
-    below 0.80 -> "geen duidelijk verband". See the module docstring for the
+    ``>= 0.975`` -> "duidelijk"; ``>= 0.90`` (and below 0.975) -> "aanwijzing";
+    below 0.90 -> "geen duidelijk verband". See the module docstring for the
     rule and its use; the thresholds are :data:`EVIDENCE_CLEAR_THRESHOLD` and
     :data:`EVIDENCE_HINT_THRESHOLD`.
     """
@@ -276,3 +277,27 @@ def suppress(
 def percent_table(table: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     """A table of shares as Dutch percentage strings ("46%", blanks as "–")."""
     return table.apply(lambda col: col.map(lambda v: percent(v, decimals)))
+
+
+# --------------------------------------------------------------------------- counts in words
+
+_NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
+                 "elf", "twaalf")
+
+
+def number_word(n: int) -> str:
+    """A small count in words ("drie"), larger ones in digits ("13")."""
+    n = int(n)
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else number(n, 0)
+
+
+def count_of(k: int, n: int) -> str:
+    """"geen van de vier", "één van de vier", "alle vier": a count out of a total, in words."""
+    k, n = int(k), int(n)
+    if not 0 <= k <= n:
+        raise ValueError(f"count_of() needs 0 <= k <= n, got {k} of {n}")
+    if k == 0:
+        return f"geen van de {number_word(n)}"
+    if k == n:
+        return "beide" if n == 2 else f"alle {number_word(n)}"
+    return f"{number_word(k)} van de {number_word(n)}"

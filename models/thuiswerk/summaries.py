@@ -7,29 +7,15 @@ the prose. The functions are pure (a DataTree or DataFrame in, a DataFrame,
 number or string out), except :func:`load_context`, which reads the validated
 survey and the stored fits once per chapter.
 
-Posterior summaries
--------------------
-Coefficients are summarised by their posterior mean, the central
-:data:`PROB` (90%) interval and the posterior probabilities P(effect < 0)
-and P(effect > 0) (:func:`effects`, :func:`effect`).
-
-Wording of findings (:func:`finding`)
--------------------------------------
-One rule for the whole report, :func:`thuiswerk.nl.evidence`, applied to the
-posterior probability of the direction stated in the sentence::
-
-    direction="negative"  -> p = P(effect < 0)
-    direction="positive"  -> p = P(effect > 0)
-    direction="either"    -> p = max(P(effect < 0), P(effect > 0))
-                             (a sentence about "a relation", either way)
-
-    p >= 0.95 -> "duidelijk"; 0.80 <= p < 0.95 -> "aanwijzing";
-    p < 0.80  -> "geen duidelijk verband"
-
-The word "significant" is never used. For the binary complaints model, whose
-slopes differ per body region, a predictor without ``region`` is summarised by
-its slope averaged over the regions (per draw), i.e. the average change of the
-log-odds of a complaint.
+Findings
+--------
+Every relation the report states is a row of the findings table
+(:mod:`thuiswerk.findings`: the estimand table, its posterior summaries, the one
+evidence rule and the sentences); :attr:`ReportContext.findings` computes it once
+per report and :meth:`ReportContext.say` gives a finding's sentence. Adjustment
+covariates are summarised here (:func:`effects`, :func:`effects_table`) by their
+posterior mean, :data:`PROB` (90%) interval and P(effect < 0), without evidence
+words: they are not findings. The word "significant" is never used.
 
 Knowledge versus employer (:func:`loo_verdict`)
 -----------------------------------------------
@@ -79,8 +65,6 @@ PROB = 0.90  # central posterior interval used throughout the report
 LOO_MIN_DIFF = 4.0  # elpd differences below this are small (Sivula et al. 2022)
 LOO_SE_FACTOR = 2.0
 
-Direction = Literal["negative", "positive", "either"]
-
 ROLE_LABELS = {"leidinggevende": "Leidinggevenden", "niet_leidinggevende": "Niet-leidinggevenden"}
 KANS_REGIONS = ("complaint_neck", "complaint_shoulders", "complaint_arm")
 
@@ -102,184 +86,34 @@ def _interval(values: np.ndarray, prob: float = PROB) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-@dataclass(frozen=True)
-class Effect:
-    """Posterior summary of one coefficient (logit scale)."""
-
-    predictor: str
-    label: str
-    mean: float
-    lo: float
-    hi: float
-    p_negative: float
-    p_positive: float
-    region: str | None = None
-
-    @property
-    def odds_ratio(self) -> float:
-        return float(np.exp(self.mean))
-
-    def p(self, direction: Direction) -> float:
-        if direction == "negative":
-            return self.p_negative
-        if direction == "positive":
-            return self.p_positive
-        if direction == "either":
-            return max(self.p_negative, self.p_positive)
-        raise ValueError(f"direction must be 'negative', 'positive' or 'either', not {direction!r}")
-
-    @property
-    def likely_direction(self) -> Literal["negative", "positive"]:
-        return "negative" if self.p_negative >= self.p_positive else "positive"
-
-
-def _summarise(values: np.ndarray, predictor: str, region: str | None = None) -> Effect:
-    values = np.asarray(values, dtype=float).ravel()
-    lo, hi = _interval(values)
-    label = PREDICTORS[predictor][0] if predictor in PREDICTORS else predictor
-    return Effect(
-        predictor=predictor,
-        label=label,
-        mean=float(values.mean()),
-        lo=lo,
-        hi=hi,
-        p_negative=float((values < 0).mean()),
-        p_positive=float((values > 0).mean()),
-        region=region,
-    )
-
-
-def effect_draws(tree: xr.DataTree, predictor: str, region: str | None = None) -> np.ndarray:
-    """Posterior draws of ``beta`` for one predictor.
-
-    For a model with region-specific slopes (complaints) ``region`` selects one
-    region; without it the slope is averaged over the regions per draw.
-    """
-    beta = tree["posterior"]["beta"]
-    if dims.PREDICTOR not in beta.dims or predictor not in beta.coords[dims.PREDICTOR].values:
-        raise KeyError(f"the fit has no coefficient for predictor {predictor!r}")
-    b = beta.sel({dims.PREDICTOR: predictor})
-    if dims.REGION in b.dims:
-        b = b.sel({dims.REGION: region}) if region is not None else b.mean(dims.REGION)
-    elif region is not None:
-        raise ValueError("region is only meaningful for a model with region-specific slopes")
-    return _draws(b).to_numpy()
-
-
-def effect(tree: xr.DataTree, predictor: str, region: str | None = None) -> Effect:
-    """Posterior summary of one coefficient (see :func:`effect_draws`)."""
-    return _summarise(effect_draws(tree, predictor, region), predictor, region)
-
-
 def effects(tree: xr.DataTree, spec: ModelSpec | None = None) -> pd.DataFrame:
-    """One row per coefficient: Dutch label, posterior mean, 90% interval, P(<0), P(>0).
+    """One row per adjustment covariate (``beta``): Dutch label, posterior mean, 90% interval, P(<0), P(>0).
 
-    Columns: ``predictor`` (code), ``region`` (code; complaints model only),
-    ``label`` (Dutch), ``region_label``, ``mean``, ``lo``, ``hi``,
+    Columns: ``predictor`` (code), ``label`` (Dutch), ``mean``, ``lo``, ``hi``,
     ``odds_ratio`` (exp(mean)), ``p_negative``, ``p_positive``. Rows follow the
     spec's predictor order (or the fit's, without a spec).
     """
     beta = tree["posterior"]["beta"]
     predictors = list(spec.predictors) if spec is not None else [str(p) for p in beta.coords[dims.PREDICTOR].values]
-    regions = [str(r) for r in beta.coords[dims.REGION].values] if dims.REGION in beta.dims else [None]
     rows = []
-    for region in regions:
-        for p in predictors:
-            e = effect(tree, p, region)
-            rows.append(
-                {
-                    "predictor": p,
-                    "region": region,
-                    "label": e.label,
-                    "region_label": nl.label(region) if region else None,
-                    "mean": e.mean,
-                    "lo": e.lo,
-                    "hi": e.hi,
-                    "odds_ratio": e.odds_ratio,
-                    "p_negative": e.p_negative,
-                    "p_positive": e.p_positive,
-                }
-            )
-    out = pd.DataFrame(rows)
-    if regions == [None]:
-        out = out.drop(columns=["region", "region_label"])
-    return out
-
-
-def finding(
-    tree: xr.DataTree, predictor: str, direction: Direction = "either", region: str | None = None
-) -> str:
-    """The evidence word for "``predictor`` relates to the outcome in ``direction``".
-
-    ``nl.evidence`` applied to P(effect < 0), P(effect > 0) or, for
-    ``"either"``, the larger of the two (module docstring). Returns
-    "duidelijk", "aanwijzing" or "geen duidelijk verband".
-    """
-    return nl.evidence(effect(tree, predictor, region).p(direction))
-
-
-def evidence_phrase(word: str, relation: str) -> str:
-    """A Dutch clause for an evidence word and a relation.
-
-    ``evidence_phrase("duidelijk", "minder werkdruk")`` ->
-    "hangt duidelijk samen met minder werkdruk"; "aanwijzing" -> "hangt
-    waarschijnlijk samen met ..." (:func:`relation_sentence` adds "een
-    aanwijzing" to the numbers);
-    "geen duidelijk verband" -> "hangt niet duidelijk samen met ...".
-    """
-    if word == nl.EVIDENCE_CLEAR:
-        return f"hangt duidelijk samen met {relation}"
-    if word == nl.EVIDENCE_HINT:
-        return f"hangt waarschijnlijk samen met {relation}"
-    if word == nl.EVIDENCE_NONE:
-        return f"hangt niet duidelijk samen met {relation}"
-    raise ValueError(f"unknown evidence word {word!r}")
-
-
-def relation_sentence(
-    tree: xr.DataTree,
-    predictor: str,
-    direction: Direction,
-    subject: str,
-    lower: str,
-    higher: str,
-    neutral: str | None = None,
-    region: str | None = None,
-) -> str:
-    """A full Dutch sentence for one coefficient, worded from the posterior.
-
-    ``subject`` is the predictor in words ("Kennis van afspraken over
-    werktijden"), ``lower``/``higher`` the outcome when the coefficient is
-    negative/positive ("minder werkdruk"/"meer werkdruk"), ``neutral`` the
-    outcome without a direction ("werkdruk"), used when there is no clear
-    relation. The sentence claims ``direction`` (``"either"``: the more
-    probable one); when the posterior points the other way with at least
-    "aanwijzing", the sentence names that direction instead. The probability
-    and the interval of the odds ratio follow in brackets.
-    """
-    e = effect(tree, predictor, region)
-    stated = e.likely_direction if direction == "either" else direction
-    word = nl.evidence(e.p(stated))
-    if word == nl.EVIDENCE_NONE:
-        other = "positive" if stated == "negative" else "negative"
-        if nl.evidence(e.p(other)) != nl.EVIDENCE_NONE:
-            word, stated = nl.evidence(e.p(other)), other
-    relation = lower if stated == "negative" else higher
-    if word == nl.EVIDENCE_NONE and neutral is not None:
-        relation = neutral
-    qualifier = "een aanwijzing, geen duidelijk verband; " if word == nl.EVIDENCE_HINT else ""
-    return f"{subject} {evidence_phrase(word, relation)} ({qualifier}{effect_numbers(e, stated)})."
-
-
-def statement_phrase(word: str, statement: str) -> str:
-    """'Het is duidelijk dat ...' / 'Er is een aanwijzing dat ...' / 'Het is niet duidelijk dat ...'."""
-    if word == nl.EVIDENCE_CLEAR:
-        return f"Het is duidelijk dat {statement}"
-    if word == nl.EVIDENCE_HINT:
-        return f"Er is een aanwijzing dat {statement}"
-    if word == nl.EVIDENCE_NONE:
-        return f"Het is niet duidelijk dat {statement}"
-    raise ValueError(f"unknown evidence word {word!r}")
+    for p in predictors:
+        if p not in beta.coords[dims.PREDICTOR].values:
+            raise KeyError(f"the fit has no coefficient for predictor {p!r}")
+        values = _draws(beta.sel({dims.PREDICTOR: p})).to_numpy()
+        lo, hi = _interval(values)
+        rows.append(
+            {
+                "predictor": p,
+                "label": PREDICTORS[p][0] if p in PREDICTORS else p,
+                "mean": float(values.mean()),
+                "lo": lo,
+                "hi": hi,
+                "odds_ratio": float(np.exp(values.mean())),
+                "p_negative": float((values < 0).mean()),
+                "p_positive": float((values > 0).mean()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def scale_text(variable: str) -> str:
@@ -288,107 +122,20 @@ def scale_text(variable: str) -> str:
     return f"van {min(codes)} {nl.RANGE_WORD} {max(codes)}"
 
 
-def probability(p: float) -> str:
-    """A posterior probability in words, never rounded to 0% or 100% ("meer dan 99%")."""
-    if p > 0.99:
-        return f"meer dan {nl.percent(0.99)}"
-    if p < 0.01:
-        return f"minder dan {nl.percent(0.01)}"
-    return nl.percent(p)
-
-
-def effect_numbers(e: Effect, direction: Direction) -> str:
-    """'kans op een negatief verband 97%; odds ratio 0,62, 90%-interval 0,45 tot 0,85'."""
-    p = e.p(direction)
-    kind = {"negative": "een negatief verband", "positive": "een positief verband", "either": "deze richting"}[direction]
-    return (
-        f"kans op {kind} {probability(p)}; odds ratio {nl.number(e.odds_ratio, 2)}, "
-        f"{nl.percent(PROB)}-interval {nl.interval(np.exp(e.lo), np.exp(e.hi), 2)}"
-    )
-
-
 def effects_table(tree: xr.DataTree, spec: ModelSpec | None = None) -> pd.DataFrame:
-    """:func:`effects` as Dutch display strings (for a report table)."""
+    """:func:`effects` of the adjustment covariates as Dutch display strings, without evidence words."""
+    from thuiswerk.findings import probability
+
     raw = effects(tree, spec)
     out = pd.DataFrame()
-    if "region_label" in raw:
-        out["Lichaamsdeel"] = raw["region_label"]
-    out["Voorspeller"] = raw["label"]
+    out["Covariaat"] = raw["label"]
     out["Odds ratio"] = raw["odds_ratio"].map(lambda v: nl.number(v, 2))
     out[f"{nl.percent(PROB)}-interval"] = [nl.interval(np.exp(lo), np.exp(hi), 2) for lo, hi in zip(raw["lo"], raw["hi"])]
     out["P(negatief)"] = raw["p_negative"].map(probability)
-    out["P(positief)"] = raw["p_positive"].map(probability)
-    out["Bewijs (meest waarschijnlijke richting)"] = [
-        nl.evidence(max(a, b)) for a, b in zip(raw["p_negative"], raw["p_positive"])
-    ]
     return out
 
 
 # =========================================================================== awareness
-
-
-def information_loss(tree: xr.DataTree) -> pd.DataFrame:
-    """Share of employer-reported measures the employee does not know, per role.
-
-    From the awareness model's ``information_loss`` (1 minus the mean over
-    measures of P(knows | employer reports it)). Rows: the two roles and
-    ``verschil`` (non-manager minus manager, ``loss_gap``); columns ``label``,
-    ``mean``, ``lo``, ``hi``, ``p_positive`` (P(value > 0)).
-    """
-    post = tree["posterior"]
-    rows = []
-    for role in post.coords[dims.ROLE].values:
-        v = _draws(post["information_loss"].sel({dims.ROLE: role})).to_numpy()
-        lo, hi = _interval(v)
-        rows.append({"role": str(role), "label": ROLE_LABELS.get(str(role), str(role)), "mean": float(v.mean()), "lo": lo, "hi": hi, "p_positive": float((v > 0).mean())})
-    gap = _draws(post["loss_gap"]).to_numpy()
-    lo, hi = _interval(gap)
-    rows.append(
-        {"role": "verschil", "label": "Verschil (niet-leidinggevenden min leidinggevenden)", "mean": float(gap.mean()), "lo": lo, "hi": hi, "p_positive": float((gap > 0).mean())}
-    )
-    return pd.DataFrame(rows).set_index("role")
-
-
-def information_loss_table(loss: pd.DataFrame) -> pd.DataFrame:
-    """:func:`information_loss` for display: shares for the roles, percentage points for the gap."""
-
-    def points(v: float) -> str:
-        return f"{nl.number(v * 100, 0)} procentpunt"
-
-    values, intervals = [], []
-    for role, row in loss.iterrows():
-        if role == "verschil":
-            values.append(points(row["mean"]))
-            intervals.append(f"{nl.number(row['lo'] * 100, 0)} {nl.RANGE_WORD} {points(row['hi'])}")
-        else:
-            values.append(nl.percent(row["mean"]))
-            intervals.append(nl.percent_interval(row["lo"], row["hi"]))
-    return pd.DataFrame({"Groep": loss["label"].to_list(), "Informatieverlies": values, f"{nl.percent(PROB)}-interval": intervals})
-
-
-def known_if_reported(tree: xr.DataTree) -> pd.DataFrame:
-    """P(employee knows the measure | employer reports it), per measure and role: mean, lo, hi."""
-    p = tree["posterior"]["p_known_if_reported"]
-    rows = []
-    for m in p.coords[dims.MEASURE].values:
-        row: dict[str, Any] = {"measure": str(m), "label": nl.measure_label(str(m))}
-        for role in p.coords[dims.ROLE].values:
-            v = _draws(p.sel({dims.MEASURE: m, dims.ROLE: role})).to_numpy()
-            lo, hi = _interval(v)
-            row |= {f"{role}_mean": float(v.mean()), f"{role}_lo": lo, f"{role}_hi": hi}
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("measure")
-
-
-def known_if_reported_table(tree: xr.DataTree) -> pd.DataFrame:
-    raw = known_if_reported(tree)
-    out = pd.DataFrame({"Maatregel": raw["label"]})
-    for role in ROLES:
-        out[ROLE_LABELS[role]] = [
-            f"{nl.percent(m)} ({nl.percent_interval(lo, hi)})"
-            for m, lo, hi in zip(raw[f"{role}_mean"], raw[f"{role}_lo"], raw[f"{role}_hi"])
-        ]
-    return out
 
 
 def mean_missed_measures(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.Series:
@@ -432,6 +179,8 @@ def loo_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
             "elpd kennis werknemer": comparison["elpd_known"].map(lambda v: nl.number(v, 1)),
             "elpd opgave werkgever": comparison["elpd_employer"].map(lambda v: nl.number(v, 1)),
             "Verschil (SE)": [f"{nl.number(d, 1)} ({nl.number(s, 1)})" for d, s in zip(comparison["elpd_diff"], comparison["se_diff"])],
+            "Vestigingen": comparison["establishments"].map(lambda v: nl.number(v, 0)),
+            "Max. Pareto k": comparison["max_pareto_k"].map(lambda v: nl.number(v, 2)),
             "Oordeel": comparison["verdict"],
         }
     )
@@ -618,7 +367,13 @@ def parameter_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     def name(param: str) -> str:
         inner = param[param.find("[") + 1 : -1] if "[" in param else ""
         parts = [p.strip() for p in inner.split(",")] if inner else []
-        labelled = [predictor_label(p) if p in PREDICTORS else (nl.label(p) if p.startswith("complaint_") else p) for p in parts]
+        def one(p: str) -> str:
+            if "|" in p:  # an exposure term: predictor|role
+                predictor, role = p.split("|")
+                return f"{predictor_label(predictor)} ({ROLE_LABELS.get(role, role).lower()})"
+            return predictor_label(p) if p in PREDICTORS else (nl.label(p) if p.startswith("complaint_") else p)
+
+        labelled = [one(p) for p in parts]
         return f"{param.split('[')[0]}: {', '.join(labelled)}" if labelled else param
 
     bounds = [c for c in table.columns if re.match(r"^(eti|hdi)\d+_(lb|ub)$", str(c))]
@@ -699,22 +454,26 @@ class ReportContext:
     data_hash: str
     git_commit: str
     package_versions: dict[str, str] = field(default_factory=dict)
+    _findings: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def questionnaire(self) -> pd.DataFrame:
         return questionnaire(self.employees)
 
-    def effect(self, model: str, predictor: str, region: str | None = None) -> Effect:
-        return effect(self.fits[model], predictor, region)
+    @property
+    def findings(self) -> pd.DataFrame:
+        """The findings table (:func:`thuiswerk.findings.compute`) of these fits, computed once."""
+        if self._findings is None:
+            from thuiswerk import findings
 
-    def finding(self, model: str, predictor: str, direction: Direction = "either", region: str | None = None) -> str:
-        return finding(self.fits[model], predictor, direction, region)
+            self._findings = findings.compute(self.fits)
+        return self._findings
 
-    def sentence(
-        self, model: str, predictor: str, direction: Direction, subject: str, lower: str, higher: str,
-        neutral: str | None = None, region: str | None = None,
-    ) -> str:
-        return relation_sentence(self.fits[model], predictor, direction, subject, lower, higher, neutral, region)
+    def say(self, finding_id: str) -> str:
+        """The sentence of one slope finding, made from its row of :attr:`findings`."""
+        from thuiswerk import findings
+
+        return findings.sentence(self.findings.loc[finding_id])
 
     def figure(self, label: str):
         from thuiswerk import figures
@@ -848,22 +607,32 @@ def model_equations(spec: ModelSpec) -> str:
         rf"\sigma &\sim \mathrm{{HalfNormal}}({p['sigma_total']}), \quad \rho \sim \mathrm{{Beta}}({p['rho_alpha']}, {p['rho_beta']}) \\",
         rf"s, g &\sim \mathrm{{ZeroSumNormal}}({p['group_sd']})",
     ]
+    slopes = [
+        r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim \mathrm{Normal}(0, 1) \\",
+        rf"\beta_p &\sim \mathrm{{Normal}}(0, {p['beta_sd']}), \quad \mu_t \sim \mathrm{{Normal}}(0, {p['slope_sd']}), "
+        rf"\quad \tau_k \sim \mathrm{{HalfNormal}}({p['tau_sd']}) \\",
+    ] if spec.family in ("ordinal", "binary") else []
+    slope_legend = (" $x_i$ zijn de covariaten met één helling $\\beta$ voor alle uitkomsten en functies; "
+                    "$w_{it}$ de blootstellingen per functie (term $t$: blootstelling $k[t]$ bij leidinggevenden of bij "
+                    "niet-leidinggevenden, 0 bij de andere functie), met een eigen helling $b_{jt}$ per uitkomst $j$, "
+                    "gedeeltelijk gepoold rond het gemiddelde $\\mu_t$.")
     if spec.family == "ordinal":
         lines = [
-            r"y_{ij} &\sim \mathrm{OrderedLogistic}(\eta_i, c_j) \\",
-            r"\eta_i &= x_i^\top \beta + u_{v[i]} + e_i \\",
-            rf"\beta_k &\sim \mathrm{{Normal}}(0, {p['beta_sd']}) \\",
+            r"y_{ij} &\sim \mathrm{OrderedLogistic}(\eta_{ij}, c_j) \\",
+            r"\eta_{ij} &= x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} + u_{v[i]} + e_i \\",
+            *slopes,
             rf"c_{{j1}} &\sim \mathrm{{Normal}}({p['cut_first_mu']}, {p['cut_first_sd']}), \quad c_{{j,k+1}} - c_{{jk}} \sim \mathrm{{LogNormal}}({p['gap_log_mu']}, {p['gap_log_sd']}) \\",
         ]
         legend = ("$y_{ij}$ is het antwoord van werknemer $i$ op aspect $j$, $c_j$ de oplopende drempels van aspect $j$, "
-                  "$x_i$ de voorspellers, $v[i]$ de vestiging van werknemer $i$.")
+                  "$v[i]$ de vestiging van werknemer $i$." + slope_legend)
     elif spec.family == "binary":
         lines = [
-            r"y_{ir} &\sim \mathrm{Bernoulli}\big(\mathrm{logit}^{-1}(\alpha_{r, f[i]} + x_i^\top \beta_r + u_{v[i]} + e_i)\big) \\",
-            rf"\alpha_{{rf}} &\sim \mathrm{{Normal}}({p['intercept_mu']}, {p['intercept_sd']}), \quad \beta_{{rk}} \sim \mathrm{{Normal}}(0, {p['beta_sd']}) \\",
+            r"y_{ij} &\sim \mathrm{Bernoulli}\big(\mathrm{logit}^{-1}(\alpha_{j, f[i]} + x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} + u_{v[i]} + e_i)\big) \\",
+            *slopes,
+            rf"\alpha_{{jf}} &\sim \mathrm{{Normal}}({p['intercept_mu']}, {p['intercept_sd']}) \\",
         ]
-        legend = ("$y_{ir}$ is een klacht (ja/nee) van werknemer $i$ aan lichaamsdeel $r$, $f[i]$ de functie "
-                  "(leidinggevende of niet), $\\beta_r$ de hellingen per lichaamsdeel.")
+        legend = ("$y_{ij}$ is een klacht (ja/nee) van werknemer $i$ aan lichaamsdeel $j$, $f[i]$ de functie "
+                  "(leidinggevende of niet)." + slope_legend)
     else:
         lines = [
             r"y_{im} &\sim \mathrm{Bernoulli}\big(\mathrm{logit}^{-1}(a_{m, f[i], w_{v[i] m}} + u_{v[i]} + e_i)\big) \\",
@@ -871,39 +640,68 @@ def model_equations(spec: ModelSpec) -> str:
             rf"\mu_{{fw}} &\sim \mathrm{{Normal}}(0, {p['mu_sd']}), \quad \tau_{{fw}} \sim \mathrm{{HalfNormal}}({p['tau_sd']}) \\",
         ]
         legend = ("$y_{im}$ is of werknemer $i$ maatregel $m$ kent, $w_{vm}$ of de werkgever van vestiging $v$ de maatregel noemt, "
-                  "$f[i]$ de functie. Het informatieverlies per functie is één min het gemiddelde over de maatregelen van "
-                  "P(kent | werkgever noemt), gemiddeld over de vestigings- en werknemerseffecten.")
+                  "$f[i]$ de functie. Het informatieverlies per functie is het verwachte aantal van de 15 maatregelen "
+                  "dat de werkgever noemt en de werknemer niet kent, gedeeld door 15: de som over de maatregelen van "
+                  "het aandeel werknemers van die functie van wie de werkgever de maatregel noemt, maal "
+                  "P(kent niet | werkgever noemt), gemiddeld over de vestigings- en werknemerseffecten.")
     body = "\n".join(lines + person)
-    predictors = (
-        "Voorspellers: " + "; ".join(predictor_label(x) for x in spec.predictors) + "."
+    role_nl = {"leidinggevende": "leidinggevenden", "niet_leidinggevende": "niet-leidinggevenden"}
+    exposures = (
+        "Blootstellingen: " + "; ".join(
+            f"{predictor_label(x)} ({' en '.join(role_nl[r] for r in roles)})" for x, roles in spec.exposures
+        ) + ". "
+        if spec.exposures
+        else ""
+    )
+    predictors = exposures + (
+        "Covariaten: " + "; ".join(predictor_label(x) for x in spec.predictors) + "."
         if spec.predictors
         else ""
     )
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{legend} {predictors}".strip()
 
 
-def prior_predictive_table(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
-    """:func:`thuiswerk.checks.prior_predictive_spread` per model, for display."""
+CHECK_LABELS = {
+    "extreme_share": "aandeel antwoorden in de laagste of hoogste categorie",
+    "any_kans": "aandeel werknemers met minstens één KANS-klacht",
+    "establishment_sd": "spreiding (SD) van de gemiddelden per vestiging",
+}
+
+
+def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
+    """:func:`thuiswerk.checks.prior_checks` of each outcome model, prior and posterior, for display.
+
+    The statistics that decide whether a prior is plausible: answers at the extremes
+    of the 1-5 scale, the share with any KANS complaint, the spread of establishment
+    means; the observed value beside the prior and the posterior predictive median
+    and 90% interval.
+    """
     from thuiswerk import checks
 
     rows = []
     for name, tree in trees.items():
-        spread = checks.prior_predictive_spread(tree)
-        family = SPECS[name].family if name in SPECS else ""
-        fmt = (lambda v: nl.number(v, 2)) if family == "ordinal" else nl.percent
-        rows.append(
-            {
-                "Model": SPECS[name].title if name in SPECS else name,
-                "Schaal": "gemiddelde score" if family == "ordinal" else "aandeel",
-                nl.percent(0.05): fmt(spread["q05"]),
-                "Mediaan": fmt(spread["median"]),
-                nl.percent(0.95): fmt(spread["q95"]),
-            }
-        )
+        if name not in SPECS or SPECS[name].compares_with or SPECS[name].family == "awareness":
+            continue
+        prior = checks.prior_checks(tree, "prior_predictive").set_index("statistic")
+        post = checks.prior_checks(tree, "posterior_predictive").set_index("statistic")
+        for stat, row in prior.iterrows():
+            show = (lambda v: nl.number(v, 2)) if stat == "establishment_sd" else nl.percent
+            rows.append(
+                {
+                    "Model": SPECS[name].title,
+                    "Maat": CHECK_LABELS.get(stat, stat),
+                    "Waargenomen": show(row["observed"]),
+                    "Prior: mediaan (interval)": f"{show(row['median'])} ({show(row['lo'])} {nl.RANGE_WORD} {show(row['hi'])})",
+                    "Posterior: mediaan (interval)": (
+                        f"{show(post.loc[stat, 'median'])} ({show(post.loc[stat, 'lo'])} {nl.RANGE_WORD} "
+                        f"{show(post.loc[stat, 'hi'])})"
+                    ),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-SENSITIVITY_VARS = ("beta", "sigma_total", "rho")
+SENSITIVITY_VARS = ("beta", "slope_mean", "sigma_total", "rho")
 SENSITIVITY_THRESHOLD = 0.05  # ArviZ's default: a prior sensitivity above it is flagged
 DIAGNOSIS_NL = {
     "potential prior-data conflict": "mogelijk conflict tussen prior en gegevens",
@@ -936,7 +734,7 @@ def prior_sensitivity_table(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
 BARG = (
     ("Aanleiding", "waarom een Bayesiaanse analyse en welke vragen (hoofdstuk IV en deze bijlage)"),
     ("Model", "likelihood, lineaire voorspeller en priors van elk model, met waarden uit de modelspecificatie (deze bijlage)"),
-    ("Priors", "onderbouwd met een prior-predictieve controle (tabel hieronder)"),
+    ("Priors", "onderbouwd met prior-predictieve controles van de uitersten van de schaal, KANS-klachten en de spreiding tussen vestigingen (deze bijlage)"),
     ("Berekening", "MCMC met NUTS (nutpie), aantal ketens en trekkingen, R-hat, ESS, divergenties en E-BFMI (bijlage B)"),
     ("Posterior", "gemiddelde, centraal interval en kans op de richting van elk verband; de formuleringsregel (deze bijlage)"),
     ("Modelcontrole", "posterior-predictieve controles en PSIS-LOO met Pareto k (bijlage B)"),

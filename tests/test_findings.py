@@ -1,0 +1,171 @@
+"""The estimand table, the findings computed from fits, the evidence rule and the sentences."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from thuiswerk import codebook, dims, findings, nl, specs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ----------------------------------------------------------------------------- the estimand table
+
+
+def test_every_estimand_names_a_term_and_items_its_model_has():
+    for e in findings.ESTIMANDS:
+        spec = specs.get(e.model)
+        if e.kind != "slope":
+            assert spec.family == "awareness", e.id
+            continue
+        terms = {t for t, _, _ in spec.terms}
+        for role in findings.ROLE_CODES[e.role]:
+            for exposure in e.exposure.split("+"):
+                assert specs.term_name(exposure, role) in terms, e.id
+        items = findings.OUTCOME_ITEMS.get(e.outcome, (e.outcome,))
+        assert set(items) <= set(spec.outcomes), e.id
+
+
+def test_every_slope_finding_has_a_direction_a_source_sentence_and_words():
+    for e in findings.ESTIMANDS:
+        assert e.source and e.chapter in {"I", "V", "VI", "VII"}, e.id
+        if e.kind == "slope":
+            assert e.direction in ("negative", "positive"), e.id
+            assert e.subject and e.relation, e.id
+            assert e.exposure in findings.UNITS and e.exposure in findings.UNITS_EN, e.id
+
+
+def test_the_source_sentences_are_in_the_seed_report():
+    seed = ROOT.parent / "shared" / "seed" / "000_ae7688b5341ed88e.txt"
+    if not seed.exists():
+        pytest.skip("the seed report (shared/seed) is not beside this checkout")
+    text = re.sub(r"\s+", "", seed.read_text(encoding="utf-8").replace("’", "'").replace("‘", "'"))
+    for e in findings.ESTIMANDS:
+        for part in e.source.split("[...]"):
+            assert re.sub(r"\s+", "", part) in text, (e.id, part)
+
+
+def test_information_loss_is_reported_for_both_roles_and_every_measure():
+    ids = set(findings.BY_ID)
+    for suffix in ("lg", "nlg"):
+        assert {f"informatieverlies_{suffix}", f"niet_bekend_aantal_{suffix}", f"verlies_als_gemeld_{suffix}"} <= ids
+        for m in codebook.load().measures:
+            assert f"niet_bekend_{m}_{suffix}" in ids
+
+
+def test_readme_and_appendix_carry_the_estimand_table():
+    table = findings.estimand_table_markdown()
+    assert table in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "F.estimand_table_nl()" in (ROOT / "report" / "A-methode-en-modellen.qmd").read_text(encoding="utf-8")
+    shown = findings.estimand_table_nl()["Bevinding"]
+    slope_ids = [e.id for e in findings.ESTIMANDS if e.kind == "slope"]
+    assert set(slope_ids) <= set(shown)
+
+
+# ----------------------------------------------------------------------------- computing from fits
+
+
+def _tree(slopes: np.ndarray, items: list[str], terms: list[str], item_dim: str = dims.ASPECT) -> xr.DataTree:
+    """A posterior with ``slope`` draws (chain, draw, item, term)."""
+    post = xr.Dataset(
+        {"slope": (("chain", "draw", item_dim, dims.TERM), slopes)},
+        coords={"chain": [0], "draw": np.arange(slopes.shape[1]), item_dim: items, dims.TERM: terms},
+    )
+    return xr.DataTree.from_dict({"posterior": post})
+
+
+def test_slope_estimand_averages_items_and_roles():
+    items = list(specs.WORKLOAD_ASPECTS)
+    terms = [t for t, _, _ in specs.get("workload").terms]
+    rng = np.random.default_rng(1)
+    draws = rng.normal(size=(1, 400, len(items), len(terms)))
+    tree = _tree(draws, items, terms)
+    e = findings.BY_ID["werkdruk_afspraken_werktijden"]  # all aspects, both roles
+    cols = [terms.index("knows_working_hours|leidinggevende"), terms.index("knows_working_hours|niet_leidinggevende")]
+    expected = draws[0][:, :, cols].mean(axis=(1, 2))
+    np.testing.assert_allclose(findings.draws(e, tree), expected)
+    e = findings.BY_ID["werk_thuis_afspraken_werktijden_lg"]  # one aspect, managers
+    expected = draws[0][:, items.index("work_home_interference"), cols[0]]
+    np.testing.assert_allclose(findings.draws(e, tree), expected)
+
+
+def test_a_joint_contrast_is_the_sum_of_its_slopes():
+    items = list(specs.ISOLATION_ASPECTS)
+    terms = [t for t, _, _ in specs.get("isolation_joint").terms]
+    draws = np.random.default_rng(4).normal(size=(1, 300, len(items), len(terms)))
+    tree = _tree(draws, items, terms)
+    e = findings.BY_ID["isolatie_kennis_bij_melding_sociale_momenten"]
+    cols = [[terms.index(f"{p}|{r}") for r in specs.BOTH] for p in e.exposure.split("+")]
+    expected = sum(draws[0][:, :, c].mean(axis=(1, 2)) for c in cols)
+    np.testing.assert_allclose(findings.draws(e, tree), expected)
+    alone = findings.BY_ID["isolatie_melding_zonder_kennis_sociale_momenten"]
+    c = [terms.index(f"employer_social_moments|{r}") for r in specs.BOTH]
+    np.testing.assert_allclose(findings.draws(alone, tree), draws[0][:, :, c].mean(axis=(1, 2)))
+
+
+def test_direction_comes_from_the_estimand_not_from_the_posterior():
+    e = findings.BY_ID["werkdruk_afspraken_werktijden"]  # expects a negative slope
+    positive = findings.summarise(e, np.full(1000, 0.5) + np.linspace(-0.1, 0.1, 1000))
+    assert positive["p_expected_direction"] == 0.0
+    assert positive["wording"] == nl.EVIDENCE_NONE  # clearly the other way: never reworded as a finding
+    negative = findings.summarise(e, -np.abs(np.linspace(0.01, 1, 1000)))
+    assert negative["p_expected_direction"] == 1.0 and negative["wording"] == nl.EVIDENCE_CLEAR
+
+
+@pytest.mark.parametrize(
+    ("share_negative", "word"),
+    [(0.99, nl.EVIDENCE_CLEAR), (0.975, nl.EVIDENCE_CLEAR), (0.96, nl.EVIDENCE_HINT), (0.90, nl.EVIDENCE_HINT),
+     (0.89, nl.EVIDENCE_NONE), (0.5, nl.EVIDENCE_NONE)],
+)
+def test_wording_follows_the_one_rule(share_negative, word):
+    n = 1000
+    values = np.where(np.arange(n) < round(share_negative * n), -1.0, 1.0)
+    row = findings.summarise(findings.BY_ID["werkdruk_afspraken_werktijden"], values)
+    assert row["p_expected_direction"] == pytest.approx(share_negative)
+    assert row["wording"] == word
+
+
+def test_descriptive_rows_have_no_direction_and_no_word():
+    row = findings.summarise(findings.BY_ID["informatieverlies_lg"], np.linspace(0.2, 0.3, 100))
+    assert np.isnan(row["p_expected_direction"]) and row["wording"] == ""
+
+
+# ----------------------------------------------------------------------------- sentences
+
+
+def _row(id: str, values: np.ndarray) -> pd.Series:
+    return pd.Series(findings.summarise(findings.BY_ID[id], values))
+
+
+def test_sentence_states_only_the_rows_word_and_numbers():
+    row = _row("werk_thuis_afspraken_werktijden_lg", np.random.default_rng(2).normal(-0.8, 0.3, 4000))
+    text = findings.sentence(row)
+    assert text.startswith("Bij leidinggevenden hangt kennis van afspraken over werktijden duidelijk samen met minder")
+    assert nl.number(np.exp(row["mean"]), 2) in text
+    assert nl.interval(np.exp(row["q05"]), np.exp(row["q95"]), 2) in text
+    assert findings.probability(row["p_expected_direction"]) in text
+    # every number in the sentence is one of the row's numbers, formatted
+    allowed = {nl.number(np.exp(row["mean"]), 2), nl.number(np.exp(row["q05"]), 2), nl.number(np.exp(row["q95"]), 2),
+               nl.percent(0.99), nl.percent(row["p_expected_direction"]), nl.percent(findings.PROB)}
+    for number in re.findall(r"\d+(?:,\d+)?%?", text):
+        assert number in allowed, number
+
+
+def test_sentence_changes_with_the_row():
+    clear = findings.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(1.0, 0.3, 4000)))
+    none = findings.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(0.0, 0.3, 4000)))
+    hint = findings.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(0.45, 0.3, 4000)))
+    assert "hangt duidelijk samen met meer werkdruk" in clear
+    assert "hangt niet duidelijk samen met meer werkdruk" in none
+    assert hint.startswith("Er is een aanwijzing dat een hoger thuiswerkpercentage samenhangt met meer werkdruk")
+
+
+def test_sentence_refuses_a_descriptive_row():
+    with pytest.raises(ValueError, match="not a slope finding"):
+        findings.sentence(_row("informatieverlies_lg", np.linspace(0.2, 0.3, 10)))
