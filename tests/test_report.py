@@ -271,30 +271,43 @@ def _fake_tree(draws: np.ndarray, predictors=("knows_working_hours",)) -> xr.Dat
     return xr.DataTree.from_dict({"posterior": xr.Dataset({"beta": beta})})
 
 
-def test_workload_finding_is_clear_on_the_default_synthetic_survey(default_fits: Path) -> None:
-    """The working-hours effect is planted in the default synthetic survey."""
+def test_planted_findings_on_the_default_synthetic_survey(default_fits: Path) -> None:
+    """Strong planted effects are worded 'duidelijk' on the default synthetic survey."""
+    table = summaries.load_context(DATA_DIR, FITS_DIR).findings
+    for finding_id in ("werkdruk_moeite_leidinggeven", "kans_thuiswerkpercentage_lg", "isolatie_sociale_momenten"):
+        assert table.loc[finding_id, "wording"] == nl.EVIDENCE_CLEAR, table.loc[finding_id].to_dict()
+    assert table.loc["informatieverlies_nlg", "mean"] > table.loc["informatieverlies_lg", "mean"]
+
+
+FINDING_CHAPTERS = ("01-belangrijkste-bevindingen.qmd", "02-handelingsperspectief.qmd",
+                    "05-blootstelling-en-gezondheid.qmd", "06-genomen-maatregelen.qmd",
+                    "07-maatregelen-en-gezondheid.qmd")
+RELATION_WORDS = re.compile(r"samen met|samenhangt|odds ratio|procentpunt|informatieverlies", re.I)
+
+
+@pytest.mark.parametrize("name", FINDING_CHAPTERS)
+def test_every_finding_sentence_is_made_from_the_findings_table(name: str, default_fits: Path) -> None:
+    """An inline expression that states a relation must be one of the findings table's sentences."""
+    from thuiswerk import findings as F
+
     ctx = summaries.load_context(DATA_DIR, FITS_DIR)
-    assert ctx.finding("workload", "knows_working_hours", "negative") == nl.EVIDENCE_CLEAR
-    sentence = ctx.sentence("workload", "knows_working_hours", "negative", "Kennis", "minder werkdruk", "meer werkdruk", "werkdruk")
-    assert "hangt duidelijk samen met minder werkdruk" in sentence
-
-
-def test_finding_changes_with_the_posterior() -> None:
-    rng = np.random.default_rng(1)
-    centred = _fake_tree(rng.normal(0.0, 0.3, 4000))
-    negative = _fake_tree(rng.normal(-0.6, 0.2, 4000))
-    hint = _fake_tree(rng.normal(-0.2, 0.2, 4000))  # P(<0) about 0.84
-    assert summaries.finding(centred, "knows_working_hours", "negative") == nl.EVIDENCE_NONE
-    assert summaries.finding(centred, "knows_working_hours", "either") == nl.EVIDENCE_NONE
-    assert summaries.finding(negative, "knows_working_hours", "negative") == nl.EVIDENCE_CLEAR
-    assert summaries.finding(negative, "knows_working_hours", "positive") == nl.EVIDENCE_NONE
-    assert summaries.finding(hint, "knows_working_hours", "negative") == nl.EVIDENCE_HINT
-    args = ("knows_working_hours", "negative", "Kennis", "minder werkdruk", "meer werkdruk", "werkdruk")
-    assert "hangt niet duidelijk samen met werkdruk" in summaries.relation_sentence(centred, *args)
-    assert "hangt duidelijk samen met minder werkdruk" in summaries.relation_sentence(negative, *args)
-    # a clear effect in the other direction is named as such
-    positive = _fake_tree(rng.normal(0.6, 0.2, 4000))
-    assert "hangt duidelijk samen met meer werkdruk" in summaries.relation_sentence(positive, *args)
+    table = ctx.findings
+    allowed = {F.sentence(table.loc[e.id]) for e in F.ESTIMANDS if e.kind == "slope"}
+    allowed |= {F.gap_sentence(table.loc["informatieverlies_verschil"]), F.loss_sentence(table)}
+    chapter = parse_chapter(REPO_ROOT / "report" / name)
+    text = (REPO_ROOT / "report" / name).read_text(encoding="utf-8")
+    assert "nl.evidence(" not in text and "EVIDENCE_CLEAR if" not in text  # no wording chosen in the prose
+    namespace: dict = {"__name__": "__quarto__"}
+    stated = 0
+    for item in chapter.items:
+        if isinstance(item, Cell):
+            run_cell(item.code, namespace)
+            continue
+        value = eval(item.expr, namespace)
+        if RELATION_WORDS.search(value):
+            assert value in allowed, f"{name}: `{item.expr}` states a relation not taken from the findings table"
+            stated += 1
+    assert stated >= 1
 
 
 def test_effects_table_columns() -> None:
@@ -304,6 +317,9 @@ def test_effects_table_columns() -> None:
     assert {"mean", "lo", "hi", "p_negative", "p_positive"} <= set(table.columns)
     assert (table["lo"] < table["mean"]).all() and (table["mean"] < table["hi"]).all()
     assert np.allclose(table["p_negative"] + table["p_positive"], 1.0)
+    shown = summaries.effects_table(tree, specs.ModelSpec("x", "ordinal", "x", (), ("knows_working_hours", "manager")))
+    words = {nl.EVIDENCE_CLEAR, nl.EVIDENCE_HINT, nl.EVIDENCE_NONE}
+    assert not words & set(shown.to_numpy().ravel())  # covariates get no evidence words
 
 
 def test_loo_verdict_rule() -> None:
