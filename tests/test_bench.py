@@ -61,6 +61,10 @@ def test_stan_data_matches_the_programs_data_block(survey, name):
             assert values.min() >= lo and values.max() <= bound, key  # 1-based, in range
     if spec.family != "awareness":
         assert np.shape(data["X"]) == (data["N_emp"], data["P"]) == (len(inputs.coords["employee"]), len(spec.predictors))
+        assert np.shape(data["Z"]) == (data["N_emp"], data["T"]) == (len(inputs.coords["employee"]), len(spec.terms))
+        assert data["E"] == len(spec.exposures) == len(inputs.coords["exposure"])
+        exposure_of_term = [inputs.coords["exposure"][e - 1] for e in data["term_exposure"]]
+        assert exposure_of_term == [predictor for _, predictor, _ in spec.terms]  # 1-based, in spec order
     # every prior of the spec reaches Stan (sigma_total's scale under its own name)
     for prior, value in spec.priors.items():
         assert data["sigma_total_sd" if prior == "sigma_total" else prior] == value

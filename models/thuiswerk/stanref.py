@@ -80,14 +80,25 @@ def stan_data(spec: ModelSpec, inputs: ModelInputs) -> dict[str, Any]:
             "mu_sd": p["mu_sd"],
             "tau_sd": p["tau_sd"],
         }
-    design = {"P": int(d["X"].shape[1]), "X": np.asarray(d["X"], dtype=float)}
+    # Adjustment covariates (one slope each) and exposure terms (a slope per item,
+    # partially pooled around the term's mean with a spread per exposure).
+    design = {
+        "P": int(d["X"].shape[1]),
+        "X": np.asarray(d["X"], dtype=float),
+        "T": int(d["Z"].shape[1]),
+        "E": len(c["exposure"]),
+        "Z": np.asarray(d["Z"], dtype=float),
+        "term_exposure": _one_based(d["term_exposure"]),
+        "beta_sd": p["beta_sd"],
+        "slope_sd": p["slope_sd"],
+        "tau_sd": p["tau_sd"],
+    }
     if spec.family == "ordinal":
         return common | design | {
             "N_aspect": len(c["aspect"]),
             "K": len(c["cut"]) + 1,
             "y": _one_based(d["y"]),  # categories 0..K-1 -> 1..K
             "aspect": _one_based(d["aspect"]),
-            "beta_sd": p["beta_sd"],
             "cut_first_mu": p["cut_first_mu"],
             "cut_first_sd": p["cut_first_sd"],
             "gap_log_mu": p["gap_log_mu"],
@@ -100,7 +111,6 @@ def stan_data(spec: ModelSpec, inputs: ModelInputs) -> dict[str, Any]:
         "role_of_emp": _one_based(d["role_of_emp"]),
         "intercept_mu": p["intercept_mu"],
         "intercept_sd": p["intercept_sd"],
-        "beta_sd": p["beta_sd"],
     }
 
 
