@@ -11,6 +11,8 @@ import pytest
 from thuiswerk import codebook
 from thuiswerk.schema import DTYPES, Violation
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
 
 def make_valid_tables(n_establishments: int = 6, employees_per_establishment: int = 3, seed: int = 2022) -> dict[str, pd.DataFrame]:
     """Valid rows for every codebook variable, in codebook dtypes.
@@ -109,3 +111,21 @@ def tables() -> dict[str, pd.DataFrame]:
 @pytest.fixture
 def csv_dir(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     return write_csv(tables, tmp_path / "survey")
+
+
+@pytest.fixture(scope="session")
+def default_fits() -> Path:
+    """The default synthetic survey and every default fit (a cache hit when current).
+
+    After `thuiswerk run` (the README's main command, run in CI before the
+    tests) this only checks hashes; on a fresh checkout it fits the models
+    (several minutes on 2 cores).
+    """
+    from thuiswerk import workflow
+    from thuiswerk.fit import SamplerSettings
+
+    fits_dir = REPO_ROOT / "data" / "fits"
+    survey = workflow.load_valid_survey(REPO_ROOT / "data" / "synthetic")
+    for spec in workflow.resolve_specs(["all"]):
+        workflow.fit_model(spec, survey, fits_dir, SamplerSettings(), workflow.DEFAULT_SEED, progress=False)
+    return fits_dir

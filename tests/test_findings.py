@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import io
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from typer.testing import CliRunner
 
 from thuiswerk import codebook, dims, findings, nl, specs
+from thuiswerk.cli import EXIT_USAGE, app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -169,3 +174,33 @@ def test_sentence_changes_with_the_row():
 def test_sentence_refuses_a_descriptive_row():
     with pytest.raises(ValueError, match="not a slope finding"):
         findings.sentence(_row("informatieverlies_lg", np.linspace(0.2, 0.3, 10)))
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_findings_command_lists_every_estimand(default_fits):
+    runner = CliRunner()
+    result = runner.invoke(app, ["findings", "--format", "json", "--fits", str(default_fits)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == [e.id for e in findings.ESTIMANDS]
+    assert set(findings.COLUMNS) <= set(rows[0])
+    by_id = {r["id"]: r for r in rows}
+    for suffix in ("lg", "nlg"):  # the seed's definition: expected count of 15, divided by 15
+        loss, count = by_id[f"informatieverlies_{suffix}"], by_id[f"niet_bekend_aantal_{suffix}"]
+        assert loss["mean"] == pytest.approx(count["mean"] / len(codebook.load().measures))
+        assert loss["q05"] < loss["mean"] < loss["q95"]
+    for r in rows:
+        if r["direction"]:
+            assert r["wording"] == nl.evidence(r["p_expected_direction"])
+    csv = runner.invoke(app, ["findings", "--format", "csv", "--fits", str(default_fits)])
+    assert csv.exit_code == 0
+    frame = pd.read_csv(io.StringIO(csv.output))
+    assert list(frame["id"]) == [e.id for e in findings.ESTIMANDS]
+
+
+def test_findings_command_refuses_an_unknown_format():
+    result = CliRunner().invoke(app, ["findings", "--format", "xml"])
+    assert result.exit_code == EXIT_USAGE
+    assert "--format must be one of" in result.output

@@ -50,7 +50,7 @@ def test_rerun_is_a_cache_hit_that_does_not_sample(fitted):
 def test_changed_prior_is_a_cache_miss(fitted, tmp_path):
     data, fits, _ = fitted
     config = tmp_path / "priors.yaml"
-    config.write_text("complaints:\n  priors:\n    beta_sd: 0.5\n")
+    config.write_text("complaints:\n  priors:\n    beta_sd: 0.3\n")
     fits2 = tmp_path / "fits"
     fits2.mkdir()
     (fits2 / "complaints.nc").write_bytes((fits / "complaints.nc").read_bytes())

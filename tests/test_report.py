@@ -126,18 +126,7 @@ def run_cell(code: str, namespace: dict) -> tuple[object, str]:
 # --------------------------------------------------------------------------- fixture
 
 
-@pytest.fixture(scope="module")
-def default_fits() -> Path:
-    """The default synthetic survey and every default fit (a cache hit when current).
-
-    After `thuiswerk run` (the README's main command, run in CI before the
-    tests) this only checks hashes; on a fresh checkout it fits the models
-    (about 5 minutes on 2 cores).
-    """
-    survey = workflow.load_valid_survey(DATA_DIR)
-    for spec in workflow.resolve_specs(["all"]):
-        workflow.fit_model(spec, survey, FITS_DIR, SamplerSettings(), workflow.DEFAULT_SEED, progress=False)
-    return FITS_DIR
+# `default_fits` (the default survey and every default fit) is in conftest.py.
 
 
 # --------------------------------------------------------------------------- (a) cells and inline expressions
