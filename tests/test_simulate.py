@@ -263,7 +263,7 @@ def test_truth_records_the_zero_effects_in_detail(survey, cb):
 
 def test_truth_records_scales_and_random_effects(survey, cb):
     t = survey.truth
-    assert t["predictor_units"]["home_share"].startswith("100 percentage points")
+    assert t["predictor_units"]["home_share"].startswith("50 percentage points")
     for block in ("workload", "isolation"):
         assert t[block]["sd_establishment"] > 0 and t[block]["sd_employee"] > 0
         for cuts in t[block]["cuts"].values():

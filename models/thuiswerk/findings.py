@@ -93,7 +93,7 @@ UNITS_EN = {
     "employer_ergonomic": "employer reports all three vs none of the three ergonomic measures",
     # in the joint models the employer's report alone: the employee does not know the measure
     "leading_difficulty": "one scale point more difficulty leading remotely",
-    "home_share": "100 percentage points more home-office share",
+    "home_share": "50 percentage points more home-office share",
     "free_to_choose_hours": "free to choose the number of home hours (yes vs no)",
     "living_alone": "living alone (yes vs no)",
     "separate_workspace": "separate workspace (yes vs no)",
@@ -115,7 +115,7 @@ UNITS = {
     "employer_conversations": "werkgever noemt de maatregel (ja tegen nee)",
     "employer_ergonomic": "werkgever noemt alle drie tegen geen van de drie ergonomische maatregelen",
     "leading_difficulty": "één schaalpunt meer moeite met leidinggeven op afstand",
-    "home_share": "100 procentpunt meer thuiswerken",
+    "home_share": "50 procentpunt meer thuiswerken",
     "free_to_choose_hours": "vrij in het aantal thuiswerkuren (ja tegen nee)",
     "living_alone": "alleenwonend (ja tegen nee)",
     "separate_workspace": "aparte werkruimte (ja tegen nee)",

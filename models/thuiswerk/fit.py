@@ -30,7 +30,9 @@ pytensor.config.numba__fastmath = False
 
 # Version of what fit() stores; part of every spec hash, so a change of the stored
 # groups makes old fits stale instead of silently reusing them.
-FIT_FORMAT = 7  # 7: exposure slopes per item and role, the seed's information loss, establishment log-likelihood
+# Also bumped when a predictor's definition in prepare.PREDICTORS changes (a spec names
+# predictors, so their code is not in the spec hash).
+FIT_FORMAT = 8  # 8: home-office share per 50 percentage points
 
 Sampler = Literal["nutpie", "pymc", "numpyro", "nutpie-jax"]
 # nutpie (numba) is the default; PyMC's own NUTS needs nothing more; numpyro and

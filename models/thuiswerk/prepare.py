@@ -71,7 +71,8 @@ def _is_manager(d: pd.DataFrame) -> pd.Series:
 
 
 def _home_share(d: pd.DataFrame) -> pd.Series:
-    return (d["home_share"].astype(float) - 50.0) / 100.0
+    """Per 50 percentage points (about two SDs, so comparable with a 0/1 indicator), centred at 50%."""
+    return (d["home_share"].astype(float) - 50.0) / 50.0
 
 
 _WORKLOAD_NAMED = ["working_hours_agreements", "remote_leadership_training"]
@@ -79,8 +80,8 @@ _ISOLATION_NAMED = ["social_moments", "conversations"]
 
 # name -> (Dutch label, column function). Centring constants are fixed numbers,
 # not sample means, so a coefficient means the same thing on every dataset. Scales are
-# comparable: 0/1 indicators, shares 0-1, the home-office share per 100 percentage
-# points, one scale point of a 1-5 item. A value that does not exist for an employee
+# comparable: 0/1 indicators, shares 0-1, the home-office share per 50 percentage
+# points (about two SDs), one scale point of a 1-5 item. A value that does not exist for an employee
 # (difficulty leading remotely for a non-manager) is NaN; it enters only the slopes of
 # the roles it exists for (spec ``exposures``), and a NaN where it should exist
 # excludes the employee, counted.
@@ -132,7 +133,7 @@ PREDICTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
         lambda d: _group_share("knows", "ergonomic")(d) * _group_share("employer", "ergonomic")(d),
     ),
     "manager": ("Leidinggevende", _is_manager),
-    "home_share": ("Thuiswerkpercentage (per 100 procentpunt, t.o.v. 50%)", _home_share),
+    "home_share": ("Thuiswerkpercentage (per 50 procentpunt, t.o.v. 50%)", _home_share),
     "leading_difficulty": (
         "Moeite met leidinggeven op afstand (per schaalpunt, t.o.v. neutraal)",
         lambda d: d["leading_remotely_difficulty"].astype(float) - 3.0,

@@ -148,7 +148,7 @@ SLOPES: dict[str, dict[str, dict[str, dict[str, float]]]] = {
         "separate_workspace": {r: _by_item(_C, 0.0, complaint_back=-0.5) for r in ROLES},
         "exhaustion": {r: _by_item(_C, 0.0, complaint_back=0.35) for r in ROLES},
         # home-office share raises arm/neck/shoulder (KANS) complaints of managers only
-        "home_share": {MANAGER: _by_item(_C, 1.5, complaint_back=0.0), NONMANAGER: _by_item(_C, 0.0)},
+        "home_share": {MANAGER: _by_item(_C, 0.75, complaint_back=0.0), NONMANAGER: _by_item(_C, 0.0)},
     },
 }
 # What one unit of each planted predictor is (the models use the same units).
@@ -160,10 +160,10 @@ PREDICTOR_UNITS = {
     "manager": "manager (0/1)",
     "separate_workspace": "separate workspace (0/1)",
     "exhaustion": "one scale point of exhaustion, centred at 3 (the complete-data value)",
-    "home_share": "100 percentage points of home-office share, centred at 50%",
+    "home_share": "50 percentage points of home-office share (about two SDs), centred at 50%",
 }
 # Centring of the continuous and ordinal predictors in the outcome equations.
-CENTRE = {"leading_remotely_difficulty": 3.0, "exhaustion": 3.0, "home_share": 50.0, "home_share_unit": 100.0}
+CENTRE = {"leading_remotely_difficulty": 3.0, "exhaustion": 3.0, "home_share": 50.0, "home_share_unit": 50.0}
 
 
 def null_slopes() -> dict[str, dict[str, dict[str, dict[str, float]]]]:

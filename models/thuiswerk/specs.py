@@ -34,7 +34,7 @@ MANAGER, NON_MANAGER = "leidinggevende", "niet_leidinggevende"
 BOTH = (MANAGER, NON_MANAGER)
 
 # Priors on the latent (logit) scale. Every predictor is on a comparable scale (0/1
-# indicators, shares 0-1, home-office share per 100 percentage points, scale points of a
+# indicators, shares 0-1, home-office share per 50 percentage points, scale points of a
 # 1-5 item), so one slope prior fits all; the values are justified by the prior
 # predictive checks of appendix A (share of answers at the extremes of the 1-5 scale,
 # P(any KANS complaint), spread of establishment means): see thuiswerk.checks.
