@@ -102,18 +102,22 @@ def test_cells_in_any_order_give_the_same_employee_loglik():
     )
 
 
+# two employees of one establishment: the first with cells in regions 0 and 1, the second in region 0
+TWO_EMPLOYEES = DATA_EST | {
+    "y": np.array([1, 0, 1]),
+    "employee": np.array([0, 0, 1]),
+    "region": np.array([0, 1, 0]),
+    "role_of_emp": np.array([0, 1]),
+    "X": np.array([[1.0], [-2.0]]),
+    "Z": np.zeros((2, 0)),
+}
+
+
 def test_establishment_loglik_integrates_both_effects():
     """Two employees of one establishment share its effect: a 2-D integral by brute force."""
     sigma_est, sigma_emp = 0.6, 1.1
     post = posterior(**(base(sigma_emp) | {"sigma_establishment": sigma_est}), intercept=[[-1.0, -0.5]] * 2, beta=[0.7])
-    data = DATA_EST | {
-        "y": np.array([1, 0, 1]),
-        "employee": np.array([0, 0, 1]),
-        "region": np.array([0, 1, 0]),
-        "role_of_emp": np.array([0, 1]),
-        "X": np.array([[1.0], [-2.0]]),
-        "Z": np.zeros((2, 0)),
-    }
+    data = TWO_EMPLOYEES
     got, establishments = establishment_marginal_loglik(post, "binary", data, n_nodes=40, n_establishment_nodes=40)
     assert establishments.tolist() == [0] and got.shape == (1, 1, 1)
     fixed = 0.1  # sector effect; the establishment's z is integrated, not used
@@ -136,14 +140,7 @@ def test_establishment_loglik_integrates_both_effects():
 
 def test_establishment_loglik_without_spread_is_the_sum_of_employee_logliks():
     post = posterior(**(base(0.9) | {"sigma_establishment": 1e-9}), intercept=[[-1.0, -0.5]] * 2, beta=[0.7])
-    data = DATA_EST | {
-        "y": np.array([1, 0, 1]),
-        "employee": np.array([0, 0, 1]),
-        "region": np.array([0, 1, 0]),
-        "role_of_emp": np.array([0, 1]),
-        "X": np.array([[1.0], [-2.0]]),
-        "Z": np.zeros((2, 0)),
-    }
+    data = TWO_EMPLOYEES
     post["z_establishment"] = post["z_establishment"] * 0  # the conditional employee likelihood at u = 0
     per_employee = employee_marginal_loglik(post, "binary", data, n_employees=2)
     per_establishment, _ = establishment_marginal_loglik(post, "binary", data)

@@ -140,6 +140,7 @@ ModelsArg = Annotated[list[str], typer.Argument(help="Model name(s), or 'all'.")
 DataOpt = Annotated[Path, typer.Option(help="Survey folder.")]
 MappingOpt = Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook.")]
 FitsOpt = Annotated[Path, typer.Option(help="Folder of stored fits.")]
+SeedOpt = Annotated[int | None, typer.Option(help="The seed the fits were made with.")]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...], exposures: {predictor: [roles]}}}."),
@@ -196,7 +197,7 @@ def check(
     data: DataOpt = DEFAULT_DATA,
     mapping: MappingOpt = None,
     fits: FitsOpt = DEFAULT_FITS,
-    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    seed: SeedOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Print convergence diagnostics; exit non-zero unless every model passes the policy."""
@@ -274,7 +275,7 @@ def compare(
     data: DataOpt = DEFAULT_DATA,
     mapping: MappingOpt = None,
     fits: FitsOpt = DEFAULT_FITS,
-    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    seed: SeedOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """PSIS-LOO per model (with Pareto k) and employee-known versus employer-reported measures."""
@@ -297,7 +298,7 @@ def findings(
     data: DataOpt = DEFAULT_DATA,
     mapping: MappingOpt = None,
     fits: FitsOpt = DEFAULT_FITS,
-    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    seed: SeedOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """The findings table: one row per estimand of the report, with its posterior and wording.
@@ -339,7 +340,7 @@ EXIT_NO_QUARTO = 6
 def report(
     data: DataOpt = DEFAULT_DATA,
     fits: FitsOpt = DEFAULT_FITS,
-    seed: Annotated[int | None, typer.Option(help="The seed the fits were made with.")] = None,
+    seed: SeedOpt = None,
     to: Annotated[str | None, typer.Option(help="One format: html, typst or docx (default: all in _quarto.yml).")] = None,
 ) -> None:
     """Render the Dutch report with Quarto from the stored fits (never samples)."""
