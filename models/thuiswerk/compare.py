@@ -64,7 +64,9 @@ def loo_establishment(tree: xr.DataTree):
     """PSIS-LOO leaving out whole establishments (both random effects integrated)."""
     if ESTABLISHMENT_GROUP not in tree.children:
         raise ComparisonError(f"the fit has no {ESTABLISHMENT_GROUP} group; refit it with this version")
-    return az.loo(xr.DataTree.from_dict({"log_likelihood": tree[ESTABLISHMENT_GROUP].to_dataset()}), var_name="y")
+    loglik = tree[ESTABLISHMENT_GROUP].to_dataset()
+    posterior = tree["posterior"].to_dataset().sel(draw=loglik["draw"])  # the same thinned draws (for r_eff)
+    return az.loo(xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": loglik}), var_name="y")
 
 
 def _same_units(known: xr.DataTree, employer: xr.DataTree, outcome: str) -> None:
