@@ -261,10 +261,15 @@ def _fake_tree(draws: np.ndarray, predictors=("knows_working_hours",)) -> xr.Dat
 
 
 def test_planted_findings_on_the_default_synthetic_survey(default_fits: Path) -> None:
-    """Strong planted effects are worded 'duidelijk' on the default synthetic survey."""
+    """Strong planted effects are worded 'duidelijk' on the default synthetic survey, a zero one is not.
+
+    (The planted KANS effect of managers' home-office share, 0,75 per 50 points, is
+    not 'duidelijk' at N = 206 with this seed: P = 0,67; the recovery test covers it.)
+    """
     table = summaries.load_context(DATA_DIR, FITS_DIR).findings
-    for finding_id in ("werkdruk_moeite_leidinggeven", "kans_thuiswerkpercentage_lg", "isolatie_sociale_momenten"):
+    for finding_id in ("werkdruk_moeite_leidinggeven", "isolatie_sociale_momenten", "informatieverlies_verschil"):
         assert table.loc[finding_id, "wording"] == nl.EVIDENCE_CLEAR, table.loc[finding_id].to_dict()
+    assert table.loc["werkdruk_training_lg", "wording"] == nl.EVIDENCE_NONE  # planted zero
     assert table.loc["informatieverlies_nlg", "mean"] > table.loc["informatieverlies_lg", "mean"]
 
 
