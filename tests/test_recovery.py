@@ -16,10 +16,14 @@ their known true values and 90% equal-tailed posterior intervals:
 What is asserted, and why not "every truth inside its interval": a 90% interval misses
 its truth one time in ten by design, so across the ~150 quantities a handful of misses
 is expected even for a perfect model. The test asserts (1) coverage consistent with 90%:
-at least 80% of the truths inside their intervals, and (2) at N=2,060, where effects are
-estimated precisely, every finding with a planted effect of at least 0.25 on the logit
-scale has the right sign and an interval that excludes zero. The tables are printed
-(``-s``).
+at least 80% of the truths inside their intervals, and (2) at N=2,060 every finding with
+a planted effect of at least 0.25 on the logit scale has a posterior mean of the right
+sign, and at least 90% of them an interval that excludes zero. Not all: a complaint
+effect of 0.35-0.5 logit has a standard error of about 0.2 even at N=2,060 (0/1 items,
+an employee SD near 1.7), so each such interval excludes zero with a probability well
+below one; the first run of this test (4 x 500 draws) had 17 of 18 excluding zero, the
+18th (separate workspace and managers' back complaints, truth -0.5) had -0.62 to 0.06.
+The tables are printed (``-s``).
 """
 
 from __future__ import annotations
@@ -110,8 +114,8 @@ def recover(n: int) -> pd.DataFrame:
         if true is None:
             continue
         row = table.loc[e.id]
-        rows.append({"n": n, "model": e.model, "quantity": e.id, "truth": true, "lo": row["q05"], "hi": row["q95"],
-                     "finding": True})
+        rows.append({"n": n, "model": e.model, "quantity": e.id, "truth": true, "mean": row["mean"],
+                     "lo": row["q05"], "hi": row["q95"], "finding": True})
     for model in ("workload", "isolation", "complaints"):  # every slope of the knowledge models
         slope = trees[model]["posterior"]["slope"]
         item_dim = [d for d in slope.dims if d not in ("chain", "draw", "term")][0]
@@ -121,7 +125,7 @@ def recover(n: int) -> pd.DataFrame:
                 lo, hi = np.quantile(draws, [(1 - PROB) / 2, (1 + PROB) / 2])
                 rows.append({"n": n, "model": model, "quantity": f"slope/{item}/{term}",
                              "truth": true_slope(synthetic.truth, model, exposure, role, str(item)),
-                             "lo": float(lo), "hi": float(hi), "finding": False})
+                             "mean": float(draws.mean()), "lo": float(lo), "hi": float(hi), "finding": False})
     frame = pd.DataFrame(rows)
     frame["inside"] = (frame["lo"] <= frame["truth"]) & (frame["truth"] <= frame["hi"])
     print(f"\nRecovery at N={n}: coverage {frame['inside'].mean():.2f} of {len(frame)} "
@@ -138,5 +142,6 @@ def test_planted_truth_is_recovered(n):
     if n >= 2000:
         planted = frame[frame["finding"] & (frame["truth"].abs() >= 0.25) & (frame["model"] != "awareness")]
         assert len(planted) >= 8
-        right = ((planted["lo"] > 0) & (planted["truth"] > 0)) | ((planted["hi"] < 0) & (planted["truth"] < 0))
-        assert right.all(), planted[~right].to_string()
+        assert (np.sign(planted["mean"]) == np.sign(planted["truth"])).all(), planted.to_string()
+        excludes = ((planted["lo"] > 0) & (planted["truth"] > 0)) | ((planted["hi"] < 0) & (planted["truth"] < 0))
+        assert excludes.mean() >= 0.90, planted[~excludes].to_string()
