@@ -323,3 +323,159 @@ def test_predictive_check_figures_use_dutch_percent_ticks():
     ).set_index(["aspect", "category"])
     fig = figures.plot_category_check(cats)
     assert fig.axes[0].get_title() == "Isolatie van collega's" and fig.axes[0].get_ylabel()
+
+
+# --------------------------------------------------------------------------- national reference values
+
+
+def _reference_lines(fig: Figure) -> dict[str, list]:
+    """Reference artists by key (gid "reference:<key>"): dashed lines, hatched bars, value labels."""
+    out: dict[str, list] = {}
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.patches, *ax.texts]:
+            gid = artist.get_gid() or ""
+            if gid.startswith(figures.REFERENCE_GID):
+                out.setdefault(gid[len(figures.REFERENCE_GID):], []).append(artist)
+    return out
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    legend = fig.axes[0].get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend is not None else []
+
+
+def _category_position(fig: Figure, label_start: str) -> int:
+    ticks = fig.axes[0].get_yticklabels()
+    hits = [i for i, t in enumerate(ticks) if t.get_text().replace("\n", " ").startswith(label_start)]
+    assert len(hits) == 1, [t.get_text() for t in ticks]
+    return int(round(ticks[hits[0]].get_position()[1]))
+
+
+@pytest.mark.parametrize(
+    "label, key, category",
+    [
+        ("fig-klachten", "nea_kans", "Minstens één KANS-klacht"),
+        ("fig-klachten-lichaamsdeel", "nea_schouders", "Schouderklachten"),
+        ("fig-klachten-lichaamsdeel", "nea_nek", "Nekklachten"),
+        ("fig-klachten-lichaamsdeel", "nea_arm", "Klachten aan arm"),
+        ("fig-werkdruk", "bat_uitputting_zeer_hoog", "Uitputting"),
+        ("fig-verwachting", "aib_verwachte_verandering", "Ja, de werkgever"),
+    ],
+)
+def test_reference_line_is_drawn_at_the_yaml_value_on_its_category(survey, label, key, category):
+    from thuiswerk import references
+
+    est, emp = survey
+    ref = references.get(key)
+    fig = figures.figure(label, est, emp)
+    lines = [a for a in _reference_lines(fig)[key] if hasattr(a, "get_xdata")]
+    assert len(lines) == 1
+    xs, ys = lines[0].get_xdata(), lines[0].get_ydata()
+    assert list(xs) == [ref.value, ref.value]  # vertical, at the national value
+    assert lines[0].get_linestyle() == "--"  # dashed, unlike every data line
+    pos = _category_position(fig, category)
+    assert min(ys) < pos < max(ys)  # across its own category only
+    assert max(ys) - min(ys) < 1
+    assert ref.label_nl in _legend_texts(fig)
+
+
+def test_back_complaints_get_no_reference_line(survey):
+    est, emp = survey
+    fig = figures.figure("fig-klachten-lichaamsdeel", est, emp)
+    assert set(_reference_lines(fig)) == {"nea_schouders", "nea_nek", "nea_arm"}
+    assert _legend_texts(fig).count("Landelijk (NEA 2022)") == 1  # one legend entry for the three lines
+
+
+def test_reference_line_follows_the_value_it_is_given(survey):
+    """The line is drawn where the reference says, not at a number written in the plotting code."""
+    import dataclasses
+
+    from thuiswerk import references
+
+    est, emp = survey
+    moved = dataclasses.replace(references.get("nea_kans"), value=0.61, label_nl="Landelijk (test)")
+    fig = figures.figure("fig-klachten", est, emp, references={"nea_kans": moved})
+    line = [a for a in _reference_lines(fig)["nea_kans"] if hasattr(a, "get_xdata")][0]
+    assert list(line.get_xdata()) == [0.61, 0.61]
+    assert "Landelijk (test)" in _legend_texts(fig)
+    assert "61%" in _texts(fig)
+
+
+@pytest.mark.parametrize("label", [label for label, spec in figures.FIGURES.items() if spec.references])
+def test_no_reference_is_drawn_when_none_is_given(survey, label):
+    est, emp = survey
+    assert not _reference_lines(figures.figure(label, est, emp, references={}))
+    spec = figures.FIGURES[label]
+    assert not _reference_lines(spec.plot(spec.data(est, emp)))  # plot functions draw none by default
+
+
+def test_rie_figure_has_a_national_column_per_size_class_at_the_yaml_value(survey):
+    from thuiswerk import references
+
+    est, emp = survey
+    fig = figures.figure("fig-rie", est, emp)
+    drawn = _reference_lines(fig)
+    keys = ["aib_rie_minder_dan_10", "aib_rie_10_tot_100", "aib_rie_100_of_meer", "aib_rie"]
+    assert set(drawn) == set(keys)
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    for key in keys:
+        ref = references.get(key)
+        bars = [a for a in drawn[key] if hasattr(a, "get_hatch") and a.get_hatch()]
+        assert len(bars) == 1
+        assert bars[0].get_width() == pytest.approx(ref.value)  # the hatched part is the national share
+        assert bars[0].get_x() + bars[0].get_width() == pytest.approx(1.0)  # ends at 100%, like the RI&E part above
+        assert ref.label_nl in ticks
+        assert ref.text in [t.get_text() for t in drawn[key] if hasattr(t, "get_text")]
+    assert figures.RIE_REFERENCE_LABEL in _legend_texts(fig)
+
+
+def test_rie_national_columns_come_after_the_study_bars(survey):
+    est, emp = survey
+    fig = figures.figure("fig-rie", est, emp)
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert ticks[3].startswith("Alle vestigingen")
+    assert all(t.startswith("Landelijk") for t in ticks[4:]) and len(ticks) == 8
+
+
+# --------------------------------------------------------------------------- RI&E by sector (tbl-rie-sector)
+
+
+def test_rie_by_sector_table_matches_the_establishments(survey):
+    est, emp = survey
+    table = figures.rie_by_sector_table(est, emp)
+    data = table.attrs["data"]
+    sectors = codebook.load().find("sector").categories
+    assert len(table) == 3 + len(sectors) + 1
+    assert list(table.columns) == list(figures.RIE_TABLE_COLUMNS.values())
+    for code in sectors:
+        sub = est[est["sector"] == code]
+        row = data.set_index("group_code").loc[code]
+        assert row["n"] == len(sub)
+        assert row["rie"] == pytest.approx((sub["rie_present"] == 1).mean())
+        assert row["homeworking"] == pytest.approx(sub["rie_homeworking"].isin(["een_risico", "beide_risicos"]).mean())
+    overall = table.iloc[-1]
+    assert overall["RI&E aanwezig"] == nl.percent((est["rie_present"] == 1).mean())
+    assert all(re.fullmatch(r"\d{1,3}%|–", v) for v in table["RI&E aanwezig"])
+    assert table.attrs["footnote"] == ""
+
+
+def test_rie_by_sector_table_suppresses_small_sectors(survey):
+    est, emp = survey
+    small = est[est["sector"] == "onderwijs"].head(nl.MIN_CELL - 1)
+    rest = est[est["sector"] != "onderwijs"]
+    table = figures.rie_by_sector_table(pd.concat([rest, small]), emp)
+    row = table[table["Groep"] == codebook.load().find("sector").categories["onderwijs"]].iloc[0]
+    assert row["Vestigingen"] == str(nl.MIN_CELL - 1)
+    assert row["RI&E aanwezig"] == "–" and row["Aandacht voor thuiswerkrisico's in de RI&E"] == "–"
+    assert table.attrs["footnote"] == f"– minder dan {nl.MIN_CELL} vestigingen"
+    assert (table["RI&E aanwezig"] != "–").sum() == len(table) - 1
+
+
+def test_rie_by_sector_caption_in_the_report_matches_the_docstring_and_min_cell():
+    """The tbl-cap of tbl-rie-sector is the docstring's Bijschrift, and names the current minimum cell size."""
+    qmd = (Path(__file__).resolve().parents[1] / "report" / "08-naleving.qmd").read_text(encoding="utf-8")
+    match = re.search(r"#\| label: tbl-rie-sector\n#\| tbl-cap: \"(.*)\"\n", qmd)
+    assert match, "tbl-rie-sector is not in chapter VIII"
+    caption = figures._docstring_part(figures.rie_by_sector_table, "Bijschrift")
+    assert match.group(1) == caption
+    assert f"minder dan {nl.MIN_CELL} vestigingen" in caption

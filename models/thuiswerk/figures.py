@@ -26,6 +26,16 @@ is Table 1 (measures by informant) with its caption under ``tbl-maatregelen``.
 Missing values: every share or mean is over the respondents with a
 non-missing answer to that item (questionnaire items: the employees who
 completed the online questionnaire and answered the item).
+
+National reference values (``data/references.yaml``, :mod:`thuiswerk.references`)
+are drawn where the source report compares with them: a figure's
+:class:`FigureSpec` maps plotted categories to reference keys, :func:`figure`
+resolves them and passes ``references={category_code: Reference}`` to the plot
+function, which draws a dashed black line (bars, dots) or a hatched national
+column (Figure 15) with the reference's ``label_nl`` in the legend. The plot
+functions draw no reference when called without ``references``.
+:func:`rie_by_sector_table` is the RI&E by sector and size class table
+(``tbl-rie-sector``), which the source report gives in its text only.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +58,9 @@ from matplotlib.ticker import FixedLocator, MultipleLocator
 
 from thuiswerk import codebook as codebook_module
 from thuiswerk import nl
+from thuiswerk import references as references_module
 from thuiswerk.nl import MIN_CELL
+from thuiswerk.references import Reference
 
 # --------------------------------------------------------------------------- palette
 
@@ -85,6 +97,12 @@ WRAP = 34  # characters per line of a category label
 
 SHARE_COLUMNS = ["count", "share"]
 MEAN_COLUMNS = ["mean", "sd"]
+
+#: How a national reference value is drawn: a dashed black line across its category.
+REFERENCE_COLOUR = PALETTE["black"]
+REFERENCE_LINE = dict(color=REFERENCE_COLOUR, linestyle=(0, (4, 2)), linewidth=1.5, zorder=4)
+REFERENCE_HATCH = "////"
+REFERENCE_GID = "reference:"  # gid of every reference artist: "reference:<key>"
 
 
 def shades(k: int, base: str = PALETTE["blue"]) -> list[str]:
@@ -288,6 +306,28 @@ def _colour(group_code: str, i: int) -> str:
     return GROUP_COLOURS.get(group_code, fallback[i % len(fallback)])
 
 
+def _reference_handles(references: Mapping[Any, Reference] | None) -> list[Line2D]:
+    """One legend entry per distinct ``label_nl`` (three NEA regions share "Landelijk (NEA 2022)")."""
+    labels = dict.fromkeys(ref.label_nl for ref in (references or {}).values())
+    return [Line2D([], [], label=label, **REFERENCE_LINE) for label in labels]
+
+
+def _reference_line(ax: Axes, ref: Reference, pos: float, orient: str, half: float = 0.45, text: bool = True) -> None:
+    """A dashed line at ``ref.value`` across the band ``pos ± half`` (and the value at its end)."""
+    v = float(ref.value)
+    span = [pos - half, pos + half]
+    if orient == "h":
+        ax.plot([v, v], span, gid=REFERENCE_GID + ref.key, **REFERENCE_LINE)
+    else:
+        ax.plot(span, [v, v], gid=REFERENCE_GID + ref.key, **REFERENCE_LINE)
+    if text:
+        common = dict(textcoords="offset points", fontsize=7.5, color=REFERENCE_COLOUR, gid=REFERENCE_GID + ref.key)
+        if orient == "h":  # the category axis is inverted: pos - half is the top of the band
+            ax.annotate(ref.text, (v, pos - half), xytext=(2, 0), ha="left", va="top", **common)
+        else:
+            ax.annotate(ref.text, (pos + half, v), xytext=(1, 2), ha="left", va="bottom", **common)
+
+
 def _plot_bars(
     data: pd.DataFrame,
     ax: Axes | None,
@@ -297,8 +337,13 @@ def _plot_bars(
     orient: str = "h",
     legend_title_n: bool = True,
     legend: bool = True,
+    references: Mapping[Any, Reference] | None = None,
 ) -> Figure:
-    """Grouped bars of ``share``: categories along one axis, groups side by side."""
+    """Grouped bars of ``share``: categories along one axis, groups side by side.
+
+    ``references`` (category_code -> :class:`~thuiswerk.references.Reference`, a
+    share) draws a dashed line at the reference value across that category.
+    """
     cats = list(dict.fromkeys(data["category"]))
     groups = _group_order(data)
     labels = _group_labels(data)
@@ -328,6 +373,11 @@ def _plot_bars(
                 ax.annotate(text, (value, pos), xytext=(offset, 0), ha="right" if inside else "left", va="center", **common)
             else:
                 ax.annotate(text, (pos, value), xytext=(0, offset), ha="center", va="top" if inside else "bottom", **common)
+    codes = dict(zip(data["category"], data["category_code"]))
+    for i, cat in enumerate(cats):
+        ref = (references or {}).get(codes[cat])
+        if ref is not None:
+            _reference_line(ax, ref, i, orient)
     ticks, ticklabels = list(range(len(cats))), [_wrap(c, WRAP if orient == "h" else 14) for c in cats]
     if orient == "h":
         ax.set_yticks(ticks, ticklabels)
@@ -341,15 +391,15 @@ def _plot_bars(
         _percent_axis(ax, "y")
         ax.set_ylabel(_value_label(data, value_label), fontsize=9)
         ax.tick_params(axis="x", length=0)
-    rows = 0
+    handles: list = []
     if legend and len(groups) > 1:
-        handles = []
         for i, g in enumerate(groups):
             text = labels[g]
             if legend_title_n:
                 text = f"{text} ({_n_text(data.loc[data['group_code'] == g, 'n'])})"
             handles.append(Patch(color=_colour(g, i), label=text))
-        rows = _legend(ax, handles, ncol=3)
+    handles += _reference_handles(references)
+    rows = _legend(ax, handles, ncol=3) if handles else 0
     _title(ax, title, rows)
     return fig
 
@@ -361,13 +411,23 @@ def _plot_stacked(
     title: str,
     value_label: str,
     colours: dict[Any, str],
+    reference_bars: Iterable[Reference] = (),
+    reference_label: str = "",
+    reference_rest: Any = None,
 ) -> Figure:
-    """One 100% bar per group, segments are the categories (in row order)."""
+    """One 100% bar per group, segments are the categories (in row order).
+
+    ``reference_bars`` (shares) are drawn below the groups, after a thin rule, as
+    bars of two segments: the rest (1 - value) in the colour of category
+    ``reference_rest`` on the left, then the reference value hatched on the right
+    (legend ``reference_label``).
+    """
     groups = _group_order(data)
     labels = _group_labels(data)
     cats = list(dict.fromkeys(data["category_code"]))
     cat_labels = dict(zip(data["category_code"], data["category"]))
-    fig, ax = _axes(ax, len(groups), per_row=0.6, extra=2.0)
+    reference_bars = list(reference_bars)
+    fig, ax = _axes(ax, len(groups) + len(reference_bars), per_row=0.6, extra=2.0)
     _style(ax, "x")
     ticklabels = []
     for i, g in enumerate(groups):
@@ -384,12 +444,28 @@ def _plot_stacked(
             if share >= 0.06:
                 ax.text(left + share / 2, i, nl.percent(share), ha="center", va="center", fontsize=8, color=_ink(colour))
             left += share
-    ax.set_yticks(range(len(groups)), ticklabels)
-    ax.set_ylim(len(groups) - 0.5, -0.5)
+    rest = colours.get(reference_rest, "#d9d9d9")
+    for k, ref in enumerate(reference_bars):
+        i = len(groups) + k
+        ticklabels.append(_wrap(ref.label_nl, 26))
+        value = float(ref.value)
+        gid = REFERENCE_GID + ref.key
+        # the rest first (left), like the study's first category ("Geen RI&E"), then the value hatched
+        ax.barh(i, 1.0 - value, height=0.65, color=rest, edgecolor="white", linewidth=0.8)
+        ax.barh(i, value, left=1.0 - value, height=0.65, facecolor="white", edgecolor=REFERENCE_COLOUR,
+                hatch=REFERENCE_HATCH, linewidth=0.8, gid=gid)
+        ax.text(1.0 - value / 2, i, ref.text, ha="center", va="center", fontsize=8, color=REFERENCE_COLOUR,
+                bbox=dict(facecolor="white", edgecolor="none", pad=1.0), gid=gid)
+    if reference_bars:
+        ax.axhline(len(groups) - 0.5, color="#888888", linewidth=0.8)
+    ax.set_yticks(range(len(groups) + len(reference_bars)), ticklabels)
+    ax.set_ylim(len(groups) + len(reference_bars) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     _percent_axis(ax, "x")
     ax.set_xlabel(_value_label(data, value_label), fontsize=9)
     handles = [Patch(color=colours[c], label=cat_labels[c]) for c in cats]
+    if reference_bars:
+        handles.append(Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch=REFERENCE_HATCH, label=reference_label))
     rows = _legend(ax, handles, ncol=len(handles))
     _title(ax, title, rows)
     return fig
@@ -402,8 +478,13 @@ def _plot_means(
     title: str,
     value_label: str,
     scale: tuple[int, int] = (1, 5),
+    references: Mapping[Any, Reference] | None = None,
 ) -> Figure:
-    """Dot plot of mean scores on a 1-5 scale, one dot per group and item."""
+    """Dot plot of mean scores on a 1-5 scale, one dot per group and item.
+
+    ``references`` (category_code -> score reference) draws a dashed line at the
+    reference score across that item.
+    """
     cats = list(dict.fromkeys(data["category"]))
     groups = _group_order(data)
     labels = _group_labels(data)
@@ -426,6 +507,11 @@ def _plot_means(
             ax.plot([scale[0], mean], [pos, pos], color=colour, linewidth=1.2, alpha=0.5, solid_capstyle="butt")
             ax.plot([mean], [pos], marker="o", markersize=7, linestyle="none", color=colour)
             ax.annotate(nl.number(mean, 1), (mean, pos), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="#333333")
+    codes = dict(zip(data["category"], data["category_code"]))
+    for i, cat in enumerate(cats):
+        ref = (references or {}).get(codes[cat])
+        if ref is not None:
+            _reference_line(ax, ref, i, "h", half=0.4, text=False)
     ax.set_yticks(range(len(cats)), [_wrap(c) for c in cats])
     ax.set_ylim(len(cats) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
@@ -433,7 +519,7 @@ def _plot_means(
     ax.xaxis.set_major_locator(FixedLocator(list(range(scale[0], scale[1] + 1))))
     ax.xaxis.set_major_formatter(nl.decimal_formatter(0))
     ax.set_xlabel(_value_label(data, value_label), fontsize=9)
-    rows = 0
+    handles: list = []
     if len(groups) > 1:
         handles = [
             Line2D(
@@ -442,7 +528,8 @@ def _plot_means(
             )
             for i, g in enumerate(groups)
         ]
-        rows = _legend(ax, handles, ncol=3)
+    handles += _reference_handles(references)
+    rows = _legend(ax, handles, ncol=3) if handles else 0
     _title(ax, title, rows)
     return fig
 
@@ -503,17 +590,23 @@ def complaints_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n
     return _finish(rows, min_n, SHARE_COLUMNS)
 
 
-def plot_complaints(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Figure 2: KANS and back complaints.
+def plot_complaints(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+    """Figure 2: KANS and back complaints (and the national KANS share, dashed).
 
     Bijschrift: Percentage thuiswerkers met klachten aan arm, nek of schouders
-    (KANS-klachten) en met rugklachten, naar functie.
+    (KANS-klachten) en met rugklachten, naar functie. De gestreepte lijn is het
+    landelijke percentage werknemers met minstens één KANS-klacht uit de
+    Nationale Enquête Arbeidsomstandigheden (NEA).
 
     Alt-tekst: Horizontaal staafdiagram met voor leidinggevenden en
     niet-leidinggevenden het percentage met minstens één KANS-klacht, het
     percentage met rugklachten en het percentage zonder KANS- of rugklachten.
+    Een gestreepte lijn bij de KANS-klachten geeft het landelijke percentage
+    uit de NEA.
     """
-    return _plot_bars(data, ax, title="KANS-klachten en rugklachten", value_label="Percentage thuiswerkers (vragenlijst)")
+    return _plot_bars(
+        data, ax, title="KANS-klachten en rugklachten", value_label="Percentage thuiswerkers (vragenlijst)", references=references
+    )
 
 
 # Figure 3
@@ -527,17 +620,23 @@ def complaint_regions_data(establishments: pd.DataFrame, employees: pd.DataFrame
     return _finish(rows, min_n, SHARE_COLUMNS)
 
 
-def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Figure 3: complaints by body region and role.
+def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+    """Figure 3: complaints by body region and role (and the national share per region, dashed).
 
     Bijschrift: Percentage thuiswerkers met klachten aan rug, schouders, nek en
-    arm (inclusief hand en pols), naar functie.
+    arm (inclusief hand en pols), naar functie. De gestreepte lijnen zijn de
+    landelijke percentages werknemers met klachten aan schouders, nek en arm
+    uit de Nationale Enquête Arbeidsomstandigheden (NEA); voor de rug geeft het
+    oorspronkelijke rapport geen landelijk cijfer.
 
     Alt-tekst: Horizontaal staafdiagram met per lichaamsdeel (rug, schouders,
     nek, arm) het percentage thuiswerkers met klachten, met naast elkaar een
-    staaf voor leidinggevenden en een voor niet-leidinggevenden.
+    staaf voor leidinggevenden en een voor niet-leidinggevenden. Bij schouders,
+    nek en arm geeft een gestreepte lijn het landelijke percentage uit de NEA.
     """
-    return _plot_bars(data, ax, title="Klachten per lichaamsdeel", value_label="Percentage thuiswerkers (vragenlijst)")
+    return _plot_bars(
+        data, ax, title="Klachten per lichaamsdeel", value_label="Percentage thuiswerkers (vragenlijst)", references=references
+    )
 
 
 # Figure 4
@@ -553,25 +652,28 @@ def workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: 
     return _finish(rows, min_n, MEAN_COLUMNS)
 
 
-def plot_workload(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Figure 4: mean scores of workload aspects by role.
+def plot_workload(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+    """Figure 4: mean scores of workload aspects by role (and the BAT threshold for exhaustion, dashed).
 
     Bijschrift: Gemiddelde scores op gemeten aspecten van werkdruk, naar
     functie. Thuiswerkers beantwoordden stellingen op een schaal van 1 tot 5,
     waarbij 1 = 'helemaal niet mee eens' of 'nooit' en 5 = 'helemaal mee eens'
-    of 'altijd'.
+    of 'altijd'. De gestreepte lijn bij uitputting is de grens voor 'zeer hoge'
+    uitputting volgens de Burnout Assessment Tool (BAT).
 
     Alt-tekst: Stippendiagram met voor zes aspecten van werkdruk
     (psychologische werkbelasting, uitputting, werk-thuisconflict,
     telepressure, ervaren druk van collega's en moeilijk afstand nemen van het
     werk) de gemiddelde score op een schaal van 1 tot 5, apart voor
-    leidinggevenden en niet-leidinggevenden.
+    leidinggevenden en niet-leidinggevenden. Bij uitputting markeert een
+    gestreepte lijn de grens voor 'zeer hoge' uitputting volgens de BAT.
     """
     return _plot_means(
         data,
         ax,
         title="Ervaren werkdruk",
         value_label="Gemiddelde score (1 = helemaal niet mee eens of nooit, 5 = helemaal mee eens of altijd)",
+        references=references,
     )
 
 
@@ -913,20 +1015,113 @@ def rie_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int =
     return _finish(rows, min_n, SHARE_COLUMNS)
 
 
-def plot_rie(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Figure 15: RI&E and attention to home-working risks.
+RIE_REFERENCE_LABEL = "RI&E aanwezig, landelijk (zonder uitsplitsing naar thuiswerken)"
+
+
+def plot_rie(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+    """Figure 15: RI&E and attention to home-working risks (and national RI&E presence, hatched columns).
+
+    ``references`` (any keys, in drawing order) are drawn as national columns
+    below the study's bars: the share with an RI&E hatched, the rest as "Geen RI&E".
 
     Bijschrift: Aanwezigheid van een RI&E en aandacht voor de risico's van
     thuiswerken (psychosociale arbeidsbelasting en ergonomie) in de RI&E, naar
-    grootteklasse. Percentage vestigingen.
+    grootteklasse. Percentage vestigingen. De gearceerde staven onderaan zijn
+    de landelijke percentages bedrijven met een RI&E uit Arbo in Bedrijf
+    2019-2021, in de landelijke grootteklassen (minder dan 10, 10 tot 100 en
+    100 of meer werknemers), die niet dezelfde zijn als die van dit onderzoek.
 
     Alt-tekst: Gestapeld staafdiagram met per grootteklasse (klein-, midden-
     en grootbedrijf) en voor alle vestigingen samen een staaf van 100%,
     verdeeld over: geen RI&E, RI&E zonder aandacht voor thuiswerkrisico's,
     aandacht voor psychosociale arbeidsbelasting of ergonomie, en aandacht
-    voor beide.
+    voor beide. Daaronder gearceerde staven met het landelijke percentage
+    bedrijven met een RI&E, voor alle bedrijven en per landelijke
+    grootteklasse.
     """
-    return _plot_stacked(data, ax, title="RI&E en aandacht voor thuiswerkrisico's", value_label="Percentage vestigingen", colours=RIE_COLOURS)
+    return _plot_stacked(
+        data,
+        ax,
+        title="RI&E en aandacht voor thuiswerkrisico's",
+        value_label="Percentage vestigingen (landelijk: percentage bedrijven)",
+        colours=RIE_COLOURS,
+        reference_bars=list((references or {}).values()),
+        reference_label=RIE_REFERENCE_LABEL,
+        reference_rest="geen_rie",
+    )
+
+
+RIE_TABLE_COLUMNS = {
+    "indeling": "Indeling",
+    "groep": "Groep",
+    "n": "Vestigingen",
+    "rie": "RI&E aanwezig",
+    "thuiswerken": "Aandacht voor thuiswerkrisico's in de RI&E",
+}
+RIE_HOMEWORKING_CODES = ["een_risico", "beide_risicos"]
+
+
+def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """RI&E present and attention to home-working risks in it, by size class, by sector and overall.
+
+    One row per size class, per sector (codebook order) and for all
+    establishments: ``dimension`` ("grootteklasse", "sector", "alle"), ``group_code``,
+    ``group``, ``n`` (establishments), ``rie`` (share with an RI&E) and
+    ``homeworking`` (share whose RI&E pays attention to PSA and/or ergonomics at
+    home, of all establishments in the group, as in the source report). Shares of
+    groups with fewer than ``min_n`` establishments are blanked and flagged.
+    """
+    rows = []
+
+    def row(dimension: str, code: str, label: str, sub: pd.DataFrame) -> None:
+        present = pd.to_numeric(sub["rie_present"], errors="coerce").dropna()
+        attention = sub["rie_homeworking"].dropna()
+        rows.append({
+            "dimension": dimension,
+            "group_code": code,
+            "group": label,
+            "n": int(len(sub)),
+            "rie": float((present == 1).mean()) if len(present) else np.nan,
+            "homeworking": float(attention.isin(RIE_HOMEWORKING_CODES).mean()) if len(attention) else np.nan,
+        })
+
+    sizes = _categories("size_class")
+    for code in SIZE_CLASSES:
+        row("grootteklasse", code, sizes[code], establishments[establishments["size_class"] == code])
+    for code, label in _categories("sector").items():
+        row("sector", code, label, establishments[establishments["sector"] == code])
+    row("alle", "alle", "Alle vestigingen", establishments)
+    return _finish(rows, min_n, ["rie", "homeworking"])
+
+
+def rie_by_sector_table(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Table (``tbl-rie-sector``): RI&E and attention to home working in it, by size class and sector.
+
+    Formatted Dutch strings, ready for :func:`thuiswerk.summaries.markdown_table`:
+    columns Indeling, Groep, Vestigingen, RI&E aanwezig, Aandacht voor
+    thuiswerkrisico's in de RI&E; a percentage of fewer than ``min_n``
+    establishments is "–". ``attrs["footnote"]`` is the matching footnote
+    ("– minder dan 10 vestigingen") when a cell is blanked, else "".
+    ``attrs["data"]`` holds :func:`rie_by_sector_data`.
+
+    Bijschrift: Aanwezigheid van een RI&E en aandacht voor de risico's van
+    thuiswerken in de RI&E, naar grootteklasse en sector. Percentage
+    vestigingen; een percentage van minder dan 10 vestigingen wordt niet
+    getoond.
+    """
+    data = rie_by_sector_data(establishments, employees, min_n)
+    dimension = {"grootteklasse": "Grootteklasse", "sector": "Sector", "alle": "Totaal"}
+    table = pd.DataFrame({
+        RIE_TABLE_COLUMNS["indeling"]: data["dimension"].map(dimension),
+        RIE_TABLE_COLUMNS["groep"]: data["group"],
+        RIE_TABLE_COLUMNS["n"]: data["n"].map(lambda n: nl.number(n, 0)),
+        RIE_TABLE_COLUMNS["rie"]: data["rie"].map(nl.percent),
+        RIE_TABLE_COLUMNS["thuiswerken"]: data["homeworking"].map(nl.percent),
+    })
+    table.attrs["footnote"] = f"{nl.MARKER} minder dan {min_n} vestigingen" if data["suppressed"].any() else ""
+    table.attrs["data"] = data
+    table.attrs["min_n"] = min_n
+    return table
 
 
 # Figure 16
@@ -972,20 +1167,23 @@ def expected_change_data(establishments: pd.DataFrame, employees: pd.DataFrame, 
     return _finish(rows, min_n, SHARE_COLUMNS)
 
 
-def plot_expected_change(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Figure 17: expected change after the visit.
+def plot_expected_change(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+    """Figure 17: expected change after the visit (and the regular AiB monitor, dashed).
 
     Bijschrift: Verwachtingen van de inspecteur over het effect van het
     bedrijfsbezoek: heeft de inspecteur de indruk dat de werkgever naar
     aanleiding van het bezoek veranderingen gaat doorvoeren? Percentage
-    vestigingen.
+    vestigingen. De gestreepte lijn is het percentage bedrijven waar de
+    inspecteur in de reguliere monitor Arbo in Bedrijf 2019-2021 veranderingen
+    verwachtte.
 
     Alt-tekst: Horizontaal staafdiagram met het percentage vestigingen waar de
     inspecteur verwacht dat de werkgever veranderingen gaat doorvoeren, waar
     er verbeterpunten zijn maar geen actie wordt verwacht, en waar geen
-    verbeterpunten zijn.
+    verbeterpunten zijn. Een gestreepte lijn bij de verwachte veranderingen
+    geeft het percentage uit de reguliere monitor Arbo in Bedrijf.
     """
-    return _plot_bars(data, ax, title="Verwacht effect van het bedrijfsbezoek", value_label="Percentage vestigingen")
+    return _plot_bars(data, ax, title="Verwacht effect van het bedrijfsbezoek", value_label="Percentage vestigingen", references=references)
 
 
 # =========================================================================== Table 1
@@ -1050,13 +1248,21 @@ class FigureSpec:
     number: int  # "Figuur N" of the seed report
     data: Callable[..., pd.DataFrame]
     plot: Callable[..., Figure]
+    #: (category_code, reference key) pairs: the national values (data/references.yaml)
+    #: the source report compares this figure with; its plot function takes ``references``.
+    references: tuple[tuple[Any, str], ...] = ()
 
 
 FIGURES: dict[str, FigureSpec] = {
     "fig-thuiswerken": FigureSpec(1, homeworking_data, plot_homeworking),
-    "fig-klachten": FigureSpec(2, complaints_data, plot_complaints),
-    "fig-klachten-lichaamsdeel": FigureSpec(3, complaint_regions_data, plot_complaint_regions),
-    "fig-werkdruk": FigureSpec(4, workload_data, plot_workload),
+    "fig-klachten": FigureSpec(2, complaints_data, plot_complaints, (("kans", "nea_kans"),)),
+    "fig-klachten-lichaamsdeel": FigureSpec(
+        3,
+        complaint_regions_data,
+        plot_complaint_regions,
+        (("complaint_shoulders", "nea_schouders"), ("complaint_neck", "nea_nek"), ("complaint_arm", "nea_arm")),
+    ),
+    "fig-werkdruk": FigureSpec(4, workload_data, plot_workload, (("exhaustion", "bat_uitputting_zeer_hoog"),)),
     "fig-werkdruk-verandering": FigureSpec(5, workload_change_data, plot_workload_change),
     "fig-isolatie": FigureSpec(6, isolation_data, plot_isolation),
     "fig-voordelen": FigureSpec(7, advantages_data, plot_advantages),
@@ -1067,18 +1273,54 @@ FIGURES: dict[str, FigureSpec] = {
     "fig-oordeel-beeldscherm": FigureSpec(12, judgement_screen_data, plot_judgement_screen),
     "fig-oordeel-werkdruk": FigureSpec(13, judgement_workload_data, plot_judgement_workload),
     "fig-belemmeringen": FigureSpec(14, obstacles_data, plot_obstacles),
-    "fig-rie": FigureSpec(15, rie_data, plot_rie),
+    "fig-rie": FigureSpec(
+        15,
+        rie_data,
+        plot_rie,
+        (
+            ("minder_dan_10", "aib_rie_minder_dan_10"),
+            ("10_tot_100", "aib_rie_10_tot_100"),
+            ("100_of_meer", "aib_rie_100_of_meer"),
+            ("alle", "aib_rie"),
+        ),
+    ),
     "fig-preventie-or": FigureSpec(16, representation_data, plot_representation),
-    "fig-verwachting": FigureSpec(17, expected_change_data, plot_expected_change),
+    "fig-verwachting": FigureSpec(17, expected_change_data, plot_expected_change, (("ja", "aib_verwachte_verandering"),)),
 }
 
 
-def figure(
-    label: str, establishments: pd.DataFrame, employees: pd.DataFrame, ax: Axes | None = None, min_n: int = MIN_CELL
-) -> Figure:
-    """Compute and draw the figure with Quarto label ``label`` (see :data:`FIGURES`)."""
+def figure_references(label: str, references: Mapping[str, Reference] | None = None) -> dict[Any, Reference]:
+    """The reference values of figure ``label`` by plotted category (empty for most figures).
+
+    ``references`` defaults to the shipped ``data/references.yaml``; a key the
+    figure names but ``references`` lacks is left out (pass ``{}`` for none).
+    """
     spec = FIGURES[label]
-    return spec.plot(spec.data(establishments, employees, min_n=min_n), ax=ax)
+    if not spec.references:
+        return {}
+    refs = references_module.load() if references is None else references
+    return {code: refs[key] for code, key in spec.references if key in refs}
+
+
+def figure(
+    label: str,
+    establishments: pd.DataFrame,
+    employees: pd.DataFrame,
+    ax: Axes | None = None,
+    min_n: int = MIN_CELL,
+    references: Mapping[str, Reference] | None = None,
+) -> Figure:
+    """Compute and draw the figure with Quarto label ``label`` (see :data:`FIGURES`).
+
+    Figures the source report compares with a national value get it drawn
+    (:func:`figure_references`; ``references`` defaults to ``data/references.yaml``,
+    ``{}`` draws none).
+    """
+    spec = FIGURES[label]
+    data = spec.data(establishments, employees, min_n=min_n)
+    if not spec.references:
+        return spec.plot(data, ax=ax)
+    return spec.plot(data, ax=ax, references=figure_references(label, references))
 
 
 def _docstring_part(func: Callable, key: str) -> str:
