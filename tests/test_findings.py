@@ -204,3 +204,154 @@ def test_findings_command_refuses_an_unknown_format():
     result = CliRunner().invoke(app, ["findings", "--format", "xml"])
     assert result.exit_code == EXIT_USAGE
     assert "--format must be one of" in result.output
+
+
+# ----------------------------------------------------------------------------- chapter I headings
+
+
+def _table(clear: set[str] = frozenset(), loss: float = 0.33) -> pd.DataFrame:
+    """A findings table of the rows the headings read: ``clear`` ids 'duidelijk', other slopes not."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for e in findings.ESTIMANDS:
+        if e.kind == "slope":
+            sign = -1.0 if e.direction == "negative" else 1.0
+            values = rng.normal(sign * (1.0 if e.id in clear else 0.0), 0.2, 2000)
+        else:
+            values = rng.normal(loss, 0.01, 2000)
+        rows.append(findings.summarise(e, values))
+    return pd.DataFrame(rows, columns=findings.COLUMNS).set_index("id", drop=False)
+
+
+def _employees(n: int = 100, complaint: float = 0.3, exhausted: float = 0.15, isolated: float = 0.1) -> pd.DataFrame:
+    """Questionnaire respondents: the first shares of rows have a KANS complaint, are often exhausted, feel isolated."""
+    rank = np.arange(n) / n
+    return pd.DataFrame(
+        {
+            "employee_id": [f"W{i:05d}" for i in range(n)],
+            "role": ["leidinggevende" if i % 2 else "niet_leidinggevende" for i in range(n)],
+            "questionnaire_completed": 1,
+            "complaint_neck": (rank < complaint).astype(int),
+            "complaint_shoulders": 0,
+            "complaint_arm": 0,
+            "exhaustion": np.where(rank < exhausted, 4, 2),
+            "isolation_colleagues": np.where(rank < isolated, 5, 1),
+            "isolation_company": 2,
+        }
+    )
+
+
+def _establishments(n: int = 100, planned: float = 0.93, unclear: float = 0.25, knowledge: float = 0.1,
+                    instruction: float = 0.55, supervision: float = 0.25, rie: float = 0.5) -> pd.DataFrame:
+    rank = np.arange(n) / n
+    return pd.DataFrame(
+        {
+            "establishment_id": [f"V{i:04d}" for i in range(n)],
+            "planned_homeworking": np.where(rank < planned, "structureel_20_40", "niet_structureel"),
+            "obstacle_unclear_obligations": (rank < unclear).astype(int),
+            "obstacle_lack_knowledge": (rank < knowledge).astype(int),
+            "information_instruction": (rank < instruction).astype(int),
+            "active_supervision": (rank < supervision).astype(int),
+            "rie_homeworking": np.where(rank < rie, "een_risico", "geen_aandacht"),
+        }
+    )
+
+
+def test_chapter_one_has_seven_conclusions_and_none_begins_with_a_number():
+    heads = findings.chapter_one_headlines(_table(), _establishments(), _employees())
+    assert sorted(heads) == [1, 2, 3, 4, 5, 6, 7]
+    for i, text in heads.items():
+        assert text != findings.TOPICS[i], i  # a conclusion, not the topic
+        assert text[0].isupper() and not text[0].isdigit(), text
+        assert not re.search(r"\d", text), text  # numbers are words in a heading
+        assert not re.search(r"samen met|samenhangt|odds ratio|procentpunt|informatieverlies", text, re.I), text
+
+
+def test_information_heading_follows_the_estimated_loss():
+    assert findings.headline_information(_table(loss=0.33)) == (
+        "Informatie over maatregelen bereikt in ongeveer een derde van de gevallen de werknemer niet")
+    assert "ongeveer een kwart van de gevallen" in findings.headline_information(_table(loss=0.25))
+    assert "ongeveer de helft van de gevallen" in findings.headline_information(_table(loss=0.5))
+
+
+def test_known_measures_heading_follows_the_joint_models():
+    only_known = _table(clear={"isolatie_kennis_bij_melding_sociale_momenten"})
+    assert findings.headline_known_measures(only_known) == (
+        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder isolatie")
+    known_two = _table(clear={"werkdruk_kennis_bij_melding", "kans_kennis_bij_melding_ergonomisch"})
+    assert findings.headline_known_measures(known_two) == (
+        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder werkdruk en klachten aan arm, nek of schouders")
+    both = _table(clear={"werkdruk_kennis_bij_melding", "werkdruk_melding_zonder_kennis"})
+    assert not findings.headline_known_measures(both).startswith("Alleen")
+    assert "of werknemers ze nu kennen of niet" in findings.headline_known_measures(both)
+    assert findings.headline_known_measures(_table()) == (
+        "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen")
+    hint_only = _table()
+    hint_only.loc["werkdruk_kennis_bij_melding", "wording"] = nl.EVIDENCE_HINT  # a hint is not a relation
+    assert findings.headline_known_measures(hint_only) == findings.headline_known_measures(_table())
+
+
+def test_isolation_heading_follows_the_survey_and_the_findings():
+    table = _table()
+    assert findings.headline_isolation(table, _employees(isolated=0.2)) == (
+        "De meeste thuiswerkers voelen zich niet geïsoleerd; "
+        "veel thuiswerken of alleen wonen maakt daarbij geen duidelijk verschil")
+    assert findings.headline_isolation(table, _employees(isolated=0.05)).startswith(
+        "Bijna geen thuiswerker voelt zich geïsoleerd")
+    assert findings.headline_isolation(table, _employees(isolated=0.7)).startswith(
+        "De meeste thuiswerkers voelen zich geïsoleerd")
+    home = _table(clear={"isolatie_thuiswerkpercentage"})
+    assert findings.headline_isolation(home, _employees(isolated=0.2)) == (
+        "De meeste thuiswerkers voelen zich niet geïsoleerd; wie veel thuiswerkt, voelt zich wel vaker geïsoleerd, "
+        "maar alleen wonen maakt geen duidelijk verschil")
+
+
+def test_survey_headings_follow_the_shares():
+    assert findings.headline_rie(_establishments(rie=0.5)) == (
+        "Ongeveer de helft van de werkgevers besteedt in de risico-inventarisatie en -evaluatie (RI&E) aandacht aan "
+        "thuiswerken")
+    assert findings.headline_rie(_establishments(rie=0.8)).startswith("De meeste werkgevers besteden")
+    assert findings.headline_homeworking(_establishments()) == (
+        "Bijna alle werkgevers willen thuiswerken structureel mogelijk maken, maar ongeveer een kwart vindt "
+        "onduidelijk wat hun verplichtingen zijn")
+    assert findings.headline_homeworking(_establishments(planned=0.3, knowledge=0.5)) == (
+        "Bijna een derde van de werkgevers wil thuiswerken structureel mogelijk maken, en ongeveer de helft mist "
+        "kennis van mogelijke maatregelen")
+    assert findings.headline_complaints(_employees()) == (
+        "De meeste thuiswerkers hebben geen klachten aan arm, nek of schouders en voelen zich niet vaak uitgeput")
+    assert findings.headline_complaints(_employees(complaint=0.8, exhausted=0.7)) == (
+        "De meeste thuiswerkers hebben klachten aan arm, nek of schouders en de meesten voelen zich vaak uitgeput")
+
+
+def test_supervision_heading_follows_the_shares_and_the_employer_findings():
+    none = findings.headline_supervision(_table(), _establishments())
+    assert none == ("Ruim de helft van de werkgevers geeft voorlichting of instructie, ongeveer een kwart houdt "
+                    "toezicht, en hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers")
+    one = findings.headline_supervision(_table(clear={"kans_werkgever_ergonomisch"}), _establishments())
+    assert one.endswith("gaan in één van de vier onderzochte verbanden gepaard met een betere gezondheid van werknemers")
+    assert findings.headline_supervision(_table(), _establishments(supervision=0.9)).split(", ")[1] == (
+        "de meesten houden toezicht")
+
+
+def test_a_heading_falls_back_to_its_topic_without_data():
+    few = _establishments(n=5)  # below the disclosure threshold: no share is shown
+    assert findings.headline_rie(few) == findings.TOPICS[7]
+    empty = pd.DataFrame(columns=findings.COLUMNS)
+    assert findings.headline_information(empty) == findings.TOPICS[2]
+    assert findings.headline_known_measures(empty) == findings.TOPICS[3]
+
+
+def test_gap_sentence_wording():
+    clear = pd.Series(findings.summarise(findings.BY_ID["informatieverlies_verschil"], np.full(100, 0.08)))
+    assert findings.gap_sentence(clear).startswith("Het is duidelijk dat niet-leidinggevenden meer informatie")
+    none = pd.Series(findings.summarise(findings.BY_ID["informatieverlies_verschil"], np.linspace(-0.1, 0.1, 100)))
+    assert findings.gap_sentence(none).startswith(
+        "Of niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden, is niet duidelijk (")
+
+
+def test_loss_sentence_states_both_roles_without_a_colon_list():
+    text = findings.loss_sentence(_table(loss=0.3))
+    n = len(codebook.load().measures)
+    assert text.startswith(f"Volgens het kennismodel noemt de werkgever van de {n} maatregelen er gemiddeld 0,3 (")
+    assert "die een leidinggevende niet kent, een informatieverlies van 30% (" in text
+    assert "; bij niet-leidinggevenden zijn dat er 0,3 (" in text and ":" not in text

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from thuiswerk import codebook, nl
 
@@ -191,3 +192,204 @@ def test_footnote():
 def test_percent_table():
     table = pd.DataFrame({"Werkgever": [0.76, np.nan]}, index=["a", "b"])
     assert nl.percent_table(table)["Werkgever"].tolist() == ["76%", "–"]
+
+
+# --------------------------------------------------------------------------- words for counts and shares
+
+
+@pytest.mark.parametrize(("n", "expected"), [(0, "geen"), (1, "één"), (2, "twee"), (7, "zeven"), (12, "twaalf"),
+                                             (13, "13"), (1500, "1.500")])
+def test_count_words(n, expected):
+    assert nl.count_words(n) == expected
+
+
+def test_count_words_rejects_a_negative_count():
+    with pytest.raises(ValueError):
+        nl.count_words(-1)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "expected"),
+    [
+        (7, 7, "alle zeven modellen"),
+        (6, 7, "zes van de zeven modellen"),
+        (0, 7, "geen van de zeven modellen"),
+        (1, 7, "één van de zeven modellen"),
+        (2, 2, "beide modellen"),
+        (10, 10, "alle tien modellen"),
+        (52, 60, "52 van de 60 modellen"),
+        (1, 1, "één model"),
+        (0, 1, "geen model"),
+    ],
+)
+def test_of_total(k, n, expected):
+    assert nl.of_total(k, n, "modellen", "model") == expected
+
+
+@pytest.mark.parametrize(("k", "n"), [(8, 7), (-1, 7), (0, 0)])
+def test_of_total_rejects_impossible_counts(k, n):
+    with pytest.raises(ValueError):
+        nl.of_total(k, n, "modellen")
+
+
+def test_verb_agrees_with_the_count():
+    sentence = lambda k, n: f"{nl.capitalize_first(nl.of_total(k, n, 'modellen'))} {nl.verb(k, 'voldoet', 'voldoen')}"
+    assert sentence(7, 7) == "Alle zeven modellen voldoen"
+    assert sentence(6, 7) == "Zes van de zeven modellen voldoen"
+    assert sentence(1, 7) == "Eén van de zeven modellen voldoet"
+    assert sentence(0, 7) == "Geen van de zeven modellen voldoet"
+
+
+def test_capitalize_first():
+    assert nl.capitalize_first("de meeste werkgevers") == "De meeste werkgevers"
+    assert nl.capitalize_first("één van de vier") == "Eén van de vier"
+    assert nl.capitalize_first("ongeveer een derde") == "Ongeveer een derde"
+    assert nl.capitalize_first("") == ""
+    for bad in ("42% van de werkgevers", "7 modellen", "-3 punten"):
+        with pytest.raises(ValueError, match="does not begin with a number"):
+            nl.capitalize_first(bad)
+
+
+def test_join_words():
+    assert nl.join_words(["werkdruk"]) == "werkdruk"
+    assert nl.join_words(["werkdruk", "isolatie"]) == "werkdruk en isolatie"
+    assert nl.join_words(["a", "b", "c"], "of") == "a, b of c"
+    with pytest.raises(ValueError):
+        nl.join_words([])
+
+
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [
+        (0.333, "ongeveer een derde"),
+        (0.35, "ongeveer een derde"),
+        (0.30, "bijna een derde"),
+        (0.28, "ruim een kwart"),
+        (0.25, "ongeveer een kwart"),
+        (0.5, "ongeveer de helft"),
+        (0.52, "ongeveer de helft"),  # within the tolerance, in spite of 0.52 - 0.5 > 0.02 in floats
+        (0.57, "ruim de helft"),
+        (0.66, "ongeveer twee derde"),
+        (0.74, "ongeveer driekwart"),
+        (0.19, "ongeveer een vijfde"),
+        (0.02, "minder dan een tiende"),
+        (0.97, "meer dan negen tiende"),
+    ],
+)
+def test_fraction_phrase(share, expected):
+    assert nl.fraction_phrase(share) == expected
+
+
+@pytest.mark.parametrize("bad", [1.2, -0.1, math.nan, None])
+def test_fraction_phrase_rejects_non_shares(bad):
+    with pytest.raises(ValueError):
+        nl.fraction_phrase(bad)
+
+
+@pytest.mark.parametrize(
+    ("share", "with_noun", "without_noun", "plural"),
+    [
+        (1.0, "alle werkgevers", "allen", True),
+        (0.95, "bijna alle werkgevers", "bijna allen", True),
+        (0.7, "de meeste werkgevers", "de meesten", True),
+        (0.5, "ongeveer de helft van de werkgevers", "ongeveer de helft", False),
+        (0.26, "ongeveer een kwart van de werkgevers", "ongeveer een kwart", False),
+        (0.04, "bijna geen werkgevers", "bijna niemand", True),
+    ],
+)
+def test_share_phrase(share, with_noun, without_noun, plural):
+    assert nl.share_phrase(share, "werkgevers") == (with_noun, plural)
+    assert nl.share_phrase(share)[0] == without_noun
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+def test_glossary_covers_every_variable_the_builders_make():
+    """Every pm.* variable name in builders.py has a Dutch name, a meaning and no English in its name."""
+    import inspect
+    import re as _re
+
+    from thuiswerk import builders
+
+    names = set(_re.findall(r'pm\.\w+\(\s*"(\w+)"', inspect.getsource(builders)))
+    names -= {"y"}  # the observed data, not a parameter
+    assert names, "no variables found in builders.py"
+    missing = names - set(nl.PARAMETER_NL)
+    assert not missing, f"no Dutch name for {sorted(missing)}"
+    for name, (symbol, dutch, meaning) in nl.PARAMETER_NL.items():
+        assert dutch and meaning, name
+        assert dutch != name and "_" not in dutch, name
+        assert not _re.search(r"\b(slope|mean|spread|cut|gap|loss|sigma|rho)\b", dutch), name
+
+
+def test_every_model_and_prior_has_a_dutch_name():
+    from thuiswerk import specs
+
+    assert set(nl.MODEL_NL) == set(specs.SPECS)
+    assert len(set(nl.MODEL_NL.values())) == len(nl.MODEL_NL)  # one name per model
+    for spec in specs.SPECS.values():
+        assert set(spec.priors) <= set(nl.PRIOR_NL), spec.name
+        assert nl.model_nl(spec.name) == nl.MODEL_NL[spec.name]
+    with pytest.raises(KeyError):
+        nl.model_nl("no_such_model")
+    with pytest.raises(KeyError):
+        nl.parameter_nl("no_such_variable")
+    assert nl.parameter_nl("sigma_total") == "totale standaardafwijking"
+
+
+# --------------------------------------------------------------------------- appendix tables in Dutch
+
+
+def test_parameter_names_in_the_appendix_tables_are_dutch():
+    from thuiswerk import summaries
+
+    assert summaries.parameter_name("beta[age_10]") == "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)"
+    assert summaries.parameter_name("slope_mean[knows_working_hours|leidinggevende]") == (
+        "Gemiddelde helling: Kent afspraken over werktijden (leidinggevenden)")
+    assert summaries.parameter_name("information_loss[niet_leidinggevende]") == "Informatieverlies: niet-leidinggevenden"
+    assert summaries.parameter_name("loss_gap") == "Verschil in informatieverlies"
+    assert summaries.parameter_name("mu[leidinggevende, ja]") == (
+        "Gemiddelde logit van kennis: leidinggevenden, werkgever noemt de maatregel")
+    assert summaries.parameter_name("slope[complaint_back, home_share|niet_leidinggevende]").startswith(
+        "Helling per uitkomst: Rugklachten, Thuiswerkpercentage")
+    with pytest.raises(KeyError):
+        summaries.parameter_name("no_such_parameter[x]")
+
+
+def test_parameter_table_uses_the_reports_90_interval_not_arviz_89():
+    from thuiswerk import diagnostics, summaries
+
+    rng = np.random.default_rng(0)
+    post = xr.Dataset({"loss_gap": (("chain", "draw"), rng.normal(0.08, 0.01, (4, 500)))},
+                      coords={"chain": range(4), "draw": range(500)})
+    table = diagnostics.parameter_table(xr.DataTree.from_dict({"posterior": post}))
+    assert {"eti90_lb", "eti90_ub"} <= set(table.columns)
+    assert table.loc["loss_gap", "mean"] != round(table.loc["loss_gap", "mean"], 2)  # not rounded by ArviZ
+    shown = summaries.parameter_table_nl(table, "awareness")
+    assert list(shown.columns[:2]) == ["Model", "Parameter"]
+    assert "90%-interval" in shown.columns and not any("89" in c for c in shown.columns)
+    assert shown["Model"].iloc[0] == "Kennis van maatregelen"
+
+
+def test_prior_checks_sentence_counts_in_words():
+    from thuiswerk import summaries
+
+    table = pd.DataFrame()
+    table.attrs["prior_inside"] = (6, 6)
+    assert summaries.prior_checks_sentence(table) == "Alle zes waargenomen waarden liggen binnen het 90%-interval van de prior."
+    table.attrs["prior_inside"] = (1, 6)
+    assert summaries.prior_checks_sentence(table, "met deze priors") == (
+        "Met deze priors ligt één van de zes waargenomen waarden binnen het 90%-interval van de prior.")
+
+
+def test_glossary_and_model_tables_render_every_entry():
+    from thuiswerk import summaries
+
+    glossary = summaries.glossary_table()
+    assert len(glossary) == len(nl.PARAMETER_NL)
+    assert list(glossary.columns) == ["Symbool", "Naam", "Betekenis", "In de code"]
+    models = summaries.models_table()
+    assert list(models["Model"]) == [nl.MODEL_NL[m] for m in models["In de code"].str.strip("`")]
+    barg = summaries.barg_table().to_string()
+    assert "hieronder" not in barg and "90%-interval" in barg

@@ -61,9 +61,16 @@ def table(trees: dict[str, xr.DataTree], policy: Policy = Policy()) -> pd.DataFr
     return pd.DataFrame([{"model": name, **diagnose(tree, policy)} for name, tree in trees.items()]).set_index("model")
 
 
-def parameter_table(tree: xr.DataTree, var_names: list[str] | None = None) -> pd.DataFrame:
-    """Per parameter element: mean, sd, 89% interval, ESS and R-hat (ArviZ's summary)."""
-    summary = az.summary(tree, var_names=var_names, round_to=None)
+def parameter_table(tree: xr.DataTree, var_names: list[str] | None = None, prob: float | None = None) -> pd.DataFrame:
+    """Per parameter element: mean, sd, central interval, ESS and R-hat (ArviZ's summary), unrounded.
+
+    The interval is the report's central (equal-tailed) interval, :data:`thuiswerk.summaries.PROB`
+    (90%) unless ``prob`` is given, never ArviZ's default of 89% (``stats.ci_prob``); its
+    columns are ``eti90_lb`` and ``eti90_ub``.
+    """
+    if prob is None:
+        from thuiswerk.summaries import PROB as prob
+    summary = az.summary(tree, var_names=var_names, ci_prob=prob, ci_kind="eti", round_to="none")
     return pd.DataFrame(summary)
 
 

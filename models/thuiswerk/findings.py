@@ -465,7 +465,7 @@ def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
             "Wie": [ROLE_NL[r] for r in rows["role"]],
             "Odds ratio": [nl.number(np.exp(m), 2) for m in rows["mean"]],
             f"{nl.percent(PROB)}-interval": [nl.interval(np.exp(a), np.exp(b), 2) for a, b in zip(rows["q05"], rows["q95"])],
-            "Kans verwachte richting": [probability(p) for p in rows["p_expected_direction"]],
+            "Kans op de verwachte richting": [probability(p) for p in rows["p_expected_direction"]],
             "Oordeel": list(rows["wording"]),
         }
     )
@@ -520,27 +520,34 @@ def per_measure_table_nl(table: pd.DataFrame) -> pd.DataFrame:
 def gap_sentence(row: pd.Series) -> str:
     """The role difference of the information loss, worded by the one rule from its row."""
     statement = "niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden"
-    lead = {WORD_CLEAR: "Het is duidelijk dat", WORD_HINT: "Er is een aanwijzing dat",
-            WORD_NONE: "Het is niet duidelijk dat"}[row["wording"]]
     points = f"{nl.number(row['mean'] * 100, 0)} procentpunt"
     interval = f"{nl.number(row['q05'] * 100, 0)} {nl.RANGE_WORD} {nl.number(row['q95'] * 100, 0)} procentpunt"
-    return (f"{lead} {statement} (verschil {points}, {nl.percent(PROB)}-interval {interval}; "
-            f"kans {probability(row['p_expected_direction'])} op de verwachte richting).")
+    numbers = (f"(verschil {points}, {nl.percent(PROB)}-interval {interval}; "
+               f"kans {probability(row['p_expected_direction'])} op de verwachte richting)")
+    if row["wording"] == WORD_NONE:
+        return f"Of {statement}, is niet duidelijk {numbers}."
+    lead = {WORD_CLEAR: "Het is duidelijk dat", WORD_HINT: "Er is een aanwijzing dat"}[row["wording"]]
+    return f"{lead} {statement} {numbers}."
 
 
 def loss_sentence(table: pd.DataFrame) -> str:
-    """The source report's information loss per role, from the findings rows."""
-    parts = []
-    for role, suffix in (("manager", "lg"), ("non_manager", "nlg")):
+    """The source report's information loss per role, from the findings rows.
+
+    "Volgens het kennismodel noemt de werkgever van de 15 maatregelen er gemiddeld 3,8
+    (90%-interval 3,6 tot 4,0) die een leidinggevende niet kent, een informatieverlies van
+    25% (24% tot 27%); bij niet-leidinggevenden zijn dat er ..."
+    """
+    def numbers(suffix: str) -> str:
         count, loss = table.loc[f"niet_bekend_aantal_{suffix}"], table.loc[f"informatieverlies_{suffix}"]
-        parts.append(
-            f"bij {ROLE_NL[role]} gemiddeld {nl.number(count['mean'], 1)} "
-            f"({nl.percent(PROB)}-interval {nl.interval(count['q05'], count['q95'], 1)}), een informatieverlies "
-            f"van {nl.percent(loss['mean'])} ({nl.percent_interval(loss['q05'], loss['q95'])})"
-        )
+        return (f"{nl.number(count['mean'], 1)} ({nl.percent(PROB)}-interval "
+                f"{nl.interval(count['q05'], count['q95'], 1)})", f"een informatieverlies van "
+                f"{nl.percent(loss['mean'])} ({nl.percent_interval(loss['q05'], loss['q95'])})")
+
     n = len(codebook_module.load().measures)
-    return (f"Van de {nl.number(n, 0)} maatregelen noemt de werkgever er volgens het kennismodel een aantal die de "
-            f"werknemer niet kent: {parts[0]}; {parts[1]}.")
+    manager, non_manager = numbers("lg"), numbers("nlg")
+    return (f"Volgens het kennismodel noemt de werkgever van de {nl.number(n, 0)} maatregelen er gemiddeld "
+            f"{manager[0]} die een leidinggevende niet kent, {manager[1]}; bij {ROLE_NL['non_manager']} zijn dat "
+            f"er {non_manager[0]}, {non_manager[1]}.")
 
 
 def count_clear(table: pd.DataFrame, ids: list[str]) -> str:
@@ -579,3 +586,227 @@ def estimand_table_nl() -> pd.DataFrame:
                  "Grootheid": "per maatregel: P(niet bekend | werkgever noemt de maatregel)",
                  "Verwachte richting": "beschrijvend"})
     return pd.DataFrame(rows)
+
+
+# =========================================================================== chapter I headings
+#
+# The seven headings of chapter I are conclusions, as in the source report ("Informatie
+# over maatregelen bereikt in ongeveer 1/3e van de gevallen de werknemer niet"), worded
+# at render time from the findings table and the survey: a heading changes when the
+# posterior or the data change. Relations are worded by the one evidence rule (only
+# 'duidelijk' counts as a relation; 'aanwijzing' and 'geen duidelijk verband' are "niet
+# duidelijk"). Headings avoid the phrases the report test reserves for the findings
+# sentences ("samen met", "samenhangt", "informatieverlies"): they say "gaat gepaard met".
+
+EMPLOYER_IDS = ("werkdruk_werkgever_werktijden", "isolatie_werkgever_sociale_momenten",
+                "isolatie_werkgever_gesprekken", "kans_werkgever_ergonomisch")
+JOINT_KNOWN_IDS = ("werkdruk_kennis_bij_melding", "isolatie_kennis_bij_melding_sociale_momenten",
+                   "isolatie_kennis_bij_melding_gesprekken", "kans_kennis_bij_melding_ergonomisch")
+JOINT_EMPLOYER_IDS = ("werkdruk_melding_zonder_kennis", "isolatie_melding_zonder_kennis_sociale_momenten",
+                      "isolatie_melding_zonder_kennis_gesprekken", "kans_melding_zonder_kennis_ergonomisch")
+ISOLATION_IDS = {"isolatie_thuiswerkpercentage": ("veel thuiswerken", "veel thuiswerkt"),
+                 "isolatie_alleenwonend": ("alleen wonen", "alleen woont")}
+STRUCTURAL = ("structureel_20_40", "structureel_40_80", "structureel_80_plus")  # planned_homeworking codes
+RIE_HOMEWORKING = ("een_risico", "beide_risicos")  # rie_homeworking codes: attention to homeworking risks
+OFTEN = 4  # "vaak" on the frequency scale, "mee eens" on the agreement scale (1-5)
+
+# The topic of each finding: the heading when the data cannot carry a conclusion
+# (a share blanked by disclosure control, or a finding missing from the table).
+TOPICS = {
+    1: "Klachten, uitputting en werkdruk",
+    2: "Informatie over maatregelen",
+    3: "Maatregelen die werknemers kennen en hun gezondheid",
+    4: "Thuiswerken na de pandemie",
+    5: "Voorlichting, instructie en toezicht",
+    6: "Isolatie",
+    7: "De RI&E en thuiswerken",
+}
+_HEALTH = {"werkdruk": "werkdruk", "isolatie": "isolatie", "KANS-klachten": "klachten aan arm, nek of schouders"}
+
+
+def _missing(*values: float) -> bool:
+    return any(v is None or not np.isfinite(float(v)) for v in values)
+
+
+def _clear(table: pd.DataFrame, ids) -> tuple[list[str], list[str]]:
+    """The ids of ``ids`` in ``table`` whose wording is 'duidelijk', and the others."""
+    present = [i for i in ids if i in table.index]
+    clear = [i for i in present if table.loc[i, "wording"] == WORD_CLEAR]
+    return clear, [i for i in present if i not in clear]
+
+
+def _health(ids: list[str]) -> str:
+    """"werkdruk en isolatie": the outcomes of findings, in words, each once."""
+    outcomes = list(dict.fromkeys(_HEALTH.get(BY_ID[i].relation, BY_ID[i].relation) for i in ids))
+    return nl.join_words(outcomes)
+
+
+def _share_of(values: pd.Series) -> float:
+    from thuiswerk import summaries as S
+
+    return S.share(values.dropna())
+
+
+def headline_complaints(employees: pd.DataFrame) -> str:
+    """Finding 1: complaints of arm, neck or shoulders and exhaustion among the questionnaire's respondents.
+
+    "De meeste thuiswerkers hebben geen klachten aan arm, nek of schouders en voelen zich
+    niet vaak uitgeput" when most have no KANS complaint and most are exhausted less
+    than "vaak"; the other combinations are worded the other way.
+    """
+    from thuiswerk import summaries as S
+
+    complaint = S.share(S.any_complaint(employees).dropna())
+    q = S.questionnaire(employees)
+    often = _share_of(q["exhaustion"].astype("Float64").dropna() >= OFTEN)
+    if _missing(complaint, often):
+        return TOPICS[1]
+    rested = often < 0.5
+    if complaint < 0.5:
+        head = "De meeste thuiswerkers hebben geen klachten aan arm, nek of schouders"
+        return head + (" en voelen zich niet vaak uitgeput" if rested else ", maar voelen zich wel vaak uitgeput")
+    subject, plural = nl.share_phrase(complaint, "thuiswerkers")
+    head = f"{nl.capitalize_first(subject)} {nl.verb(2 if plural else 1, 'heeft', 'hebben')} klachten aan arm, nek of schouders"
+    return head + (", maar de meesten voelen zich niet vaak uitgeput" if rested else
+                   " en de meesten voelen zich vaak uitgeput")
+
+
+def headline_information(table: pd.DataFrame) -> str:
+    """Finding 2: the information loss (the mean of both roles' posterior means) as a fraction in words.
+
+    "Informatie over maatregelen bereikt in ongeveer een derde van de gevallen de werknemer niet."
+    """
+    ids = ("informatieverlies_lg", "informatieverlies_nlg")
+    if not all(i in table.index for i in ids):
+        return TOPICS[2]
+    loss = float(np.mean([table.loc[i, "mean"] for i in ids]))
+    return f"Informatie over maatregelen bereikt in {nl.fraction_phrase(loss)} van de gevallen de werknemer niet"
+
+
+def headline_known_measures(table: pd.DataFrame) -> str:
+    """Finding 3: from the joint models, knowing a measure the employer reports against the report alone.
+
+    Only the known measures 'duidelijk': "Alleen maatregelen die werknemers kennen, gaan
+    gepaard met minder isolatie" (the outcomes of the clear findings); both, neither, or
+    only the employer's report are worded as such.
+    """
+    known, _ = _clear(table, JOINT_KNOWN_IDS)
+    employer, _ = _clear(table, JOINT_EMPLOYER_IDS)
+    if not any(i in table.index for i in JOINT_KNOWN_IDS + JOINT_EMPLOYER_IDS):
+        return TOPICS[3]
+    if known and not employer:
+        return f"Alleen maatregelen die werknemers kennen, gaan gepaard met minder {_health(known)}"
+    if known and employer:
+        return f"Maatregelen gaan gepaard met minder {_health(known + employer)}, of werknemers ze nu kennen of niet"
+    if employer:
+        return (f"Niet de kennis van werknemers, maar de opgave van de werkgever gaat gepaard met minder "
+                f"{_health(employer)}")
+    return "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen"
+
+
+def headline_homeworking(establishments: pd.DataFrame) -> str:
+    """Finding 4: the share of employers that plan structural homeworking, and their larger obstacle.
+
+    "De meeste werkgevers willen thuiswerken structureel mogelijk maken, maar ongeveer een
+    kwart vindt onduidelijk wat hun verplichtingen zijn."
+    """
+    from thuiswerk import summaries as S
+
+    planned = S.establishment_share(establishments, "planned_homeworking", list(STRUCTURAL))
+    unclear = S.share(establishments["obstacle_unclear_obligations"])
+    knowledge = S.share(establishments["obstacle_lack_knowledge"])
+    if _missing(planned, unclear, knowledge):
+        return TOPICS[4]
+    subject, plural = nl.share_phrase(planned, "werkgevers")
+    head = f"{nl.capitalize_first(subject)} {'willen' if plural else 'wil'} thuiswerken structureel mogelijk maken"
+    if unclear >= knowledge:
+        share, singular, plural_verb, rest = unclear, "vindt", "vinden", "onduidelijk wat hun verplichtingen zijn"
+    else:
+        share, singular, plural_verb, rest = knowledge, "mist", "missen", "kennis van mogelijke maatregelen"
+    who, many = nl.share_phrase(share)
+    conjunction = "maar" if planned >= 0.5 else "en"
+    return f"{head}, {conjunction} {who} {plural_verb if many else singular} {rest}"
+
+
+def headline_supervision(table: pd.DataFrame, establishments: pd.DataFrame) -> str:
+    """Finding 5: information or instruction and active supervision by employers, and the employer's measures.
+
+    "Ruim de helft van de werkgevers geeft voorlichting of instructie, ongeveer een kwart houdt
+    toezicht, en hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers"
+    (the last part from the four findings of the models with the employer's reports).
+    """
+    from thuiswerk import summaries as S
+
+    instruction = S.share(establishments["information_instruction"])
+    supervision = S.share(establishments["active_supervision"])
+    clear, other = _clear(table, EMPLOYER_IDS)
+    if _missing(instruction, supervision) or not (clear or other):
+        return TOPICS[5]
+    who, plural = nl.share_phrase(instruction, "werkgevers")
+    first = f"{nl.capitalize_first(who)} {'geven' if plural else 'geeft'} voorlichting of instructie"
+    who, plural = nl.share_phrase(supervision)
+    second = f"{who} {'houden' if plural else 'houdt'} toezicht"
+    n, k = len(clear) + len(other), len(clear)
+    if k == 0:
+        third = "hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers"
+    elif k == n:
+        third = "hun maatregelen gaan gepaard met een betere gezondheid van werknemers"
+    else:
+        third = (f"hun maatregelen gaan in {nl.count_of(k, n)} onderzochte verbanden gepaard met een betere "
+                 "gezondheid van werknemers")
+    return f"{first}, {second}, en {third}"
+
+
+def headline_isolation(table: pd.DataFrame, employees: pd.DataFrame) -> str:
+    """Finding 6: the share that feels isolated (agrees with either isolation item), and who feels it more.
+
+    "De meeste thuiswerkers voelen zich niet geïsoleerd; veel thuiswerken of alleen wonen
+    maakt daarbij geen duidelijk verschil" (from the two isolation findings).
+    """
+    from thuiswerk import summaries as S
+
+    q = S.questionnaire(employees)
+    items = q[["isolation_colleagues", "isolation_company"]].astype("Float64").dropna()
+    isolated = _share_of((items >= OFTEN).any(axis=1))
+    clear, other = _clear(table, ISOLATION_IDS)
+    if _missing(isolated):
+        return TOPICS[6]
+    if isolated < 0.075:
+        head, few = "Bijna geen thuiswerker voelt zich geïsoleerd", True
+    elif isolated < 0.5:
+        head, few = "De meeste thuiswerkers voelen zich niet geïsoleerd", True
+    else:
+        who, plural = nl.share_phrase(isolated, "thuiswerkers")
+        head, few = f"{nl.capitalize_first(who)} {'voelen' if plural else 'voelt'} zich geïsoleerd", False
+    if not clear and not other:
+        return head
+    no_difference = f"{nl.join_words([ISOLATION_IDS[i][0] for i in other], 'of')} maakt daarbij geen duidelijk verschil"
+    if not clear:
+        return f"{head}; {no_difference}"
+    who = f"wie {nl.join_words([ISOLATION_IDS[i][1] for i in clear], 'of')}, voelt zich {'wel ' if few else ''}vaker geïsoleerd"
+    return f"{head}; {who}" + (f", maar {no_difference.replace(' daarbij', '')}" if other else "")
+
+
+def headline_rie(establishments: pd.DataFrame) -> str:
+    """Finding 7: the share of employers whose RI&E pays attention to the risks of homeworking."""
+    from thuiswerk import summaries as S
+
+    share = S.establishment_share(establishments, "rie_homeworking", list(RIE_HOMEWORKING))
+    if _missing(share):
+        return TOPICS[7]
+    who, plural = nl.share_phrase(share, "werkgevers")
+    return (f"{nl.capitalize_first(who)} {'besteden' if plural else 'besteedt'} in de risico-inventarisatie en "
+            "-evaluatie (RI&E) aandacht aan thuiswerken")
+
+
+def chapter_one_headlines(table: pd.DataFrame, establishments: pd.DataFrame, employees: pd.DataFrame) -> dict[int, str]:
+    """The seven headings of chapter I (1 to 7), each a conclusion worded from the findings table and the survey."""
+    return {
+        1: headline_complaints(employees),
+        2: headline_information(table),
+        3: headline_known_measures(table),
+        4: headline_homeworking(establishments),
+        5: headline_supervision(table, establishments),
+        6: headline_isolation(table, employees),
+        7: headline_rie(establishments),
+    }

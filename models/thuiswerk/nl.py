@@ -27,6 +27,20 @@ two-sided test at 5%, or one-sided at 2.5%). Both bounds belong to the stronger
 wording. The direction is never chosen after looking: a posterior that points
 the other way gives "geen duidelijk verband" for the expected direction.
 
+Counts and shares in words
+--------------------------
+Small counts are words and zero is "geen" (:func:`count_words`); a count out of a
+total reads "alle zeven modellen", "zes van de zeven modellen", "geen van de zeven
+modellen" (:func:`of_total`, with :func:`verb` for the agreeing verb); a share reads
+"ongeveer een derde", "bijna de helft" (:func:`fraction_phrase`) or "de meeste
+werkgevers" (:func:`share_phrase`). A sentence never begins with a digit
+(:func:`capitalize_first` refuses one).
+
+Glossary (:data:`PARAMETER_NL`, :data:`MODEL_NL`, :data:`PRIOR_NL`)
+-------------------------------------------------------------------
+Every posterior variable, model and prior setting by its Dutch name; the appendices
+name them only through these mappings.
+
 Disclosure control (:func:`suppress`)
 -------------------------------------
 No percentage or mean computed from fewer than :data:`MIN_CELL` (10)
@@ -301,3 +315,275 @@ def count_of(k: int, n: int) -> str:
     if k == n:
         return "beide" if n == 2 else f"alle {number_word(n)}"
     return f"{number_word(k)} van de {number_word(n)}"
+
+
+def count_words(n: int) -> str:
+    """A count in words for a noun that follows: "geen", "één", "twee" ... "twaalf", then digits ("13").
+
+    Unlike :func:`number_word`, zero is "geen" ("geen modellen", never "0 modellen").
+    """
+    n = int(n)
+    if n < 0:
+        raise ValueError(f"count_words() needs a count >= 0, got {n}")
+    return "geen" if n == 0 else number_word(n)
+
+
+def of_total(k: int, n: int, noun: str, singular: str | None = None) -> str:
+    """A count out of a total with its (plural) noun, in words.
+
+    ``of_total(7, 7, "modellen")`` -> "alle zeven modellen"; ``(6, 7)`` -> "zes van de
+    zeven modellen"; ``(0, 7)`` -> "geen van de zeven modellen"; ``(2, 2)`` -> "beide
+    modellen". With a total of one the ``singular`` noun is used ("het enige model" is
+    not always right, so: "één model", "geen model"). Choose the verb with :func:`verb`.
+    """
+    k, n = int(k), int(n)
+    if not 0 <= k <= n or n < 1:
+        raise ValueError(f"of_total() needs 0 <= k <= n and n >= 1, got {k} of {n}")
+    if n == 1:
+        return f"{count_words(k)} {singular or noun}"
+    if k == n:
+        return f"beide {noun}" if n == 2 else f"alle {number_word(n)} {noun}"
+    return f"{count_of(k, n)} {noun}"
+
+
+def verb(k: int, singular: str, plural: str) -> str:
+    """The verb form that agrees with a counted subject of :func:`of_total` or :func:`count_words`.
+
+    Plural from two on ("zes van de zeven modellen voldoen", "alle zeven modellen voldoen"),
+    singular for one and for none ("één van de zeven modellen voldoet", "geen van de
+    zeven modellen voldoet").
+    """
+    return plural if int(k) >= 2 else singular
+
+
+def capitalize_first(text: str) -> str:
+    """The text with its first letter as a capital, for the start of a sentence or heading.
+
+    "één" becomes "Eén" (Taalunie). A sentence must not begin with a digit in Dutch
+    prose: text that starts with one raises ``ValueError`` (rephrase it, for example
+    "Van de werkgevers geeft 42% ..." instead of "42% van de werkgevers geeft ...").
+    """
+    if not text:
+        return text
+    if text[0].isdigit() or (text[0] in "-+" and text[1:2].isdigit()):
+        raise ValueError(f"a sentence does not begin with a number: {text[:40]!r}")
+    if text.startswith("één"):
+        return "Eén" + text[3:]
+    return text[0].upper() + text[1:]
+
+
+def join_words(items: Iterable[str], conjunction: str = "en") -> str:
+    """"a", "a en b", "a, b en c" (no comma before the conjunction, as in Dutch)."""
+    items = [str(i) for i in items]
+    if not items:
+        raise ValueError("join_words() needs at least one item")
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+# Fractions a Dutch reader says aloud, for shares in headings ("ongeveer een derde").
+FRACTIONS: tuple[tuple[float, str], ...] = (
+    (1 / 10, "een tiende"),
+    (1 / 5, "een vijfde"),
+    (1 / 4, "een kwart"),
+    (1 / 3, "een derde"),
+    (2 / 5, "twee vijfde"),
+    (1 / 2, "de helft"),
+    (2 / 3, "twee derde"),
+    (3 / 4, "driekwart"),
+    (9 / 10, "negen tiende"),
+)
+FRACTION_TOLERANCE = 0.02  # within this of a fraction: "ongeveer"; further: "bijna" (below) or "ruim" (above)
+
+
+def fraction_phrase(share: float) -> str:
+    """A share as a fraction in words, followed in the text by "van de ...".
+
+    The nearest of :data:`FRACTIONS`: within :data:`FRACTION_TOLERANCE` of it
+    "ongeveer een derde" (0.33), below it "bijna een derde" (0.30), above it "ruim een
+    kwart" (0.28). Below a twentieth "minder dan een tiende", above nineteen twentieths
+    "meer dan negen tiende" (callers say "geen" or "alle" themselves, see
+    :func:`share_phrase`).
+    """
+    if _is_missing(share):
+        raise ValueError("fraction_phrase() needs a share, got a missing value")
+    s = float(share)
+    if not 0.0 <= s <= 1.0:
+        raise ValueError(f"fraction_phrase() takes a share in [0, 1], got {share!r}")
+    if s < 0.05:
+        return "minder dan een tiende"
+    if s > 0.95:
+        return "meer dan negen tiende"
+    value, words = min(FRACTIONS, key=lambda f: abs(f[0] - s))
+    if abs(s - value) <= FRACTION_TOLERANCE + 1e-9:  # 0.52 - 0.5 is 0.0200000000000000018 in floats
+        return f"ongeveer {words}"
+    return f"{'bijna' if s < value else 'ruim'} {words}"
+
+
+def share_phrase(share: float, noun: str | None = None) -> tuple[str, bool]:
+    """The part of a group a share stands for, as the subject of a sentence, and whether it is plural.
+
+    With a plural ``noun``: "alle werkgevers" (1), "bijna alle werkgevers" (0.925 and
+    over), "de meeste werkgevers" (0.6 and over), "ongeveer de helft van de werkgevers"
+    (:func:`fraction_phrase`), "bijna geen werkgevers" (below 0.075), "geen werkgevers"
+    (0). Without a noun the independent forms: "allen", "bijna allen", "de meesten",
+    "ongeveer de helft", "bijna niemand", "niemand". The flag is True where the verb is
+    plural ("de meeste werkgevers willen", "ongeveer de helft van de werkgevers wil").
+    """
+    if _is_missing(share):
+        raise ValueError("share_phrase() needs a share, got a missing value")
+    s = float(share)
+    if not 0.0 <= s <= 1.0:
+        raise ValueError(f"share_phrase() takes a share in [0, 1], got {share!r}")
+    if noun is None:
+        if s == 1.0:
+            return "allen", True
+        if s >= 0.925:
+            return "bijna allen", True
+        if s >= 0.6:
+            return "de meesten", True
+        if s == 0.0:
+            return "niemand", False
+        if s < 0.075:
+            return "bijna niemand", False
+        return fraction_phrase(s), False
+    if s == 1.0:
+        return f"alle {noun}", True
+    if s >= 0.925:
+        return f"bijna alle {noun}", True
+    if s >= 0.6:
+        return f"de meeste {noun}", True
+    if s == 0.0:
+        return f"geen {noun}", True
+    if s < 0.075:
+        return f"bijna geen {noun}", True
+    return f"{fraction_phrase(s)} van de {noun}", False
+
+
+# --------------------------------------------------------------------------- glossary
+
+# Every variable of the fits' posteriors (thuiswerk.builders): name in the code ->
+# (symbol in the model equations of appendix A, Dutch name for tables, meaning).
+# Appendix A renders it as the glossary table; every appendix table names a
+# parameter by its Dutch name from here (thuiswerk.summaries.parameter_name).
+PARAMETER_NL: dict[str, tuple[str, str, str]] = {
+    # effects of establishment and employee (every model)
+    "sigma_total": (r"$\sigma$", "totale standaardafwijking",
+                    "standaardafwijking van de effecten van vestiging en werknemer samen"),
+    "rho": (r"$\rho$", "aandeel van de vestiging",
+            "deel van de variantie van die effecten dat bij de vestiging ligt"),
+    "sigma_establishment": (r"$\sigma_{\mathrm{vest}}$", "standaardafwijking tussen vestigingen",
+                            r"$\sigma\sqrt{\rho}$: spreiding van de vestigingseffecten"),
+    "sigma_employee": (r"$\sigma_{\mathrm{wn}}$", "standaardafwijking tussen werknemers",
+                       r"$\sigma\sqrt{1-\rho}$: spreiding van de werknemerseffecten"),
+    "z_establishment": (r"$z_v$", "gestandaardiseerd vestigingseffect",
+                        r"effect van vestiging $v$ gedeeld door $\sigma_{\mathrm{vest}}$ (één per vestiging)"),
+    "z_employee": (r"$z_i$", "gestandaardiseerd werknemerseffect",
+                   r"effect van werknemer $i$ gedeeld door $\sigma_{\mathrm{wn}}$ (één per werknemer)"),
+    "b_sector": (r"$s$", "sectoreffect", "afwijking per sector; de sectoreffecten tellen op tot nul"),
+    "b_size_class": (r"$g$", "effect van de grootteklasse",
+                     "afwijking per grootteklasse van de vestiging; de effecten tellen op tot nul"),
+    # outcome models (werkdruk, isolatie, klachten)
+    "beta": (r"$\beta_p$", "helling van een covariaat",
+             "verandering van de logit per eenheid van covariaat $p$, gelijk voor alle uitkomsten en functies"),
+    "slope_mean": (r"$\mu_t$", "gemiddelde helling",
+                   "helling van blootstelling $t$ (een blootstelling bij één functie), "
+                   "gemiddeld over de aspecten of lichaamsdelen"),
+    "slope_spread": (r"$\tau_k$", "spreiding van de helling",
+                     "standaardafwijking van de helling van blootstelling $k$ tussen aspecten of lichaamsdelen"),
+    "z_slope": (r"$\zeta_{jt}$", "gestandaardiseerde afwijking van de helling",
+                r"afwijking van de helling voor uitkomst $j$ van het gemiddelde $\mu_t$, gedeeld door $\tau_k$"),
+    "slope": (r"$b_{jt}$", "helling per uitkomst",
+              "helling van blootstelling $t$ voor aspect of lichaamsdeel $j$; hieruit komen de bevindingen"),
+    "cut_first": (r"$c_{j1}$", "eerste drempel", "laagste drempel van aspect $j$ op de logitschaal"),
+    "cut_gaps": (r"$c_{j,k+1} - c_{jk}$", "afstand tussen drempels",
+                 "afstand tussen twee opeenvolgende drempels van aspect $j$ (positief)"),
+    "cutpoints": (r"$c_{jk}$", "drempels",
+                  "oplopende drempels van aspect $j$ tussen de antwoordcategorieën $k$ en $k+1$"),
+    "intercept": (r"$\alpha_{jf}$", "intercept per lichaamsdeel en functie",
+                  "logit van een klacht aan lichaamsdeel $j$ bij functie $f$ (covariaten op hun referentiewaarde)"),
+    # knowledge of measures (kennismodel)
+    "mu": (r"$\mu_{fw}$", "gemiddelde logit van kennis",
+           "gemiddelde over de maatregelen van de logit van de kans dat een werknemer van functie $f$ een "
+           "maatregel kent, naar de opgave $w$ van de werkgever"),
+    "tau": (r"$\tau_{fw}$", "spreiding tussen maatregelen",
+            "standaardafwijking van die logit tussen de maatregelen"),
+    "z_measure": (r"$z_{mfw}$", "gestandaardiseerd maatregeleffect",
+                  r"afwijking van maatregel $m$ van $\mu_{fw}$, gedeeld door $\tau_{fw}$"),
+    "alpha": (r"$a_{mfw}$", "logit van kennis per maatregel",
+              "logit van de kans dat een werknemer van functie $f$ maatregel $m$ kent, naar de opgave $w$"),
+    "p_known_if_reported": (r"$p_{mf}$", "kans op kennis als de werkgever de maatregel noemt",
+                            "gemiddeld over de effecten van vestiging en werknemer"),
+    "reported_not_known": (r"$N_f$", "genoemd maar niet bekend",
+                           "verwacht aantal maatregelen dat de werkgever noemt en de werknemer van functie $f$ "
+                           "niet kent"),
+    "information_loss": (r"$N_f / 15$", "informatieverlies",
+                         "genoemd maar niet bekend, gedeeld door het aantal maatregelen (15)"),
+    "loss_if_reported": ("", "niet bekend van de genoemde maatregelen",
+                         "aandeel van de maatregelen die de werkgever noemt dat de werknemer niet kent"),
+    "loss_gap": ("", "verschil in informatieverlies",
+                 "informatieverlies van niet-leidinggevenden min dat van leidinggevenden"),
+}
+
+# Prior settings of a model specification (thuiswerk.specs) -> Dutch description.
+PRIOR_NL: dict[str, str] = {
+    "sigma_total": "schaal van de halfnormale prior van de totale standaardafwijking",
+    "rho_alpha": "eerste parameter van de bètaprior van het aandeel van de vestiging",
+    "rho_beta": "tweede parameter van de bètaprior van het aandeel van de vestiging",
+    "group_sd": "standaardafwijking van de sector- en grootteklasse-effecten",
+    "beta_sd": "standaardafwijking van de prior van een covariaathelling",
+    "slope_sd": "standaardafwijking van de prior van een gemiddelde helling",
+    "tau_sd": "schaal van de halfnormale prior van een spreiding",
+    "cut_first_mu": "gemiddelde van de prior van de eerste drempel",
+    "cut_first_sd": "standaardafwijking van de prior van de eerste drempel",
+    "gap_log_mu": "gemiddelde van de lognormale prior van de afstand tussen drempels (logschaal)",
+    "gap_log_sd": "standaardafwijking van de lognormale prior van de afstand tussen drempels (logschaal)",
+    "intercept_mu": "gemiddelde van de prior van een intercept",
+    "intercept_sd": "standaardafwijking van de prior van een intercept",
+    "mu_sd": "standaardafwijking van de prior van de gemiddelde logit van kennis",
+}
+
+# Every model (thuiswerk.specs.SPECS) as the reader sees it: one name everywhere.
+MODEL_NL: dict[str, str] = {
+    "awareness": "Kennis van maatregelen",
+    "workload": "Werkdruk (kennis van de werknemer)",
+    "isolation": "Isolatie (kennis van de werknemer)",
+    "complaints": "Klachten (kennis van de werknemer)",
+    "workload_employer": "Werkdruk (opgave van de werkgever)",
+    "isolation_employer": "Isolatie (opgave van de werkgever)",
+    "complaints_employer": "Klachten (opgave van de werkgever)",
+    "workload_joint": "Werkdruk (kennis en opgave samen)",
+    "isolation_joint": "Isolatie (kennis en opgave samen)",
+    "complaints_joint": "Klachten (kennis en opgave samen)",
+}
+
+# Coordinates of the fits that are codes rather than codebook variables.
+REPORTED_NL = {"nee": "werkgever noemt de maatregel niet", "ja": "werkgever noemt de maatregel"}
+ROLE_NL = {"leidinggevende": "leidinggevenden", "niet_leidinggevende": "niet-leidinggevenden"}
+
+
+def parameter_nl(variable: str) -> str:
+    """The Dutch name of a posterior variable (:data:`PARAMETER_NL`); unknown names raise ``KeyError``."""
+    if variable not in PARAMETER_NL:
+        raise KeyError(f"no Dutch name for the posterior variable {variable!r}; add it to nl.PARAMETER_NL")
+    return PARAMETER_NL[variable][1]
+
+
+def model_nl(name: str) -> str:
+    """The Dutch name of a model (:data:`MODEL_NL`); unknown names raise ``KeyError``."""
+    if name not in MODEL_NL:
+        raise KeyError(f"no Dutch name for the model {name!r}; add it to nl.MODEL_NL")
+    return MODEL_NL[name]
+
+
+class Markdown(str):
+    """Text that Quarto inserts as Markdown rather than as plain text.
+
+    Quarto escapes the result of an inline expression (`{python} expr`) that
+    is a plain string, so a citation "[@nea2022]" in it would print its
+    brackets. A string with ``_repr_markdown_`` is inserted as Markdown.
+    """
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
