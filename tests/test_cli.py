@@ -80,11 +80,27 @@ def test_committed_default_survey_is_what_simulate_generates(tmp_path: Path) -> 
 
 
 def test_report_without_quarto_says_how_to_install_and_exits_nonzero(monkeypatch) -> None:
-    import shutil
+    from thuiswerk import render
+    from thuiswerk.cli import EXIT_NO_QUARTO, EXIT_USAGE
 
-    from thuiswerk.cli import EXIT_NO_QUARTO
-
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(render, "find_quarto", lambda: None)
     result = runner.invoke(app, ["report"])
     assert result.exit_code == EXIT_NO_QUARTO
-    assert "quarto.org" in result.output and "pip install quarto-cli" in result.output
+    assert "quarto.org" in result.output and "quarto-offline/setup.sh" in result.output
+    result = runner.invoke(app, ["report", "--to", "latex"])
+    assert result.exit_code == EXIT_USAGE and "html, pdf, docx" in result.output
+
+
+def test_find_quarto_falls_back_to_the_offline_build(monkeypatch, tmp_path) -> None:
+    import shutil
+
+    from thuiswerk import render
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert render.find_quarto() is None
+    binary = tmp_path / "quarto-offline" / "bin" / "quarto"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    assert render.find_quarto() == binary

@@ -171,6 +171,13 @@ def test_sentence_changes_with_the_row():
     assert hint.startswith("Er is een aanwijzing dat een hoger thuiswerkpercentage samenhangt met meer werkdruk")
 
 
+def test_the_verb_agrees_with_a_plural_subject():
+    plural = findings.sentence(_row("werkdruk_werkgever_werktijden", np.random.default_rng(4).normal(0.0, 0.3, 4000)))
+    singular = findings.sentence(_row("werkdruk_afspraken_werktijden", np.random.default_rng(4).normal(0.0, 0.3, 4000)))
+    assert "Afspraken over werktijden volgens de werkgever hangen niet duidelijk samen" in plural
+    assert " hangt " in singular and " hangen " not in singular
+
+
 def test_sentence_refuses_a_descriptive_row():
     with pytest.raises(ValueError, match="not a slope finding"):
         findings.sentence(_row("informatieverlies_lg", np.linspace(0.2, 0.3, 10)))

@@ -330,43 +330,47 @@ def findings(
 
 
 QUARTO_HELP = (
-    "Quarto is not installed (no `quarto` on PATH). Install it from https://quarto.org/docs/get-started/ "
-    "or, with internet access, `pip install quarto-cli`; then run `thuiswerk report` again."
+    "Quarto is not installed (no `quarto` on PATH and none under ~/.cache/quarto-offline). "
+    "Install it from https://quarto.org/docs/get-started/ (or, offline, build it with "
+    "quarto-offline/setup.sh as README.md \"Report (for authors)\" says); then run `thuiswerk report` again."
 )
 EXIT_NO_QUARTO = 6
+EXIT_RENDER = 7  # Quarto failed or wrote less than a book render must
 
 
 @app.command()
 def report(
     data: DataOpt = DEFAULT_DATA,
+    mapping: MappingOpt = None,
     fits: FitsOpt = DEFAULT_FITS,
     seed: SeedOpt = None,
-    to: Annotated[str | None, typer.Option(help="One format: html, typst or docx (default: all in _quarto.yml).")] = None,
+    config: ConfigOpt = None,
+    to: Annotated[str, typer.Option(help="html, pdf, docx, or all (one HTML site, one PDF, one DOCX).")] = "all",
 ) -> None:
-    """Render the Dutch report with Quarto from the stored fits (never samples)."""
-    import os
-    import shutil
-    import subprocess
-
-    from thuiswerk.resources import REPO_ROOT
+    """Render the Dutch report (a Quarto book) into _output/ from the stored fits (never samples)."""
+    from thuiswerk import render
     from thuiswerk.workflow import DEFAULT_SEED
 
-    quarto = shutil.which("quarto")
+    try:
+        fmts = render.formats(to)
+    except ValueError as exc:
+        err.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(EXIT_USAGE) from None
+    quarto = render.find_quarto()
     if quarto is None:
-        err.print(QUARTO_HELP, soft_wrap=True)
+        err.print(QUARTO_HELP, soft_wrap=True, markup=False)
         raise typer.Exit(EXIT_NO_QUARTO)
-    _check_current(_specs(["all"], None), _survey(data, None), fits, seed, data)  # refuse before rendering
-    command = [quarto, "render"] + (["--to", to] if to else [])
-    # The report's setup cells read these (thuiswerk.summaries.load_context).
-    env = os.environ | {
-        "THUISWERK_DATA": str(data.resolve()),
-        "THUISWERK_FITS": str(fits.resolve()),
-        "THUISWERK_SEED": str(DEFAULT_SEED if seed is None else seed),
-    }
-    console.print(f"Running {' '.join(command)} in {REPO_ROOT}")
-    result = subprocess.run(command, cwd=REPO_ROOT, env=env, check=False)
-    if result.returncode != 0:
-        raise typer.Exit(result.returncode)
+    _check_current(_specs(["all"], config), _survey(data, mapping), fits, seed, data)  # refuse before rendering
+    seed = DEFAULT_SEED if seed is None else seed
+    console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
+    try:
+        done = render.render(quarto, data, fits, seed, mapping, config, ",".join(fmts), echo=_plain)
+    except render.RenderError as exc:
+        err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_RENDER) from None
+    from thuiswerk.resources import REPO_ROOT
+
+    console.print("Wrote " + ", ".join(str(p.relative_to(REPO_ROOT)) for p in done.outputs), highlight=False)
 
 
 def _csv_list(value: str, option: str, allowed: tuple[str, ...] | None = None) -> list[str]:
@@ -474,12 +478,12 @@ def run(
     check(models=["all"], data=data, fits=fits)
     compare(data=data, fits=fits)
     findings(data=data, fits=fits)
-    import shutil
+    from thuiswerk.render import find_quarto
 
-    if shutil.which("quarto"):
+    if find_quarto() is not None:
         report(data=data, fits=fits)
     else:
-        console.print(f"Report not rendered: {QUARTO_HELP}")
+        console.print(f"Report not rendered: {QUARTO_HELP}", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

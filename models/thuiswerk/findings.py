@@ -420,6 +420,9 @@ def numbers(row: pd.Series) -> str:
     return f"kans {probability(row['p_expected_direction'])} op de verwachte richting; {_odds(row)}"
 
 
+PLURAL_HEADS = {"afspraken", "ergonomische", "gesprekken", "ingeplande"}  # first words of plural subjects
+
+
 def sentence(row: pd.Series) -> str:
     """The Dutch sentence of one slope finding, made only of the row's fields.
 
@@ -435,13 +438,16 @@ def sentence(row: pd.Series) -> str:
     subject = e.subject
     prefix = "" if e.role == "all" else f"Bij {ROLE_NL[e.role]} "
     word = row["wording"]
+    # "afspraken ... hangen", "kennis van afspraken ... hangt": the verb agrees with the subject's head noun
+    hangt, samenhangt = ("hangen", "samenhangen") if subject.split()[0] in PLURAL_HEADS else ("hangt", "samenhangt")
     if word == WORD_CLEAR:
-        body = f"hangt {subject} duidelijk samen met {relation}" if prefix else f"{subject} hangt duidelijk samen met {relation}"
+        body = f"{hangt} {subject} duidelijk samen met {relation}" if prefix else f"{subject} {hangt} duidelijk samen met {relation}"
     elif word == WORD_HINT:
-        body = f"is er een aanwijzing dat {subject} samenhangt met {relation}" if prefix else (
-            f"er is een aanwijzing dat {subject} samenhangt met {relation}")
+        body = f"is er een aanwijzing dat {subject} {samenhangt} met {relation}" if prefix else (
+            f"er is een aanwijzing dat {subject} {samenhangt} met {relation}")
     elif word == WORD_NONE:
-        body = f"hangt {subject} niet duidelijk samen met {relation}" if prefix else f"{subject} hangt niet duidelijk samen met {relation}"
+        body = (f"{hangt} {subject} niet duidelijk samen met {relation}" if prefix
+                else f"{subject} {hangt} niet duidelijk samen met {relation}")
     else:
         raise ValueError(f"{e.id}: unknown wording {word!r}")
     text = f"{prefix}{body}" if prefix else body[0].upper() + body[1:]

@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -176,11 +176,11 @@ def loo_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Uitkomst": comparison["label"],
-            "elpd kennis werknemer": comparison["elpd_known"].map(lambda v: nl.number(v, 1)),
-            "elpd opgave werkgever": comparison["elpd_employer"].map(lambda v: nl.number(v, 1)),
-            "Verschil (SE)": [f"{nl.number(d, 1)} ({nl.number(s, 1)})" for d, s in zip(comparison["elpd_diff"], comparison["se_diff"])],
+            "elpd kennis van de werknemer": comparison["elpd_known"].map(lambda v: nl.number(v, 1)),
+            "elpd opgave van de werkgever": comparison["elpd_employer"].map(lambda v: nl.number(v, 1)),
+            "Verschil (standaardfout)": [f"{nl.number(d, 1)} ({nl.number(s, 1)})" for d, s in zip(comparison["elpd_diff"], comparison["se_diff"])],
             "Vestigingen": comparison["establishments"].map(lambda v: nl.number(v, 0)),
-            "Max. Pareto k": comparison["max_pareto_k"].map(lambda v: nl.number(v, 2)),
+            "Grootste Pareto k": comparison["max_pareto_k"].map(lambda v: nl.number(v, 2)),
             "Oordeel": comparison["verdict"],
         }
     )
@@ -196,13 +196,15 @@ def loo_table_nl(loo: pd.DataFrame) -> pd.DataFrame:
     """:func:`compare.loo_table` for display (with Pareto k)."""
     return pd.DataFrame(
         {
-            "Model": [SPECS[m].title if m in SPECS else m for m in loo.index],
+            "Model": [model_name(m) for m in loo.index],
             "elpd (LOO)": loo["elpd_loo"].map(lambda v: nl.number(v, 1)),
-            "SE": loo["se"].map(lambda v: nl.number(v, 1)),
-            "p (LOO)": loo["p_loo"].map(lambda v: nl.number(v, 1)),
+            "Standaardfout": loo["se"].map(lambda v: nl.number(v, 1)),
+            "Effectief aantal parameters": loo["p_loo"].map(lambda v: nl.number(v, 1)),
             "Werknemers": loo["n"].map(lambda v: nl.number(v, 0)),
-            "Max. Pareto k": loo["max_pareto_k"].map(lambda v: nl.number(v, 2)),
-            f"Pareto k > {nl.number(compare.K_THRESHOLD, 1)}": loo["n_k_above_0_7"].map(lambda v: nl.number(v, 0)),
+            "Grootste Pareto k": loo["max_pareto_k"].map(lambda v: nl.number(v, 2)),
+            f"Werknemers met Pareto k boven {nl.number(compare.K_THRESHOLD, 1)}": loo["n_k_above_0_7"].map(
+                lambda v: nl.number(v, 0)
+            ),
         }
     )
 
@@ -284,19 +286,72 @@ def ratio(a: float, b: float) -> float:
 # =========================================================================== display
 
 
-def markdown_table(frame: pd.DataFrame, index: bool = False) -> str:
-    """A pipe table (Pandoc/Quarto markdown) of already formatted values."""
+_NUMERIC = re.compile(r"^[\s\-−+<>≥≤~]*[\d(\[]")
+TABLE_RULE = 120  # dashes in a separator line: longer than Pandoc's 72 columns, so widths are relative
+
+
+def markdown_table(frame: pd.DataFrame, index: bool = False, widths: Sequence[float] | None = None) -> str:
+    """A pipe table (Pandoc/Quarto markdown) of already formatted values.
+
+    Column widths are relative (Pandoc reads them from the lengths of the
+    separator's dashes when a line is longer than 72 characters): ``widths``
+    if given, else proportional to each column's longest cell, within limits,
+    so that text wraps in the PDF and DOCX instead of squeezing the numbers.
+    Text columns are left-aligned, columns of numbers right-aligned.
+    """
     frame = frame.reset_index() if index else frame
     cols = [str(c) for c in frame.columns]
 
     def cell(v: Any) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return nl.MARKER
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        text = str(v).replace("|", "\\|").replace("\n", " ")
+        # outside `code`, a zero-width space after each (escaped) "_" lets a code name
+        # (werkdruk_afspraken_werktijden) wrap in a narrow column of the PDF
+        parts = text.split("`")
+        # and "<" is not the start of an HTML tag ("niet_bekend_<measure>_lg")
+        parts[::2] = [p.replace("_", "\\_\u200b").replace("<", "\\<") for p in parts[::2]]
+        return "`".join(parts)
 
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(":---" if i == 0 else "---:" for i in range(len(cols))) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    if widths is None:
+        longest = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
+        widths = [min(max(n, 8), 30) for n in longest]
+    if len(widths) != len(cols):
+        raise ValueError(f"markdown_table: {len(widths)} widths for {len(cols)} columns")
+    total = float(sum(widths))
+    dashes = [max(3, round(TABLE_RULE * w / total)) for w in widths]
+
+    def numeric(i: int) -> bool:
+        values = [r[i] for r in rows if r[i] != nl.MARKER]
+        return bool(values) and sum(bool(_NUMERIC.match(v)) for v in values) >= 0.8 * len(values)
+
+    rule = ["-" * (d - 1) + ":" if numeric(i) else ":" + "-" * (d - 1) for i, d in enumerate(dashes)]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def source_mapping_markdown() -> str:
+    """Pipe table: each figure and Table 1 of the source report and its cross-reference in this book.
+
+    The source report numbers its figures 1-17 through the report; the book
+    numbers them per chapter. :data:`thuiswerk.figures.CAPTIONS` lists them in
+    the source report's order, so the k-th figure label is the source's Figure k.
+    """
+    from thuiswerk.figures import CAPTIONS
+
+    rows = []
+    n_fig = 0
+    for label in CAPTIONS:
+        if label.startswith("fig-"):
+            n_fig += 1
+            source = f"Figuur {n_fig}"
+        else:
+            source = "Tabel 1"
+        rows.append({"Oorspronkelijk rapport": source, "Dit rapport": f"@{label}",
+                     "Onderwerp": re.split(r"(?<=[.?])\s", caption(label, 0))[0]})
+    return markdown_table(pd.DataFrame(rows), widths=[2, 2, 8])
 
 
 def caption(label: str, part: int = 0) -> str:
@@ -322,20 +377,24 @@ def table1_markdown(establishments: pd.DataFrame, employees: pd.DataFrame) -> st
 
 
 def prior_table(spec: ModelSpec) -> pd.DataFrame:
-    return pd.DataFrame({"Prior-parameter": list(spec.priors), "Waarde": [nl.number(v, 2) for v in spec.priors.values()]})
+    """The prior settings of a model specification, described in Dutch (:data:`thuiswerk.nl.PRIOR_NL`)."""
+    return pd.DataFrame(
+        {"Instelling van de prior": [nl.PRIOR_NL.get(k, k) for k in spec.priors],
+         "Waarde": [nl.number(v, 2) for v in spec.priors.values()]}
+    )
 
 
 def diagnostics_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`thuiswerk.diagnostics.table` for display."""
     return pd.DataFrame(
         {
-            "Model": [SPECS[m].title if m in SPECS else m for m in table.index],
-            "Max. R-hat": table["max_rhat"].map(lambda v: nl.number(v, 3)),
-            "Min. bulk-ESS": table["min_ess_bulk"].map(lambda v: nl.number(v, 0)),
-            "Min. tail-ESS": table["min_ess_tail"].map(lambda v: nl.number(v, 0)),
+            "Model": [model_name(m) for m in table.index],
+            "Grootste R-hat": table["max_rhat"].map(lambda v: nl.number(v, 3)),
+            "Kleinste bulk-ESS": table["min_ess_bulk"].map(lambda v: nl.number(v, 0)),
+            "Kleinste tail-ESS": table["min_ess_tail"].map(lambda v: nl.number(v, 0)),
             "Divergenties": table["divergences"].map(lambda v: nl.number(v, 0)),
-            "Min. E-BFMI": table["min_bfmi"].map(lambda v: nl.number(v, 2)),
-            "Ketens x trekkingen": [f"{c} x {nl.number(d, 0)}" for c, d in zip(table["chains"], table["draws"])],
+            "Kleinste E-BFMI": table["min_bfmi"].map(lambda v: nl.number(v, 2)),
+            "Ketens × trekkingen": [f"{nl.number(c, 0)} × {nl.number(d, 0)}" for c, d in zip(table["chains"], table["draws"])],
             "Voldoet": table["passed"].map(lambda v: "ja" if v else "nee"),
         }
     )
@@ -350,8 +409,9 @@ def variable_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
         for variable, row in diagnostics.variable_table(tree).iterrows():
             rows.append(
                 {
-                    "Model": SPECS[name].title if name in SPECS else name,
-                    "Variabele": variable,
+                    "Model": model_name(name),
+                    "Parameter": nl.capitalize_first(nl.parameter_nl(str(variable))),
+                    "Symbool": nl.PARAMETER_NL[str(variable)][0] or nl.MARKER,
                     "Elementen": nl.number(row["elements"], 0),
                     "Grootste R-hat": nl.number(row["max_rhat"], 3),
                     "Kleinste bulk-ESS": nl.number(row["min_ess_bulk"], 0),
@@ -361,29 +421,69 @@ def variable_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def parameter_table_nl(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`thuiswerk.diagnostics.parameter_table` rows with Dutch labels and numbers."""
+def coordinate_label(code: str) -> str:
+    """The Dutch label of one coordinate of a posterior variable (an index of ArviZ's summary).
 
-    def name(param: str) -> str:
-        inner = param[param.find("[") + 1 : -1] if "[" in param else ""
-        parts = [p.strip() for p in inner.split(",")] if inner else []
-        def one(p: str) -> str:
-            if "|" in p:  # an exposure term: predictor|role
-                predictor, role = p.split("|")
-                return f"{predictor_label(predictor)} ({ROLE_LABELS.get(role, role).lower()})"
-            return predictor_label(p) if p in PREDICTORS else (nl.label(p) if p.startswith("complaint_") else p)
+    An exposure term "predictor|role" becomes "Kent afspraken over werktijden
+    (leidinggevenden)"; predictors, codebook items (aspects, body regions), measures,
+    roles, the employer's report (nee/ja), sectors and size classes get their Dutch
+    labels; anything else (the number of a cut point) is returned as it is.
+    """
+    code = str(code).strip()
+    if "|" in code:
+        predictor, role = code.split("|", 1)
+        return f"{coordinate_label(predictor)} ({nl.ROLE_NL.get(role, role)})"
+    if code in PREDICTORS:
+        return predictor_label(code)
+    if code in nl.ROLE_NL:
+        return nl.ROLE_NL[code]
+    if code in nl.REPORTED_NL:
+        return nl.REPORTED_NL[code]
+    book = codebook_module.load()
+    if code in book.measures:
+        return book.measures[code]
+    for variable in ("sector", "size_class"):
+        try:
+            return nl.category_label(variable, code)
+        except KeyError:
+            pass
+    try:
+        return nl.label(code)
+    except KeyError:
+        return code
 
-        labelled = [one(p) for p in parts]
-        return f"{param.split('[')[0]}: {', '.join(labelled)}" if labelled else param
 
+def parameter_name(element: str) -> str:
+    """The Dutch name of one element of a posterior variable: "beta[age_10]" ->
+    "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)" (:data:`thuiswerk.nl.PARAMETER_NL`)."""
+    element = str(element)
+    variable = element.split("[")[0]
+    inner = element[element.find("[") + 1 : element.rfind("]")] if "[" in element else ""
+    name = nl.capitalize_first(nl.parameter_nl(variable))
+    parts = [coordinate_label(p) for p in inner.split(",")] if inner else []
+    return f"{name}: {', '.join(parts)}" if parts else name
+
+
+def model_name(name: str) -> str:
+    """The Dutch name of a model as the reader sees it (:data:`thuiswerk.nl.MODEL_NL`)."""
+    return nl.model_nl(name)
+
+
+def parameter_table_nl(table: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
+    """:func:`thuiswerk.diagnostics.parameter_table` rows with Dutch names and numbers.
+
+    With ``model`` a first column names the model (:func:`model_name`). The interval
+    column is headed with the interval's own probability (90% in the report).
+    """
     bounds = [c for c in table.columns if re.match(r"^(eti|hdi)\d+_(lb|ub)$", str(c))]
     lo, hi = bounds[0], bounds[-1]
     prob = int(re.findall(r"\d+", lo)[0]) / 100
+    first = {"Model": [model_name(model)] * len(table)} if model is not None else {}
     return pd.DataFrame(
-        {
-            "Parameter": [name(str(i)) for i in table.index],
+        first | {
+            "Parameter": [parameter_name(str(i)) for i in table.index],
             "Gemiddelde": table["mean"].map(lambda v: nl.number(v, 2)),
-            "SD": table["sd"].map(lambda v: nl.number(v, 2)),
+            "Standaardafwijking": table["sd"].map(lambda v: nl.number(v, 2)),
             f"{nl.percent(prob)}-interval": [nl.interval(a, b, 2) for a, b in zip(table[lo], table[hi])],
             "Bulk-ESS": table["ess_bulk"].map(lambda v: nl.number(v, 0)),
             "Tail-ESS": table["ess_tail"].map(lambda v: nl.number(v, 0)),
@@ -412,7 +512,7 @@ def predictive_table_nl(table: pd.DataFrame, scale: Literal["share", "score"]) -
             "Waargenomen": table["observed"].map(fmt),
             "Voorspeld": table["predicted"].map(fmt),
             f"{nl.percent(PROB)}-interval": [fmt_i(a, b) for a, b in zip(table["lo"], table["hi"])],
-            "Binnen interval": table["inside"].map(lambda v: "ja" if v else "nee"),
+            "Binnen het interval": table["inside"].map(lambda v: "ja" if v else "nee"),
         }
     )
 
@@ -455,6 +555,7 @@ class ReportContext:
     git_commit: str
     package_versions: dict[str, str] = field(default_factory=dict)
     _findings: pd.DataFrame | None = field(default=None, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def questionnaire(self) -> pd.DataFrame:
@@ -466,8 +567,39 @@ class ReportContext:
         if self._findings is None:
             from thuiswerk import findings
 
-            self._findings = findings.compute(self.fits)
+            self._findings = self.cached("findings", lambda: findings.compute(self.fits))
         return self._findings
+
+    @property
+    def loo_comparison(self) -> pd.DataFrame:
+        """Employee-known versus employer-reported measures per outcome (:func:`loo_comparison`), computed once."""
+        return self.cached("loo_comparison", lambda: loo_comparison({n: self.fits[n] for n in self.specs if n != "awareness"}))
+
+    def cached(self, name: str, compute):
+        """``compute()``, kept in memory and, while rendering, on disk for the other chapters.
+
+        Each chapter runs in its own Python kernel, once per output format.
+        ``thuiswerk report`` sets ``THUISWERK_CACHE`` to a folder inside
+        ``_freeze/`` that it empties whenever the data, fits or code change,
+        so a value computed by one chapter is reused by the others.
+        """
+        import pickle
+
+        if name in self._memo:
+            return self._memo[name]
+        folder = os.environ.get("THUISWERK_CACHE")
+        path = Path(folder) / f"{name}.pkl" if folder else None
+        if path is not None and path.is_file():
+            value = pickle.loads(path.read_bytes())
+        else:
+            value = compute()
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_bytes(pickle.dumps(value))
+                tmp.replace(path)
+        self._memo[name] = value
+        return value
 
     def say(self, finding_id: str) -> str:
         """The sentence of one slope finding, made from its row of :attr:`findings`."""
@@ -481,7 +613,13 @@ class ReportContext:
         return figures.figure(label, self.establishments, self.employees)
 
     def colophon(self) -> pd.DataFrame:
-        return colophon_table(self.provenance)
+        return colophon_table(self.provenance, self.fit_hashes())
+
+    def fit_hashes(self) -> dict[str, str]:
+        """SHA-256 of each stored fit file."""
+        import hashlib
+
+        return {n: hashlib.sha256(store.fit_path(self.fits_dir, n).read_bytes()).hexdigest() for n in self.specs}
 
 
 def _parse_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -505,20 +643,22 @@ EXCLUSION_LABELS = {
 }
 
 
-def colophon_table(provenance: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """One row per fit: model, spec and data hash (first 12 characters), seed, commit, settings, exclusions."""
+def colophon_table(provenance: dict[str, dict[str, Any]], fit_hashes: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per fit: model, hashes of spec, data and fit file (first 12 characters), seed, commit, settings, exclusions."""
     rows = []
     for name, a in provenance.items():
         s = a.get("settings") or {}
         excl = a.get("excluded") or {}
         rows.append(
             {
-                "Model": name,
-                "Spec-hash": str(a.get("spec_hash", ""))[:12],
-                "Data-hash": str(a.get("data_hash", ""))[:12],
+                "Model": model_name(name),
+                "Specificatie": str(a.get("spec_hash", ""))[:12],
+                "Gegevens": str(a.get("data_hash", ""))[:12],
+                "Modelbestand": str((fit_hashes or {}).get(name, ""))[:12] or nl.MARKER,
                 "Seed": str(a.get("seed", "")),
-                "Git-commit": str(a.get("git_commit", ""))[:12] + ("+dirty" if str(a.get("git_commit", "")).endswith("+dirty") else ""),
-                "Sampler": f"{s.get('sampler', '')}, {s.get('chains', '')} x {s.get('draws', '')} (tune {s.get('tune', '')})",
+                "Commit": str(a.get("git_commit", ""))[:12] + ("+dirty" if str(a.get("git_commit", "")).endswith("+dirty") else ""),
+                "Sampler": f"{s.get('sampler', '')}, {s.get('chains', '')} ketens × {s.get('draws', '')} trekkingen "
+                f"(opwarmfase {s.get('tune', '')})",
                 "Uitgesloten": "; ".join(f"{EXCLUSION_LABELS.get(k, k)}: {nl.number(v, 0)}" for k, v in excl.items()) or "geen",
             }
         )
@@ -542,34 +682,53 @@ def _signature(*paths: Path) -> tuple:
     return tuple(out)
 
 
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return _resolve(value) if value else None
+
+
 def load_context(
     data_dir: str | Path | None = None,
     fits_dir: str | Path | None = None,
     seed: int | None = None,
+    mapping: str | Path | None = None,
+    config: str | Path | None = None,
 ) -> ReportContext:
     """Load the validated survey and every default fit (never samples).
 
     Defaults: ``data/synthetic`` and ``data/fits`` (relative to the repository
-    root), overridden by the environment variables ``THUISWERK_DATA``,
-    ``THUISWERK_FITS`` and ``THUISWERK_SEED`` so that the same report renders
-    the real data. Raises :class:`thuiswerk.store.StaleFitError` (naming the
-    command to run) when any fit is missing or stale, and
-    :class:`thuiswerk.workflow.InvalidDataError` for invalid data.
+    root), the project's seed, no mapping and the default priors, overridden by
+    the environment variables ``THUISWERK_DATA``, ``THUISWERK_FITS``,
+    ``THUISWERK_SEED``, ``THUISWERK_MAPPING`` and ``THUISWERK_CONFIG`` that
+    ``thuiswerk report`` sets, so the same report renders the real data. Raises
+    :class:`thuiswerk.store.StaleFitError` (naming the command to run) when any
+    fit is missing or stale, and :class:`thuiswerk.workflow.InvalidDataError`
+    for invalid data.
     """
     data = _resolve(data_dir or os.environ.get("THUISWERK_DATA") or "data/synthetic")
     fits = _resolve(fits_dir or os.environ.get("THUISWERK_FITS") or "data/fits")
     seed = int(seed if seed is not None else os.environ.get("THUISWERK_SEED") or workflow.DEFAULT_SEED)
-    return _load_context(data, fits, seed, _signature(data, fits))
+    mapping = _resolve(mapping) if mapping else _env_path("THUISWERK_MAPPING")
+    config = _resolve(config) if config else _env_path("THUISWERK_CONFIG")
+    extra = tuple(p for p in (mapping, config) if p is not None)
+    return _load_context(data, fits, seed, mapping, config, _signature(data, fits, *extra))
 
 
 @lru_cache(maxsize=4)
-def _load_context(data: Path, fits: Path, seed: int, signature: tuple) -> ReportContext:
-    survey = workflow.load_valid_survey(data)
-    selected = {s.name: s for s in workflow.resolve_specs(["all"])}
+def _load_context(
+    data: Path, fits: Path, seed: int, mapping: Path | None, config: Path | None, signature: tuple
+) -> ReportContext:
+    from thuiswerk import specs as specs_module
     from thuiswerk.resources import REPO_ROOT
 
+    survey = workflow.load_valid_survey(data, mapping)
+    selected = {s.name: s for s in workflow.resolve_specs(["all"], specs_module.load_overrides(config))}
     default_data = (REPO_ROOT / "data/synthetic").resolve()
     data_arg = "" if data.resolve() == default_data else f" --data {data}"
+    if mapping is not None:
+        data_arg += f" --mapping {mapping}"
+    if config is not None:
+        data_arg += f" --config {config}"
     provenance: dict[str, dict[str, Any]] = {}
     for name, spec in selected.items():
         workflow.ensure_current(spec, survey, fits, seed, data_arg)
@@ -584,7 +743,8 @@ def _load_context(data: Path, fits: Path, seed: int, signature: tuple) -> Report
         fits=_LazyFits(selected, survey, fits, seed, data_arg),
         provenance=provenance,
         data_hash=store.data_hash(survey.establishments, survey.employees),
-        git_commit=store.git_commit(),
+        # `thuiswerk report` records the commit and clean/dirty state before it renders
+        git_commit=os.environ.get("THUISWERK_GIT_COMMIT") or store.git_commit(),
         package_versions=store.package_versions(),
     )
 
@@ -597,58 +757,83 @@ def _tex(value: float) -> str:
     return nl.number(value, 2).rstrip("0").rstrip(",").replace(",", "{,}") if "," in nl.number(value, 2) else nl.number(value, 0)
 
 
+def _dist(name: str, *args: str) -> str:
+    """A distribution in LaTeX with its Dutch name: ``_dist("Normaal", "0", "1")`` -> ``\\mathrm{Normaal}(0, 1)``."""
+    return rf"\mathrm{{{name}}}({', '.join(args)})"
+
+
 def model_equations(spec: ModelSpec) -> str:
-    """The model in math notation (likelihood, linear predictor, priors with the spec's values)."""
+    """The model in math notation (likelihood, linear predictor, priors with the spec's values), with a Dutch legend.
+
+    The symbols are those of the glossary (:data:`thuiswerk.nl.PARAMETER_NL`,
+    :func:`glossary_table`); distributions have their Dutch names (Normaal,
+    Halfnormaal, Lognormaal, Beta, Bernoulli).
+    """
     p = {k: _tex(v) for k, v in spec.priors.items()}
     person = [
-        r"u_v &= \sigma_{\mathrm{vest}}\, z_v + s_{\mathrm{sector}[v]} + g_{\mathrm{grootte}[v]}, \quad z_v \sim \mathrm{Normal}(0, 1) \\",
-        r"e_i &= \sigma_{\mathrm{wn}}\, z_i, \quad z_i \sim \mathrm{Normal}(0, 1) \\",
+        r"u_v &= \sigma_{\mathrm{vest}}\, z_v + s_{\mathrm{sector}[v]} + g_{\mathrm{grootte}[v]}, \quad z_v \sim "
+        + _dist("Normaal", "0", "1") + r" \\",
+        r"e_i &= \sigma_{\mathrm{wn}}\, z_i, \quad z_i \sim " + _dist("Normaal", "0", "1") + r" \\",
         r"\sigma_{\mathrm{vest}} &= \sigma \sqrt{\rho}, \quad \sigma_{\mathrm{wn}} = \sigma \sqrt{1 - \rho} \\",
-        rf"\sigma &\sim \mathrm{{HalfNormal}}({p['sigma_total']}), \quad \rho \sim \mathrm{{Beta}}({p['rho_alpha']}, {p['rho_beta']}) \\",
-        rf"s, g &\sim \mathrm{{ZeroSumNormal}}({p['group_sd']})",
+        rf"\sigma &\sim {_dist('Halfnormaal', p['sigma_total'])}, \quad \rho \sim {_dist('Beta', p['rho_alpha'], p['rho_beta'])} \\",
+        rf"s_l, g_q &\sim {_dist('Normaal', '0', p['group_sd'])}, \quad \textstyle\sum_l s_l = \sum_q g_q = 0",
     ]
+    person_legend = (
+        " Het vestigingseffect $u_v$ bestaat uit een eigen effect van vestiging $v$ en de effecten $s$ van de "
+        "sector en $g$ van de grootteklasse (die elk optellen tot nul); $e_i$ is het effect van werknemer $i$. "
+        "De totale standaardafwijking $\\sigma$ van beide effecten en het aandeel $\\rho$ van de vestiging in de "
+        "variantie zijn de geschatte parameters."
+    )
     slopes = [
-        r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim \mathrm{Normal}(0, 1) \\",
-        rf"\beta_p &\sim \mathrm{{Normal}}(0, {p['beta_sd']}), \quad \mu_t \sim \mathrm{{Normal}}(0, {p['slope_sd']}), "
-        rf"\quad \tau_k \sim \mathrm{{HalfNormal}}({p['tau_sd']}) \\",
+        r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim " + _dist("Normaal", "0", "1") + r" \\",
+        rf"\beta_p &\sim {_dist('Normaal', '0', p['beta_sd'])}, \quad \mu_t \sim {_dist('Normaal', '0', p['slope_sd'])}, "
+        rf"\quad \tau_k \sim {_dist('Halfnormaal', p['tau_sd'])} \\",
     ] if spec.family in ("ordinal", "binary") else []
-    slope_legend = (" $x_i$ zijn de covariaten met één helling $\\beta$ voor alle uitkomsten en functies; "
-                    "$w_{it}$ de blootstellingen per functie (term $t$: blootstelling $k[t]$ bij leidinggevenden of bij "
-                    "niet-leidinggevenden, 0 bij de andere functie), met een eigen helling $b_{jt}$ per uitkomst $j$, "
-                    "gedeeltelijk gepoold rond het gemiddelde $\\mu_t$.")
+    slope_legend = (" De covariaten $x_i$ hebben één helling $\\beta_p$ voor alle uitkomsten en beide functies. "
+                    "Een blootstellingsterm $w_{it}$ is blootstelling $k[t]$ bij één functie (leidinggevenden of "
+                    "niet-leidinggevenden; nul bij de andere functie) en heeft per uitkomst $j$ een eigen helling "
+                    "$b_{jt}$, gedeeltelijk gepoold rond de gemiddelde helling $\\mu_t$ met spreiding $\\tau_k$.")
     if spec.family == "ordinal":
         lines = [
-            r"y_{ij} &\sim \mathrm{OrderedLogistic}(\eta_{ij}, c_j) \\",
+            r"P(y_{ij} \le k) &= \mathrm{logit}^{-1}(c_{jk} - \eta_{ij}), \quad k = 1, \dots, K - 1 \\",
             r"\eta_{ij} &= x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} + u_{v[i]} + e_i \\",
             *slopes,
-            rf"c_{{j1}} &\sim \mathrm{{Normal}}({p['cut_first_mu']}, {p['cut_first_sd']}), \quad c_{{j,k+1}} - c_{{jk}} \sim \mathrm{{LogNormal}}({p['gap_log_mu']}, {p['gap_log_sd']}) \\",
+            rf"c_{{j1}} &\sim {_dist('Normaal', p['cut_first_mu'], p['cut_first_sd'])}, \quad c_{{j,k+1}} - c_{{jk}} \sim "
+            rf"{_dist('Lognormaal', p['gap_log_mu'], p['gap_log_sd'])} \\",
         ]
-        legend = ("$y_{ij}$ is het antwoord van werknemer $i$ op aspect $j$, $c_j$ de oplopende drempels van aspect $j$, "
-                  "$v[i]$ de vestiging van werknemer $i$." + slope_legend)
+        legend = ("Hierin is $y_{ij}$ het antwoord van werknemer $i$ op aspect $j$ (schaal 1 tot en met $K$), "
+                  "$c_{jk}$ zijn de oplopende drempels van aspect $j$ en $v[i]$ is de vestiging van werknemer $i$."
+                  + slope_legend + person_legend)
     elif spec.family == "binary":
         lines = [
-            r"y_{ij} &\sim \mathrm{Bernoulli}\big(\mathrm{logit}^{-1}(\alpha_{j, f[i]} + x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} + u_{v[i]} + e_i)\big) \\",
+            r"P(y_{ij} = 1) &= \mathrm{logit}^{-1}(\alpha_{j, f[i]} + x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} "
+            r"+ u_{v[i]} + e_i) \\",
             *slopes,
-            rf"\alpha_{{jf}} &\sim \mathrm{{Normal}}({p['intercept_mu']}, {p['intercept_sd']}) \\",
+            rf"\alpha_{{jf}} &\sim {_dist('Normaal', p['intercept_mu'], p['intercept_sd'])} \\",
         ]
-        legend = ("$y_{ij}$ is een klacht (ja/nee) van werknemer $i$ aan lichaamsdeel $j$, $f[i]$ de functie "
-                  "(leidinggevende of niet)." + slope_legend)
+        legend = ("Hierin is $y_{ij}$ een klacht (ja of nee) van werknemer $i$ aan lichaamsdeel $j$ en $f[i]$ de "
+                  "functie van de werknemer (leidinggevende of niet-leidinggevende)." + slope_legend + person_legend)
     else:
+        n = len(codebook_module.load().measures)
         lines = [
-            r"y_{im} &\sim \mathrm{Bernoulli}\big(\mathrm{logit}^{-1}(a_{m, f[i], w_{v[i] m}} + u_{v[i]} + e_i)\big) \\",
-            r"a_{mfw} &= \mu_{fw} + \tau_{fw}\, z_{mfw}, \quad z_{mfw} \sim \mathrm{Normal}(0, 1) \\",
-            rf"\mu_{{fw}} &\sim \mathrm{{Normal}}(0, {p['mu_sd']}), \quad \tau_{{fw}} \sim \mathrm{{HalfNormal}}({p['tau_sd']}) \\",
+            r"P(y_{im} = 1) &= \mathrm{logit}^{-1}(a_{m, f[i], w_{v[i] m}} + u_{v[i]} + e_i) \\",
+            r"a_{mfw} &= \mu_{fw} + \tau_{fw}\, z_{mfw}, \quad z_{mfw} \sim " + _dist("Normaal", "0", "1") + r" \\",
+            rf"\mu_{{fw}} &\sim {_dist('Normaal', '0', p['mu_sd'])}, \quad \tau_{{fw}} \sim {_dist('Halfnormaal', p['tau_sd'])} \\",
+            r"p_{mf} &= \textstyle\int \mathrm{logit}^{-1}(a_{mf1} + \sigma z)\, \varphi(z)\, dz, \quad "
+            rf"N_f = \textstyle\sum_m r_{{mf}} (1 - p_{{mf}}), \quad \text{{informatieverlies}}_f = N_f / {n} \\",
         ]
-        legend = ("$y_{im}$ is of werknemer $i$ maatregel $m$ kent, $w_{vm}$ of de werkgever van vestiging $v$ de maatregel noemt, "
-                  "$f[i]$ de functie. Het informatieverlies per functie is het verwachte aantal van de 15 maatregelen "
-                  "dat de werkgever noemt en de werknemer niet kent, gedeeld door 15: de som over de maatregelen van "
-                  "het aandeel werknemers van die functie van wie de werkgever de maatregel noemt, maal "
-                  "P(kent niet | werkgever noemt), gemiddeld over de vestigings- en werknemerseffecten.")
+        legend = ("Hierin is $y_{im}$ of werknemer $i$ maatregel $m$ kent (ja of nee), $w_{vm}$ of de werkgever van "
+                  "vestiging $v$ de maatregel noemt (1) of niet (0) en $f[i]$ de functie van de werknemer. $p_{mf}$ is "
+                  "de kans dat een werknemer van functie $f$ een maatregel kent die de werkgever noemt, gemiddeld over "
+                  "de effecten van vestiging en werknemer ($\\varphi$ is de standaardnormale dichtheid). $N_f$ is het "
+                  "verwachte aantal maatregelen dat de werkgever noemt en de werknemer niet kent; $r_{mf}$ is het "
+                  "aandeel werknemers van functie $f$ van wie de werkgever maatregel $m$ noemt. Het informatieverlies "
+                  f"is dat aantal gedeeld door het aantal maatregelen ({nl.number(n, 0)})."
+                  + person_legend)
     body = "\n".join(lines + person)
-    role_nl = {"leidinggevende": "leidinggevenden", "niet_leidinggevende": "niet-leidinggevenden"}
     exposures = (
         "Blootstellingen: " + "; ".join(
-            f"{predictor_label(x)} ({' en '.join(role_nl[r] for r in roles)})" for x, roles in spec.exposures
+            f"{predictor_label(x)} ({' en '.join(nl.ROLE_NL[r] for r in roles)})" for x, roles in spec.exposures
         ) + ". "
         if spec.exposures
         else ""
@@ -661,10 +846,66 @@ def model_equations(spec: ModelSpec) -> str:
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{legend} {predictors}".strip()
 
 
+def variant_text(spec: ModelSpec) -> str:
+    """One paragraph on a variant of an outcome model (employer's reports, or both in one model), in Dutch.
+
+    Names the variant and the model it varies by their Dutch names, and lists its
+    exposures and covariates as :func:`model_equations` does.
+    """
+    base = spec.compares_with or spec.joint_of
+    if base is None:
+        raise ValueError(f"{spec.name} is not a variant of another model")
+    if spec.compares_with:
+        how = "maar met de maatregelen volgens de werkgever in plaats van de kennis van de werknemer"
+    else:
+        how = ("en bevat daarnaast de opgave van de werkgever van dezelfde maatregelen en het product van kennis "
+               "en opgave (de werknemer kent een maatregel die de werkgever noemt)")
+    rest = model_equations(spec).split("$$")[-1].strip()
+    rest = rest[rest.find("Blootstellingen:"):] if "Blootstellingen:" in rest else rest
+    return f"Het model *{model_name(spec.name)}* heeft dezelfde vorm als *{model_name(base)}*, {how}. {rest}"
+
+
+def glossary_table(names: list[str] | None = None) -> pd.DataFrame:
+    """The glossary of appendix A: every posterior variable with its symbol, Dutch name and meaning.
+
+    From :data:`thuiswerk.nl.PARAMETER_NL` (``names``: the variables to show, default all),
+    with the name in the programme code for readers who use the stored fits.
+    """
+    names = list(nl.PARAMETER_NL) if names is None else names
+    return pd.DataFrame(
+        {
+            "Symbool": [nl.PARAMETER_NL[n][0] or nl.MARKER for n in names],
+            "Naam": [nl.capitalize_first(nl.PARAMETER_NL[n][1]) for n in names],
+            "Betekenis": [nl.PARAMETER_NL[n][2] for n in names],
+            "In de code": [f"`{n}`" for n in names],
+        }
+    )
+
+
+def models_table() -> pd.DataFrame:
+    """Every model by its Dutch name (:data:`thuiswerk.nl.MODEL_NL`): outcome, source of the measures, code name."""
+    rows = []
+    for name, spec in SPECS.items():
+        if spec.family == "awareness":
+            source = "kennis van de werknemer en opgave van de werkgever"
+        elif spec.joint_of:
+            source = "kennis van de werknemer en opgave van de werkgever samen"
+        elif spec.compares_with:
+            source = "opgave van de werkgever"
+        else:
+            source = "kennis van de werknemer"
+        n_measures = nl.number(len(codebook_module.load().measures), 0)
+        outcome = (f"kennis van de {n_measures} maatregelen" if spec.family == "awareness"
+                   else nl.join_words(nl.label(o).lower() for o in spec.outcomes))
+        rows.append({"Model": model_name(name), "Uitkomst": nl.capitalize_first(outcome),
+                     "Maatregelen volgens": source, "In de code": f"`{name}`"})
+    return pd.DataFrame(rows)
+
+
 CHECK_LABELS = {
     "extreme_share": "aandeel antwoorden in de laagste of hoogste categorie",
     "any_kans": "aandeel werknemers met minstens één KANS-klacht",
-    "establishment_sd": "spreiding (SD) van de gemiddelden per vestiging",
+    "establishment_sd": "standaardafwijking van de gemiddelden per vestiging",
 }
 
 
@@ -674,78 +915,134 @@ def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     The statistics that decide whether a prior is plausible: answers at the extremes
     of the 1-5 scale, the share with any KANS complaint, the spread of establishment
     means; the observed value beside the prior and the posterior predictive median
-    and 90% interval.
+    and :data:`PROB` (90%) interval.
     """
     from thuiswerk import checks
 
+    interval = f"{nl.percent(checks.PROB)}-interval"
     rows = []
+    inside = []
     for name, tree in trees.items():
         if name not in SPECS or SPECS[name].compares_with or SPECS[name].family == "awareness":
             continue
         prior = checks.prior_checks(tree, "prior_predictive").set_index("statistic")
         post = checks.prior_checks(tree, "posterior_predictive").set_index("statistic")
+        inside += [bool(v) for v in prior["inside"]]
         for stat, row in prior.iterrows():
             show = (lambda v: nl.number(v, 2)) if stat == "establishment_sd" else nl.percent
             rows.append(
                 {
-                    "Model": SPECS[name].title,
-                    "Maat": CHECK_LABELS.get(stat, stat),
+                    "Model": model_name(name),
+                    "Maat": nl.capitalize_first(CHECK_LABELS.get(stat, stat)),
                     "Waargenomen": show(row["observed"]),
-                    "Prior: mediaan (interval)": f"{show(row['median'])} ({show(row['lo'])} {nl.RANGE_WORD} {show(row['hi'])})",
-                    "Posterior: mediaan (interval)": (
+                    f"Prior: mediaan ({interval})": f"{show(row['median'])} ({show(row['lo'])} {nl.RANGE_WORD} {show(row['hi'])})",
+                    f"Posterior: mediaan ({interval})": (
                         f"{show(post.loc[stat, 'median'])} ({show(post.loc[stat, 'lo'])} {nl.RANGE_WORD} "
                         f"{show(post.loc[stat, 'hi'])})"
                     ),
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["prior_inside"] = (sum(inside), len(inside))  # observed values inside the prior's interval
+    return out
+
+
+def prior_checks_sentence(table: pd.DataFrame, lead: str = "") -> str:
+    """How many observed values of :func:`prior_checks_table_nl` lie inside the prior's interval, in words.
+
+    "Alle zes waargenomen waarden liggen binnen het 90%-interval van de prior."; with a
+    ``lead`` (an adverbial phrase) the verb comes second: "Met de gekozen priors liggen
+    vijf van de zes waargenomen waarden binnen ...".
+    """
+    from thuiswerk import checks
+
+    k, n = table.attrs["prior_inside"]
+    if n == 0:
+        return "Er zijn geen prior-predictieve controles."
+    subject = nl.of_total(k, n, "waargenomen waarden", "waargenomen waarde")
+    verb = nl.verb(k, "ligt", "liggen")
+    rest = f"binnen het {nl.percent(checks.PROB)}-interval van de prior."
+    if lead:
+        return f"{nl.capitalize_first(lead)} {verb} {subject} {rest}"
+    return f"{nl.capitalize_first(subject)} {verb} {rest}"
 
 
 SENSITIVITY_VARS = ("beta", "slope_mean", "sigma_total", "rho")
 SENSITIVITY_THRESHOLD = 0.05  # ArviZ's default: a prior sensitivity above it is flagged
 DIAGNOSIS_NL = {
     "potential prior-data conflict": "mogelijk conflict tussen prior en gegevens",
-    "potential strong prior / weak likelihood": "mogelijk sterke prior, zwakke gegevens",
+    "potential strong prior / weak likelihood": "mogelijk sterke prior en weinig informatieve gegevens",
 }
 
 
+def _sensitive_kinds(elements) -> str:
+    """The kinds of parameter among ``elements`` ("beta[age_10]", ...), with their number:
+    "helling van een covariaat (3), totale standaardafwijking"."""
+    counts: dict[str, int] = {}
+    for element in elements:
+        variable = str(element).split("[")[0]
+        counts[variable] = counts.get(variable, 0) + 1
+    parts = [nl.parameter_nl(v) + (f" ({nl.number(n, 0)})" if n > 1 else "") for v, n in counts.items()]
+    return nl.capitalize_first(", ".join(parts)) if parts else nl.MARKER
+
+
 def prior_sensitivity_table(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
-    """Power-scaling sensitivity per model: how many coefficients react to the prior, and the largest."""
+    """Power-scaling sensitivity per model: how many parameters react to the prior, which, and the largest.
+
+    ArviZ's English log message about "potential issues" is silenced: the table itself
+    reports them, in Dutch.
+    """
+    import logging
+
     from thuiswerk import checks
 
     rows = []
     for name, tree in trees.items():
         if name not in SPECS or SPECS[name].family == "awareness" or "log_prior" not in tree.children:
             continue
-        table = checks.prior_sensitivity(tree, list(SENSITIVITY_VARS))
+        log = logging.getLogger("arviz_stats")
+        level = log.level
+        log.setLevel(logging.ERROR)
+        try:
+            table = checks.prior_sensitivity(tree, list(SENSITIVITY_VARS))
+        finally:
+            log.setLevel(level)
         flagged = table[table["prior"] > SENSITIVITY_THRESHOLD]
         rows.append(
             {
-                "Model": SPECS[name].title,
+                "Model": model_name(name),
                 "Parameters": nl.number(len(table), 0),
-                "Gevoelig voor prior": nl.number(len(flagged), 0),
-                "Grootste priorgevoeligheid": nl.number(float(table["prior"].max()), 3),
-                "Diagnose": ", ".join(sorted({DIAGNOSIS_NL.get(d, d) for d in flagged["diagnosis"]})) or "geen",
+                "Gevoelig voor de prior": nl.number(len(flagged), 0),
+                "Welke": _sensitive_kinds(flagged.index),
+                "Grootste gevoeligheid voor de prior": nl.number(float(table["prior"].max()), 3),
+                "Diagnose": nl.join_words(sorted({DIAGNOSIS_NL.get(d, d) for d in flagged["diagnosis"]}))
+                if len(flagged) else "geen",
             }
         )
     return pd.DataFrame(rows)
 
 
-BARG = (
-    ("Aanleiding", "waarom een Bayesiaanse analyse en welke vragen (hoofdstuk IV en deze bijlage)"),
-    ("Model", "likelihood, lineaire voorspeller en priors van elk model, met waarden uit de modelspecificatie (deze bijlage)"),
-    ("Priors", "onderbouwd met prior-predictieve controles van de uitersten van de schaal, KANS-klachten en de spreiding tussen vestigingen (deze bijlage)"),
-    ("Berekening", "MCMC met NUTS (nutpie), aantal ketens en trekkingen, R-hat, ESS, divergenties en E-BFMI (bijlage B)"),
-    ("Posterior", "gemiddelde, centraal interval en kans op de richting van elk verband; de formuleringsregel (deze bijlage)"),
-    ("Modelcontrole", "posterior-predictieve controles en PSIS-LOO met Pareto k (bijlage B)"),
-    ("Beslissingen", "de vaste drempels voor duidelijk, aanwijzing en geen duidelijk verband, en de regel voor modelvergelijking"),
-    ("Gevoeligheid", "power-scaling van priors en likelihood (tabel hieronder); priors en voorspellers zijn te wijzigen zonder code (thuiswerk fit --config)"),
-    ("Reproduceerbaarheid", "code, seed, data-hash en versies van elk model (bijlage C)"),
-)
-
-
 def barg_table() -> pd.DataFrame:
-    return pd.DataFrame(BARG, columns=["Onderdeel (Kruschke 2021)", "Waar en hoe"])
+    """Where the report covers each part of Kruschke's guidelines (2021), in Dutch."""
+    interval = f"{nl.percent(PROB)}-interval"
+    rows = (
+        ("Aanleiding", "waarom een bayesiaanse analyse en welke vragen (hoofdstuk 4 en deze bijlage)"),
+        ("Model", "aannemelijkheid, lineaire voorspeller en priors van elk model, met de waarden uit de "
+                  "modelspecificatie (deze bijlage, met de begrippenlijst)"),
+        ("Priors", "onderbouwd met prior-predictieve controles van de uitersten van de schaal, de KANS-klachten "
+                   "en de spreiding tussen vestigingen (deze bijlage)"),
+        ("Berekening", "MCMC met NUTS (nutpie), aantal ketens en trekkingen, R-hat, effectieve steekproefgrootte "
+                       "(ESS), divergenties en E-BFMI (bijlage B)"),
+        ("Posterior", f"gemiddelde, centraal {interval} en kans op de verwachte richting van elk verband, met de "
+                      "formuleringsregel (deze bijlage)"),
+        ("Modelcontrole", "posterior-predictieve controles en PSIS-LOO met Pareto k (bijlage B)"),
+        ("Beslissingen", "vaste drempels voor duidelijk, aanwijzing en geen duidelijk verband, en de regel voor "
+                         "de modelvergelijking (deze bijlage)"),
+        ("Gevoeligheid", "power-scaling van priors en aannemelijkheid (paragraaf Gevoeligheid voor de priors); "
+                         "priors en voorspellers zijn zonder programmeren te wijzigen (thuiswerk fit --config)"),
+        ("Reproduceerbaarheid", "code, seed, datahash en pakketversies van elk model (bijlage C)"),
+    )
+    return pd.DataFrame(rows, columns=["Onderdeel (Kruschke 2021)", "Waar en hoe"])
 
 
 # =========================================================================== appendix C

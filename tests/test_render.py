@@ -1,0 +1,260 @@
+"""The book rendered for real with Quarto: one HTML site, one PDF, one DOCX.
+
+Runs where a Quarto exists (on PATH, or the offline build that
+quarto-offline/setup.sh installs under ~/.cache/quarto-offline, as
+`thuiswerk report` finds it); skipped with the reason elsewhere. Every cell
+is also executed without Quarto by tests/test_report.py. The render writes
+into the repository's _output/ exactly as `thuiswerk report` does (reusing
+_freeze/ when data, fits and code are unchanged).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from thuiswerk import render, summaries
+from thuiswerk.resources import REPO_ROOT
+from thuiswerk.workflow import DEFAULT_SEED
+
+DATA_DIR = REPO_ROOT / "data" / "synthetic"
+FITS_DIR = REPO_ROOT / "data" / "fits"
+OUT = REPO_ROOT / render.OUTPUT_DIR
+LONG_TABLE_ROWS = 15  # a table with at least this many rows may cross a PDF page
+# Text that must never reach a reader: Python errors and warnings, unexecuted
+# inline code, unresolved cross-references ("?@fig-x") and citations ("?@key").
+LEAKS = re.compile(
+    r"Traceback|Error:|Exception|Warning:|warnings\.warn|\{python\}|`python|\?@[\w-]+|"
+    r"NameError|KeyError|ValueError|RuntimeWarning|FutureWarning|DeprecationWarning"
+)
+
+
+# --------------------------------------------------------------------------- without Quarto
+
+
+def test_markdown_table_widths_and_alignment() -> None:
+    frame = pd.DataFrame({"Uitkomst": ["Werkdruk", "Isolatie van collega's"], "Kans": ["99%", "60%"]})
+    lines = summaries.markdown_table(frame).splitlines()
+    rule = lines[1].strip("|").split("|")
+    assert rule[0].startswith(":") and not rule[0].endswith(":")  # text: left
+    assert rule[1].endswith(":") and not rule[1].startswith(":")  # numbers: right
+    assert len(lines[1]) > 72  # Pandoc then reads relative widths from the dashes
+    assert len(rule[0]) > 2 * len(rule[1])  # the longer column gets more room
+    given = summaries.markdown_table(frame, widths=[1, 3]).splitlines()[1].strip("|").split("|")
+    assert len(given[1]) > 2 * len(given[0])
+    with pytest.raises(ValueError, match="widths"):
+        summaries.markdown_table(frame, widths=[1])
+
+
+def test_formats_option() -> None:
+    assert render.formats(None) == ["html", "pdf", "docx"]
+    assert render.formats("typst") == ["pdf"]
+    assert render.formats("docx,html") == ["docx", "html"]
+    with pytest.raises(ValueError, match="html, pdf, docx"):
+        render.formats("latex")
+
+
+def test_fingerprint_follows_data_fits_seed_and_config(tmp_path: Path) -> None:
+    data, fits = tmp_path / "data", tmp_path / "fits"
+    data.mkdir(), fits.mkdir()
+    (data / "employees.csv").write_text("a\n1\n")
+    (fits / "m.nc").write_bytes(b"x")
+    base = render.fingerprint(data, fits, 1, None, None)
+    assert render.fingerprint(data, fits, 1, None, None) == base
+    assert render.fingerprint(data, fits, 2, None, None) != base
+    (fits / "m.nc").write_bytes(b"y")
+    changed_fit = render.fingerprint(data, fits, 1, None, None)
+    assert changed_fit != base
+    config = tmp_path / "priors.yaml"
+    config.write_text("workload: {}\n")
+    assert render.fingerprint(data, fits, 1, None, config) != changed_fit
+
+
+def test_the_generated_home_page_is_ignored_by_git() -> None:
+    paths = ["index.qmd", "_freeze/x", "_output/x", ".quarto/x", "report/x.quarto_ipynb", "report/x_files/y.png"]
+    ignored = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "check-ignore", *paths], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert ignored == paths, "what rendering writes must be git-ignored, so the work tree stays clean"
+
+
+# --------------------------------------------------------------------------- with Quarto
+
+
+@pytest.fixture(scope="session")
+def book(default_fits: Path) -> Path:
+    quarto = render.find_quarto()
+    if quarto is None:
+        pytest.skip(
+            "no Quarto on PATH nor under ~/.cache/quarto-offline (build it with quarto-offline/setup.sh, "
+            "see README.md 'Report (for authors)'); every cell still runs in tests/test_report.py"
+        )
+    done = render.render(quarto, DATA_DIR, default_fits, DEFAULT_SEED)
+    assert [p.name for p in done.outputs] == ["index.html", f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"]
+    return OUT
+
+
+class _Tables(HTMLParser):
+    """Caption and row labels of every table body in an HTML page.
+
+    Quarto writes a table's caption in a <figcaption> just before the <table>.
+    A row's label is its first cell without an equation (typst prints math in
+    other characters than MathML does).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._caption = ""
+        self._text: list[str] | None = None  # text being collected (caption or cell)
+        self._row: list[tuple[str, bool]] | None = None
+        self._math = self._annotation = self._in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "annotation":  # MathML's TeX source of an equation: not shown
+            self._annotation = True
+        elif tag == "math":
+            self._math = True
+        elif tag in ("figcaption", "caption"):
+            self._text = []
+        elif tag == "table":
+            self.tables.append({"caption": self._caption, "rows": []})
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._text, self._math = [], False
+
+    def handle_endtag(self, tag):
+        if tag == "annotation":
+            self._annotation = False
+            return
+        text = " ".join("".join(self._text or []).replace("\u200b", "").split())
+        if tag in ("figcaption", "caption") and self._text is not None:
+            self._caption, self._text = text, None
+            if tag == "caption" and self.tables:
+                self.tables[-1]["caption"] = text
+        elif tag == "td" and self._row is not None and self._text is not None:
+            self._row.append((text, self._math))
+            self._text = None
+        elif tag == "tr" and self._row is not None:
+            labels = [t for t, math in self._row if t and not math]
+            if labels:
+                self.tables[-1]["rows"].append(labels[0])
+            self._row = None
+        elif tag == "tbody":
+            self._in_body = False
+
+    def handle_data(self, data):
+        if self._text is not None and not self._annotation:
+            self._text.append(data)
+
+
+def _html_pages(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*.html") if "site_libs" not in p.parts)
+
+
+def _visible_text(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _pdf_text(pdf: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; .ci/run installs it")
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _docx_text(docx: Path) -> str:
+    with zipfile.ZipFile(docx) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    return html.unescape(re.sub(r"<[^>]+>", " ", xml))
+
+
+def test_one_site_one_pdf_one_docx(book: Path) -> None:
+    assert len(list(book.glob("*.pdf"))) == 1 and len(list(book.glob("*.docx"))) == 1
+    pages = {p.relative_to(book).as_posix() for p in _html_pages(book)}
+    chapters = [p for p in pages if p.startswith("report/")]
+    assert "index.html" in pages and len(chapters) >= 12, pages
+    index = (book / "index.html").read_text(encoding="utf-8")
+    for chapter in chapters:  # the site's navigation links every chapter
+        assert f'href="./{chapter}"' in index or f'href="{chapter}"' in index, chapter
+    assert "mathjax" not in index.lower() and "cdn." not in index.lower()  # reads offline
+
+
+def test_no_error_or_warning_text_and_every_reference_resolves(book: Path) -> None:
+    texts = {p.name: _visible_text(p.read_text(encoding="utf-8")) for p in _html_pages(book)}
+    texts["pdf"] = _pdf_text(next(book.glob("*.pdf")))
+    texts["docx"] = _docx_text(next(book.glob("*.docx")))
+    leaks = {name: sorted(set(LEAKS.findall(text))) for name, text in texts.items() if LEAKS.search(text)}
+    assert not leaks, leaks
+    everything = " ".join(" ".join(t.split()) for t in texts.values())
+    for kind in ("Figuur", "Tabel"):  # per chapter 1..k without gaps: one numbering for the whole book
+        numbers = set(re.findall(rf"{kind} ([1-9A-C])\.(\d+)", everything))
+        for chapter in {c for c, _ in numbers}:
+            seen = sorted(int(k) for c, k in numbers if c == chapter)
+            assert seen == list(range(1, len(seen) + 1)), f"{kind} {chapter}.x: {seen}"
+
+    # the same numbers in every format
+    def numbered(text: str) -> set[str]:
+        return set(re.findall(r"(?:Figuur|Tabel)\s+[1-9A-C]\.\d+", " ".join(text.split())))
+
+    html_numbers = set().union(*(numbered(t) for n, t in texts.items() if n not in ("pdf", "docx")))
+    assert html_numbers, "no numbered figure or table in the site"
+    assert numbered(texts["pdf"]) == html_numbers, numbered(texts["pdf"]) ^ html_numbers
+
+
+def _wrapped(label: str) -> str:
+    """A regex for a cell's label as pdftotext prints it, also when the cell wraps.
+
+    The label's pieces (words; code names split after "_") in order: on one
+    line, or continued on a following line, with at most a few lines of the
+    neighbouring cells between (pdftotext prints a wrapped row line by line
+    across its columns, sometimes glued to a neighbour's word).
+    """
+    pieces = [p for word in label.split() for p in re.split(r"(?<=[_/])", word) if p]
+    gap = r"(?:[ \t]*|[^\n]*\n(?:[^\n]*\n){0,6}?[^\n]*?)"
+    return r"(?<!\w)" + gap.join(map(re.escape, pieces)) + r"(?!\w|[.,]\d)"
+
+
+def test_pdf_has_every_row_of_every_long_table_once(book: Path) -> None:
+    pdf = _pdf_text(next(book.glob("*.pdf"))).replace("\u200b", "")
+    long_tables = []
+    for page in _html_pages(book):
+        parser = _Tables()
+        parser.feed(page.read_text(encoding="utf-8"))
+        long_tables += [t for t in parser.tables if len(t["rows"]) >= LONG_TABLE_ROWS]
+    assert long_tables, "expected long tables (Table 1, the estimands, the diagnostics)"
+    for table in long_tables:
+        caption = re.sub(r"^Tabel [0-9A-C.]+[:.]?\s*", "", table["caption"])[:60].split()
+        found_caption = re.search(r"\s+".join(map(re.escape, caption)), pdf)
+        assert found_caption, f"caption not found in the PDF: {' '.join(caption)!r}"
+        following = re.compile(r"(?:Tabel|Figuur) [0-9A-C]\.\d+:").search(pdf, found_caption.end())
+        segment = pdf[found_caption.end() : following.start() if following else None]
+        for label in dict.fromkeys(table["rows"]):
+            expected = table["rows"].count(label)
+            # a label that wraps can also be pieced together from neighbouring rows' names:
+            # then only "not lost" is checked, otherwise "exactly as often as in the table"
+            wraps = len(label) > 12 and (" " in label or "_" in label)
+            exact = r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w|[.,]\d)"
+            found = len(re.findall(_wrapped(label) if wraps else exact, segment))
+            ok = found >= expected if wraps else found == expected
+            assert ok, f"{' '.join(caption)!r}: row {label!r} appears {found} times in the PDF, expected {expected}"
+
+
+def test_a_second_render_reuses_the_executed_chapters(book: Path) -> None:
+    freeze = REPO_ROOT / render.FREEZE_DIR
+    assert (freeze / render.FINGERPRINT_FILE).read_text().strip() == render.fingerprint(
+        DATA_DIR, FITS_DIR, DEFAULT_SEED, None, None
+    )
+    frozen = list(freeze.rglob("execute-results/*.json"))
+    assert len(frozen) >= 3 * 10, "every chapter with code is frozen for html, pdf and docx"
