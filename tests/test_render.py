@@ -189,6 +189,8 @@ def test_one_site_one_pdf_one_docx(book: Path) -> None:
     for chapter in chapters:  # the site's navigation links every chapter
         assert f'href="./{chapter}"' in index or f'href="{chapter}"' in index, chapter
     assert "mathjax" not in index.lower() and "cdn." not in index.lower()  # reads offline
+    for name in (f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"):  # the site offers both downloads
+        assert f'href="./{name}"' in index, name
 
 
 def test_no_error_or_warning_text_and_every_reference_resolves(book: Path) -> None:
