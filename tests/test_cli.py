@@ -104,3 +104,23 @@ def test_find_quarto_falls_back_to_the_offline_build(monkeypatch, tmp_path) -> N
     binary.write_text("#!/bin/sh\n")
     binary.chmod(0o755)
     assert render.find_quarto() == binary
+
+
+def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) -> None:
+    """`thuiswerk run` ends with `thuiswerk report` on the same data and fits (the steps before are stubbed)."""
+    from types import SimpleNamespace
+
+    from thuiswerk import cli, render
+
+    calls = []
+    for step in ("simulate", "fit_command", "check", "compare", "findings"):
+        monkeypatch.setattr(cli, step, lambda *a, _s=step, **k: calls.append(_s))
+    monkeypatch.setattr(cli, "_validate", lambda *a, **k: SimpleNamespace(ok=True))
+    monkeypatch.setattr(cli, "report", lambda **k: calls.append(("report", k)))
+    monkeypatch.setattr(render, "find_quarto", lambda: tmp_path / "quarto")
+    cli.run(data=tmp_path, synthetic=True, fits=tmp_path / "fits")
+    assert calls[-1] == ("report", {"data": tmp_path, "fits": tmp_path / "fits"})
+    monkeypatch.setattr(render, "find_quarto", lambda: None)
+    calls.clear()
+    cli.run(data=tmp_path, synthetic=True, fits=tmp_path / "fits")
+    assert calls[-1] == "findings"  # no Quarto: the report is skipped with a hint

@@ -471,8 +471,8 @@ def run(
     """The main job: (re)generate the synthetic survey, validate it, fit every model, check convergence."""
     if synthetic:
         simulate(out=data)
-    report = _validate(data, None)
-    if not report.ok:
+    validation = _validate(data, None)
+    if not validation.ok:
         raise typer.Exit(EXIT_INVALID)
     fit_command(models=["all"], data=data, fits=fits)
     check(models=["all"], data=data, fits=fits)
