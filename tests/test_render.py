@@ -97,8 +97,8 @@ def book(default_fits: Path) -> Path:
             "no Quarto on PATH nor under ~/.cache/quarto-offline (build it with quarto-offline/setup.sh, "
             "see README.md 'Report (for authors)'); every cell still runs in tests/test_report.py"
         )
-    done = render.render(quarto, DATA_DIR, default_fits, DEFAULT_SEED)
-    assert [p.name for p in done.outputs] == ["index.html", f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"]
+    outputs = render.render(quarto, DATA_DIR, default_fits, DEFAULT_SEED)
+    assert [p.name for p in outputs] == ["index.html", f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"]
     return OUT
 
 

@@ -364,13 +364,13 @@ def report(
     seed = DEFAULT_SEED if seed is None else seed
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
     try:
-        done = render.render(quarto, data, fits, seed, mapping, config, ",".join(fmts), echo=_plain)
+        outputs = render.render(quarto, data, fits, seed, mapping, config, ",".join(fmts), echo=_plain)
     except render.RenderError as exc:
         err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_RENDER) from None
     from thuiswerk.resources import REPO_ROOT
 
-    console.print("Wrote " + ", ".join(str(p.relative_to(REPO_ROOT)) for p in done.outputs), highlight=False)
+    console.print("Wrote " + ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs), highlight=False)
 
 
 def _csv_list(value: str, option: str, allowed: tuple[str, ...] | None = None) -> list[str]:

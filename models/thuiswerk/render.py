@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from thuiswerk.resources import REPO_ROOT
@@ -98,12 +97,6 @@ def fingerprint(data: Path, fits: Path, seed: int, mapping: Path | None, config:
     return h.hexdigest()
 
 
-@dataclass
-class Rendered:
-    outputs: list[Path]
-    froze: bool  # True when the execution cache was kept
-
-
 def outputs_for(fmts: list[str], out: Path) -> list[Path]:
     paths = {"html": out / "index.html", "pdf": out / f"{BOOK_FILE}.pdf", "docx": out / f"{BOOK_FILE}.docx"}
     return [paths[f] for f in fmts]
@@ -119,8 +112,8 @@ def render(
     to: str | None = None,
     root: Path = REPO_ROOT,
     echo=print,
-) -> Rendered:
-    """Render the book into ``root/_output``; raise :class:`RenderError` on failure."""
+) -> list[Path]:
+    """Render the book into ``root/_output`` and return the files written; raise :class:`RenderError` on failure."""
     fmts = formats(to)
     from thuiswerk import store
 
@@ -140,7 +133,6 @@ def render(
         "THUISWERK_SEED": str(seed),
         "THUISWERK_MAPPING": str(mapping.resolve()) if mapping else "",
         "THUISWERK_CONFIG": str(config.resolve()) if config else "",
-        "THUISWERK_GIT_COMMIT": commit,
         "THUISWERK_CACHE": str(freeze / CACHE_DIR),
     }
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a
@@ -172,7 +164,7 @@ def render(
     missing = [p for p in outputs if not p.is_file()]
     if missing:
         raise RenderError("Quarto succeeded but did not write " + ", ".join(str(p.relative_to(root)) for p in missing))
-    return Rendered(outputs, kept)
+    return outputs
 
 
 def _merge(partial: Path, out: Path) -> None:

@@ -554,7 +554,6 @@ class ReportContext:
     data_hash: str
     git_commit: str
     package_versions: dict[str, str] = field(default_factory=dict)
-    _findings: pd.DataFrame | None = field(default=None, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -564,11 +563,9 @@ class ReportContext:
     @property
     def findings(self) -> pd.DataFrame:
         """The findings table (:func:`thuiswerk.findings.compute`) of these fits, computed once."""
-        if self._findings is None:
-            from thuiswerk import findings
+        from thuiswerk import findings
 
-            self._findings = self.cached("findings", lambda: findings.compute(self.fits))
-        return self._findings
+        return self.cached("findings", lambda: findings.compute(self.fits))
 
     @property
     def loo_comparison(self) -> pd.DataFrame:
@@ -743,8 +740,7 @@ def _load_context(
         fits=_LazyFits(selected, survey, fits, seed, data_arg),
         provenance=provenance,
         data_hash=store.data_hash(survey.establishments, survey.employees),
-        # `thuiswerk report` records the commit and clean/dirty state before it renders
-        git_commit=os.environ.get("THUISWERK_GIT_COMMIT") or store.git_commit(),
+        git_commit=store.git_commit(),
         package_versions=store.package_versions(),
     )
 
