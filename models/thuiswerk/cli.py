@@ -363,6 +363,9 @@ def report(
     _check_current(_specs(["all"], config), _survey(data, mapping), fits, seed, data)  # refuse before rendering
     seed = DEFAULT_SEED if seed is None else seed
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
+    import time
+
+    started = time.monotonic()
     try:
         outputs = render.render(quarto, data, fits, seed, mapping, config, ",".join(fmts), echo=_plain)
     except render.RenderError as exc:
@@ -370,7 +373,8 @@ def report(
         raise typer.Exit(EXIT_RENDER) from None
     from thuiswerk.resources import REPO_ROOT
 
-    console.print("Wrote " + ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs), highlight=False)
+    written = ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs)
+    console.print(f"Wrote {written} in {time.monotonic() - started:.0f} s", highlight=False)
 
 
 def _csv_list(value: str, option: str, allowed: tuple[str, ...] | None = None) -> list[str]:

@@ -591,12 +591,19 @@ class ReportContext:
         else:
             value = compute()
             if path is not None:
+                import tempfile
+
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_bytes(pickle.dumps(value))
-                tmp.replace(path)
+                # the formats render side by side: a unique scratch name, then an atomic rename
+                with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{name}.", delete=False) as tmp:
+                    tmp.write(pickle.dumps(value))
+                Path(tmp.name).replace(path)
         self._memo[name] = value
         return value
+
+    def effects(self, name: str) -> pd.DataFrame:
+        """:func:`effects_table` of one model (its covariates), computed once."""
+        return self.cached(f"effects-{name}", lambda: effects_table(self.fits[name], self.specs[name]))
 
     def say(self, finding_id: str) -> str:
         """The sentence of one slope finding, made from its row of :attr:`findings`."""
