@@ -14,7 +14,7 @@ from thuiswerk.schema import DTYPES, Violation
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_valid_tables(n_establishments: int = 6, employees_per_establishment: int = 3, seed: int = 2022) -> dict[str, pd.DataFrame]:
+def make_valid_tables(n_establishments: int = 6, employees_per_establishment: int = 2, seed: int = 2022) -> dict[str, pd.DataFrame]:
     """Valid rows for every codebook variable, in codebook dtypes.
 
     Both branches of every ``applies_when`` occur (managers and non-managers,

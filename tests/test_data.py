@@ -18,6 +18,17 @@ from thuiswerk.schema import DTYPES, validate_survey
 EMP = "employees.csv"
 
 
+@pytest.fixture
+def tables() -> dict[str, pd.DataFrame]:
+    """The valid fixture with one manager and one non-manager per establishment.
+
+    Overrides conftest's ``tables`` (three employees per establishment, two of
+    them non-managers), which the codebook's sample design
+    (``at_most_one_per: [establishment_id, role]``) refuses.
+    """
+    return make_valid_tables(employees_per_establishment=2)
+
+
 def assert_same_tables(survey: Survey, tables: dict[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
         pd.testing.assert_frame_equal(survey.table(name), frame, check_exact=True)
@@ -189,11 +200,21 @@ def test_index_written_by_mistake(csv_dir: Path, tables) -> None:
 
 
 def test_missing_column(csv_dir: Path, tables) -> None:
-    tables["employees"].drop(columns="gender").to_csv(csv_dir / "employees.csv", index=False)
+    """A missing *required* column (here role, part of the sample design) is a violation."""
+    tables["employees"].drop(columns="role").to_csv(csv_dir / "employees.csv", index=False)
     report = validate_survey(load_survey(csv_dir))
     assert not report.ok
-    find(report.violations, EMP, 1, "gender", "missing column")
+    find(report.violations, EMP, 1, "role", "missing column")
     assert len(report.violations) == 1, "a missing column is reported once, not once per row"
+
+
+def test_missing_optional_column_is_absent_not_a_violation(csv_dir: Path, tables) -> None:
+    tables["employees"].drop(columns="gender").to_csv(csv_dir / "employees.csv", index=False)
+    survey = load_survey(csv_dir)
+    assert "gender" not in survey.employees.columns
+    report = validate_survey(survey)
+    assert report.ok, report
+    assert report.absent["employees"] == ("gender",)
 
 
 def test_duplicate_column_is_fatal(csv_dir: Path) -> None:
@@ -409,7 +430,7 @@ def test_write_survey_leaves_nothing_when_it_fails(tmp_path: Path, tables, monke
 
 
 def test_write_survey_keeps_old_files_when_it_fails(tmp_path: Path, tables, monkeypatch) -> None:
-    old = make_valid_tables(n_establishments=2)
+    old = make_valid_tables(n_establishments=2, employees_per_establishment=2)
     write_survey(old, tmp_path / "out")
     before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     _fail_on_second_table(monkeypatch)
@@ -420,7 +441,7 @@ def test_write_survey_keeps_old_files_when_it_fails(tmp_path: Path, tables, monk
 
 
 def test_write_survey_replaces_existing_files(tmp_path: Path, tables) -> None:
-    write_survey(make_valid_tables(n_establishments=2), tmp_path / "out")
+    write_survey(make_valid_tables(n_establishments=2, employees_per_establishment=2), tmp_path / "out")
     (tmp_path / "out" / "notes.txt").write_text("keep me", encoding="utf-8")
     write_survey(tables, tmp_path / "out")
     assert_same_tables(load_survey(tmp_path / "out"), tables)

@@ -17,6 +17,17 @@ EMP = "employees.csv"
 EST = "establishments.csv"
 
 
+@pytest.fixture
+def tables() -> dict[str, pd.DataFrame]:
+    """The valid fixture with one manager and one non-manager per establishment.
+
+    Overrides conftest's ``tables`` (three employees per establishment, two of
+    them non-managers), which the codebook's sample design
+    (``at_most_one_per: [establishment_id, role]``) refuses.
+    """
+    return make_valid_tables(employees_per_establishment=2)
+
+
 def validate_csv(tables: dict[str, pd.DataFrame], directory: Path) -> ValidationReport:
     return validate_survey(load_survey(write_csv(tables, directory)))
 
@@ -279,7 +290,7 @@ def test_all_violations_are_collected(tmp_path: Path, tables) -> None:
 
 
 def test_in_memory_survey_uses_table_names_and_record_numbers() -> None:
-    tables = make_valid_tables(n_establishments=3)
+    tables = make_valid_tables(n_establishments=3, employees_per_establishment=2)
     emp = tables["employees"].astype({"age": "float64"})  # plain dtypes are coerced, not rejected
     emp.loc[0, "age"] = 12
     report = validate_survey(Survey(establishments=tables["establishments"], employees=emp))
@@ -287,14 +298,14 @@ def test_in_memory_survey_uses_table_names_and_record_numbers() -> None:
 
 
 def test_in_memory_survey_with_numpy_dtypes_is_valid() -> None:
-    tables = make_valid_tables(n_establishments=2)
+    tables = make_valid_tables(n_establishments=2, employees_per_establishment=2)
     est = tables["establishments"].astype({"rie_present": "int64", "sector": object})
     emp = tables["employees"].assign(age=lambda d: d["age"].astype("int64"))
     assert validate_survey(Survey(establishments=est, employees=emp)).ok
 
 
 def test_unknown_column_in_memory() -> None:
-    tables = make_valid_tables(n_establishments=2)
+    tables = make_valid_tables(n_establishments=2, employees_per_establishment=2)
     emp = tables["employees"].assign(shoe_size=np.arange(len(tables["employees"])))
     report = validate_survey(Survey(establishments=tables["establishments"], employees=emp))
     find(report.violations, "employees", None, "shoe_size", "unknown column")

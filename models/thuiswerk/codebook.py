@@ -4,6 +4,20 @@ This module only parses and expands the YAML (per-measure templates, named value
 sets) into immutable :class:`Variable` records. Validation lives in
 :mod:`thuiswerk.schema`, labels in :mod:`thuiswerk.nl`, the generator in
 :mod:`thuiswerk.simulate`; all three read the codebook through :func:`load`.
+
+Required and optional columns
+    ``required: true`` marks a column without which the survey cannot be read
+    at all: the identifiers, the parent link, and the sample design (role,
+    sector, size class). Every other column is optional: it is used only by the
+    models, figures and chapters that need it, and a survey file without it
+    loads and validates with the column *absent* (never created, never filled).
+    The loader refuses a codebook whose table key, parent column or
+    ``at_most_one_per`` columns are not required.
+
+The sample design (``tables.<table>.at_most_one_per``)
+    A list of columns of which each combination may occur in at most one row;
+    for the employees table ``[establishment_id, role]``: at most one manager
+    and one non-manager were interviewed per establishment.
 """
 
 from __future__ import annotations
@@ -49,6 +63,7 @@ class Variable:
     range: tuple[float, float] | None = None
     applies_when: dict[str, Any] = field(default_factory=dict)
     measure: str | None = None  # the measure id for per-measure variables
+    required: bool = False  # True: the survey cannot be read without this column
 
     @property
     def codes(self) -> list[Any]:
@@ -80,12 +95,23 @@ class Codebook:
     variables: tuple[Variable, ...]
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scale name -> variable names
     constraints: tuple[Constraint, ...] = ()
+    # table -> columns of which each combination may occur in at most one row
+    # (the sample design: one manager and one non-manager per establishment)
+    at_most_one_per: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def table(self, table: TableName) -> list[Variable]:
         return [v for v in self.variables if v.table == table]
 
     def columns(self, table: TableName) -> list[str]:
         return [v.name for v in self.table(table)]
+
+    def required(self, table: TableName) -> list[str]:
+        """The columns without which ``table`` cannot be read (codebook order)."""
+        return [v.name for v in self.table(table) if v.required]
+
+    def optional(self, table: TableName) -> list[str]:
+        """The columns that may be absent from a survey file (codebook order)."""
+        return [v.name for v in self.table(table) if not v.required]
 
     def get(self, table: TableName, name: str) -> Variable:
         for v in self.variables:
@@ -105,8 +131,8 @@ class Codebook:
 
 
 def _expand(entry: dict[str, Any], value_sets: dict, measures: dict[str, str], where: str) -> list[Variable]:
-    required = {"name", "table", "type", "label", "source", "missing"}
-    absent = required - entry.keys()
+    fields = {"name", "table", "type", "label", "source", "missing"}
+    absent = fields - entry.keys()
     if absent:
         raise CodebookError(f"{where}: missing field(s) {sorted(absent)}")
     if entry["table"] not in TABLES:
@@ -128,6 +154,9 @@ def _expand(entry: dict[str, Any], value_sets: dict, measures: dict[str, str], w
     missing = entry["missing"]
     if missing is not False and not (isinstance(missing, str) and missing.strip()):
         raise CodebookError(f"{where}: missing must be false or a reason")
+    required = entry.get("required", False)
+    if not isinstance(required, bool):
+        raise CodebookError(f"{where}: required must be true or false")
     base = dict(
         table=entry["table"],
         type=entry["type"],
@@ -136,6 +165,7 @@ def _expand(entry: dict[str, Any], value_sets: dict, measures: dict[str, str], w
         categories=dict(categories),
         range=tuple(rng) if rng is not None else None,
         applies_when=dict(entry.get("applies_when") or {}),
+        required=required,
     )
     if entry.get("per_measure"):
         return [
@@ -186,14 +216,33 @@ def load(path: Path | str | None = None) -> Codebook:
             raise CodebookError(f"{path}: constraints[{i}] names unknown columns {unknown}")
         constraints.append(Constraint(c["table"], tuple(c["columns"]), c["rule"], c["message"]))
     tables = raw["tables"]
+    required = {(v.table, v.name) for v in variables if v.required}
+    at_most_one_per: dict[str, tuple[str, ...]] = {}
+    for t in TABLES:
+        key = tables[t]["key"]
+        if (t, key) not in required:
+            raise CodebookError(f"{path}: {t}.{key} is the table's key and must be required: true")
+        design = tables[t].get("at_most_one_per")
+        if design:
+            undefined = [col for col in design if (t, col) not in seen]
+            if undefined:
+                raise CodebookError(f"{path}: tables.{t}.at_most_one_per names unknown columns {undefined}")
+            optional = [col for col in design if (t, col) not in required]
+            if optional:
+                raise CodebookError(f"{path}: tables.{t}.at_most_one_per columns {optional} must be required: true")
+            at_most_one_per[t] = tuple(design)
+    parent = dict(tables["employees"]["parent"])
+    if ("employees", parent["column"]) not in required:
+        raise CodebookError(f"{path}: employees.{parent['column']} links to the parent table and must be required: true")
     return Codebook(
         path=path,
         version=int(raw["version"]),
         keys={t: tables[t]["key"] for t in TABLES},
-        parent=dict(tables["employees"]["parent"]),
+        parent=parent,
         measures=measures,
         measure_groups=groups,
         variables=tuple(variables),
         groups=variable_groups,
         constraints=tuple(constraints),
+        at_most_one_per=at_most_one_per,
     )
