@@ -100,8 +100,10 @@ def test_data_frame_is_tidy_and_suppression_marked(survey, label):
     assert {"group_code", "group", "category_code", "category", "n", "suppressed"} <= set(data.columns)
     value = "share" if "share" in data.columns else "mean"
     assert len(data) > 0 and data["n"].ge(0).all()
-    assert data["suppressed"].dtype == bool
-    assert (data["suppressed"] == (data["n"] < nl.MIN_CELL)).all()
+    assert data["suppressed"].dtype == bool and data["secondary"].dtype == bool
+    primary = data["suppressed"] & ~data["secondary"]
+    assert (primary == (data["n"] < nl.MIN_CELL)).all()  # the threshold rule
+    assert not (data["secondary"] & ~data["suppressed"]).any()  # a complementary blank is a blank
     shown = data.loc[~data["suppressed"], value]
     assert shown.notna().all()
     if value == "share":
@@ -178,19 +180,29 @@ def test_cell_of_nine_respondents_is_suppressed_in_a_figure(survey):
     data = figures.workspace_data(est, _few_managers(emp, 9, 10))
     by_role = data.set_index("group_code")
     assert by_role.loc["leidinggevende", "n"] == 9
-    assert by_role.loc["leidinggevende", "suppressed"]
+    assert by_role.loc["leidinggevende", "suppressed"] and not by_role.loc["leidinggevende", "secondary"]
     assert np.isnan(by_role.loc["leidinggevende", "share"])
     assert np.isnan(by_role.loc["leidinggevende", "count"])
+    # the share over both roles is in the text: the other role would give the managers away,
+    # so it is blanked too (complementary suppression)
     assert by_role.loc["niet_leidinggevende", "n"] == 10
-    assert not by_role.loc["niet_leidinggevende", "suppressed"]
-    expected = (emp[emp["role"] == "niet_leidinggevende"].head(10)["separate_workspace"] == 1).mean()
-    assert by_role.loc["niet_leidinggevende", "share"] == pytest.approx(expected)
+    assert by_role.loc["niet_leidinggevende", "suppressed"] and by_role.loc["niet_leidinggevende", "secondary"]
+    assert np.isnan(by_role.loc["niet_leidinggevende", "share"])
 
     fig = figures.plot_workspace(data)
     texts = _texts(fig)
-    assert "–" in texts  # the marker replaces the percentage
-    assert any("minder dan 10 respondenten" in t for t in texts)  # and the footnote explains it
-    assert len([p for p in fig.axes[0].patches if p.get_width() > 0]) == 1  # no bar for the suppressed cell
+    assert texts.count("–") == 2  # the marker replaces both percentages
+    assert any("minder dan 10 respondenten, of af te leiden uit de overige cijfers" in t for t in texts)
+    assert not any(re.search(r"n = (9|10)\b", t) for t in texts)  # the n of a blank is not printed either
+    assert not [p for p in fig.axes[0].patches if p.get_width() > 0]  # no bar for a blanked cell
+
+
+def test_roles_with_ten_and_more_are_both_shown(survey):
+    est, emp = survey
+    data = figures.workspace_data(est, _few_managers(emp, 10, 11))
+    assert not data["suppressed"].any()
+    texts = _texts(figures.plot_workspace(data))
+    assert any("n = 10" in t for t in texts) and any("n = 11" in t for t in texts)
 
 
 def test_cell_of_ten_respondents_is_shown(survey):
@@ -298,7 +310,11 @@ def test_table1_suppresses_small_columns(survey):
     table = figures.table1(est, _few_managers(emp, 9, 12))
     assert table["Leidinggevende"].isna().all()
     assert table.attrs["suppressed"]["Leidinggevende"].all()
-    assert table["Niet-leidinggevende"].notna().all()
+    assert not table.attrs["secondary"]["Leidinggevende"].any()
+    # the non-managers' share would give the managers' away next to the share over both roles
+    assert table["Niet-leidinggevende"].isna().all()
+    assert table.attrs["secondary"]["Niet-leidinggevende"].all()
+    assert table["Werkgever"].notna().all()  # another population: not a sibling of the roles
     assert (nl.percent_table(table)["Leidinggevende"] == "–").all()
 
 
@@ -464,11 +480,19 @@ def test_rie_by_sector_table_suppresses_small_sectors(survey):
     small = est[est["sector"] == "onderwijs"].head(nl.MIN_CELL - 1)
     rest = est[est["sector"] != "onderwijs"]
     table = figures.rie_by_sector_table(pd.concat([rest, small]), emp)
-    row = table[table["Groep"] == codebook.load().find("sector").categories["onderwijs"]].iloc[0]
-    assert row["Vestigingen"] == str(nl.MIN_CELL - 1)
+    sectors = codebook.load().find("sector").categories
+    row = table[table["Groep"] == sectors["onderwijs"]].iloc[0]
+    assert row["Vestigingen"] == "–"  # the n of a blank is blanked with it
     assert row["RI&E aanwezig"] == "–" and row["Aandacht voor thuiswerkrisico's in de RI&E"] == "–"
-    assert table.attrs["footnote"] == f"– minder dan {nl.MIN_CELL} vestigingen"
-    assert (table["RI&E aanwezig"] != "–").sum() == len(table) - 1
+    # all establishments minus the other sectors would give onderwijs away: the next-smallest
+    # sector is blanked too, and the footnote says why
+    counts = rest["sector"].value_counts()
+    next_smallest = sectors[str(counts.idxmin())]
+    complement = table[table["Groep"] == next_smallest].iloc[0]
+    assert complement["RI&E aanwezig"] == "–" and complement["Vestigingen"] == "–"
+    assert table.attrs["footnote"] == f"– minder dan {nl.MIN_CELL} vestigingen, of af te leiden uit de overige cijfers"
+    assert (table["RI&E aanwezig"] != "–").sum() == len(table) - 2
+    assert table.iloc[-1]["RI&E aanwezig"] != "–"  # the total stays
 
 
 def test_rie_by_sector_caption_in_the_report_matches_the_docstring_and_min_cell():

@@ -10,6 +10,14 @@ report's appendix plots these tables; the fast tests assert their properties.
 at the extremes of an ordinal scale, the share of employees with at least one KANS
 complaint, and the spread of establishment means, for the prior or the posterior
 predictive draws alike.
+
+Disclosure control: :func:`predictive_table` and :func:`category_table` give the
+number of employees ``n`` behind each observed value and blank (``NaN``) the
+observed value, the prediction and its interval of a group of fewer than
+:data:`thuiswerk.nl.MIN_CELL` employees (:func:`thuiswerk.disclosure.protect`;
+with employee effects in the model, the prediction for so few employees would
+nearly repeat their answers). :func:`statistic_counts` gives the ``n`` behind
+each statistic of :func:`prior_checks`, for the same minimum in its table.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from thuiswerk import codebook, dims
+from thuiswerk import codebook, dims, disclosure
+from thuiswerk.nl import MIN_CELL
 
 PROB = 0.90
+CHECK_VALUES = ["observed", "predicted", "lo", "hi"]  # blanked together for a group below the minimum
 
 
 def _cell_groups(tree: xr.DataTree) -> tuple[str, np.ndarray, list[str]]:
@@ -45,11 +55,31 @@ def _draws(group: xr.Dataset) -> np.ndarray:
     return y.stack(sample=("chain", "draw")).transpose("sample", dims.OBS).to_numpy()
 
 
-def predictive_table(tree: xr.DataTree, group: str = "posterior_predictive") -> pd.DataFrame:
+def _respondents(tree: xr.DataTree, cells: np.ndarray) -> int:
+    """The number of employees behind the ``cells`` (a boolean mask over the observations)."""
+    cd = tree["constant_data"]
+    if "employee_of_obs" in cd:
+        return int(np.unique(cd["employee_of_obs"].to_numpy()[cells]).size)
+    return int(cells.sum())
+
+
+def _protect(table: pd.DataFrame, dim: str, position: str | None, min_n: int) -> pd.DataFrame:
+    """Blank :data:`CHECK_VALUES` of the groups of fewer than ``min_n`` employees; ``inside`` is False there."""
+    out = disclosure.protect(
+        table, unit=dim, measures=(disclosure.Measure("observed"),), values=CHECK_VALUES, position=position, min_n=min_n
+    )
+    if "inside" in out.columns:
+        out["inside"] = out["inside"].astype(bool) & ~out[disclosure.SUPPRESSED]
+    return out.drop(columns=[disclosure.SECONDARY])
+
+
+def predictive_table(tree: xr.DataTree, group: str = "posterior_predictive", min_n: int = MIN_CELL) -> pd.DataFrame:
     """Per cell group: observed mean of y and the predictive mean and 90% interval of that mean.
 
     For ordinal models y is reported on the 1..K scale (mean score); for binary models
-    as a share.
+    as a share. ``n`` is the number of employees behind the group; for fewer than
+    ``min_n`` the observed value, the prediction and its interval are ``NaN``,
+    ``suppressed`` is True and ``inside`` False (count only the shown rows).
     """
     dim, idx, labels = _cell_groups(tree)
     observed = tree["observed_data"]["y"].to_numpy()
@@ -71,13 +101,18 @@ def predictive_table(tree: xr.DataTree, group: str = "posterior_predictive") -> 
                 "lo": float(lo),
                 "hi": float(hi),
                 "inside": bool(lo <= obs <= hi),
+                "n": _respondents(tree, cells),
             }
         )
-    return pd.DataFrame(rows).set_index(dim)
+    return _protect(pd.DataFrame(rows), dim, None, min_n).set_index(dim)
 
 
-def category_table(tree: xr.DataTree, group: str = "posterior_predictive") -> pd.DataFrame:
-    """Ordinal models: observed and predicted share of each answer category per aspect."""
+def category_table(tree: xr.DataTree, group: str = "posterior_predictive", min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Ordinal models: observed and predicted share of each answer category per aspect.
+
+    ``n`` is the number of employees who answered the aspect; for fewer than
+    ``min_n`` every category of the aspect is blanked (``suppressed``).
+    """
     dim, idx, labels = _cell_groups(tree)
     if dim != dims.ASPECT:
         raise ValueError("category_table is for ordinal models")
@@ -87,6 +122,7 @@ def category_table(tree: xr.DataTree, group: str = "posterior_predictive") -> pd
     rows = []
     for g, label in enumerate(labels):
         cells = idx == g
+        n = _respondents(tree, cells)
         for cat in range(k):
             shares = (predicted[:, cells] == cat).mean(axis=1)
             lo, hi = np.quantile(shares, [(1 - PROB) / 2, (1 + PROB) / 2])
@@ -98,9 +134,10 @@ def category_table(tree: xr.DataTree, group: str = "posterior_predictive") -> pd
                     "predicted": float(shares.mean()),
                     "lo": float(lo),
                     "hi": float(hi),
+                    "n": n,
                 }
             )
-    return pd.DataFrame(rows).set_index([dim, "category"])
+    return _protect(pd.DataFrame(rows), dim, "category", min_n).set_index([dim, "category"])
 
 
 def prior_predictive_spread(tree: xr.DataTree) -> dict[str, float]:
@@ -117,14 +154,16 @@ def prior_sensitivity(tree: xr.DataTree, var_names: list[str]) -> pd.DataFrame:
 
     Each prior with a chosen scale is power-scaled (the unit-normal ``z_*`` of the
     non-centred effects are structure, not choices, and are left out), as is the
-    cell-level likelihood ``y``. ArviZ reports the sensitivity of each variable to
+    cell-level likelihood ``y`` (stored in the ``log_likelihood_cell`` group). ArviZ reports the sensitivity of each variable to
     the prior and to the likelihood and a diagnosis ("prior-data conflict" or "strong
     prior / weak likelihood") where the prior sensitivity exceeds 0.05.
     """
     priors = [v for v in tree["log_prior"].data_vars if not str(v).startswith("z_")]
     names = [v for v in var_names if v in tree["posterior"].data_vars]
-    result = az.psense_summary(
-        tree, var_names=names, prior_var_names=priors, likelihood_var_names=["y"], round_to=6
+    from thuiswerk import store
+
+    result = az.psense_summary(  # the cell-level y is kept in its own group (store.with_cell_loglik)
+        store.with_cell_loglik(tree), var_names=names, prior_var_names=priors, likelihood_var_names=["y"], round_to=6
     )
     return pd.DataFrame(result)
 
@@ -246,6 +285,29 @@ def _statistic_draws(tree: xr.DataTree, group: str) -> dict[str, tuple[float, np
     est = cd["est_of_emp"].to_numpy()[cd["employee_of_obs"].to_numpy()]
     statistics[ESTABLISHMENT_SD] = lambda y: establishment_sd(y, est)
     return {name: (float(fn(observed[None, :])[0]), fn(predicted)) for name, fn in statistics.items()}
+
+
+def statistic_counts(tree: xr.DataTree) -> dict[str, int]:
+    """The number of respondents behind each observed statistic of :func:`prior_checks`.
+
+    Employees for ``extreme_share``; employees who answered every KANS item for
+    ``any_kans``; establishments with data for ``establishment_sd``. A table
+    shows an observed statistic only from :data:`thuiswerk.nl.MIN_CELL` on.
+    """
+    family = _family(tree)
+    cd = tree["constant_data"]
+    employee = cd["employee_of_obs"].to_numpy()
+    counts: dict[str, int] = {}
+    if family == "ordinal":
+        counts[EXTREME_SHARE] = int(np.unique(employee).size)
+    if family == "binary":
+        labels = _coord_labels(tree, dims.REGION) or []
+        kans = [labels.index(r) for r in KANS_REGIONS if r in labels]
+        cells = np.isin(cd["region_of_obs"].to_numpy(), kans)
+        per_employee = np.bincount(employee[cells], minlength=int(employee.max()) + 1 if employee.size else 0)
+        counts[ANY_KANS] = int((per_employee == len(kans)).sum()) if kans else 0
+    counts[ESTABLISHMENT_SD] = int(np.unique(cd["est_of_emp"].to_numpy()[employee]).size)
+    return counts
 
 
 def prior_checks(tree: xr.DataTree, group: str = "prior_predictive") -> pd.DataFrame:

@@ -7,15 +7,23 @@ One figure of the seed report ("Figuur 1" to "Figuur 17") is two functions:
   ``group_code, group, category_code, category, n, count, share`` (or ``mean``
   and ``sd`` for mean scores) and ``suppressed``. ``n`` is the number of
   respondents (employees or establishments) behind the cell; cells with
-  ``n < min_n`` are blanked (``NaN``) and flagged (:func:`thuiswerk.nl.suppress`).
-  Row order is plotting order.
+  ``n < min_n`` are blanked (``NaN``) and flagged, and so are the cells that
+  would let a blank be worked out from a total minus its siblings
+  (complementary suppression, :mod:`thuiswerk.disclosure`; those are also
+  flagged ``secondary``). Row order is plotting order.
 * ``plot_<name>(data, ax=None)`` — draws that frame into ``ax`` (or a new
   figure) and returns the :class:`matplotlib.figure.Figure`. Its docstring holds
   the Dutch caption ("Bijschrift:") and alt text ("Alt-tekst:"), collected in
   :data:`CAPTIONS` under the Quarto label.
 
 Nothing here samples, fits or reads files; establishment-level values are only
-ever shown aggregated. Figures are built with :class:`matplotlib.figure.Figure`
+ever shown aggregated.
+
+Disclosure control: every data function ends in :func:`_finish`, which calls
+:func:`thuiswerk.disclosure.protect` with the figure's sibling groups (managers
+and non-managers, whose total the text and appendix B publish; the size
+classes under "Alle vestigingen"; the sectors). The plots print the ``n`` of
+shown cells only, and the footnote under the value axis explains the blanks. Figures are built with :class:`matplotlib.figure.Figure`
 (no pyplot), so no display or GUI backend is involved and a figure returned in a
 Quarto/Jupyter cell is shown once.
 
@@ -57,7 +65,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MultipleLocator
 
 from thuiswerk import codebook as codebook_module
-from thuiswerk import nl
+from thuiswerk import disclosure, nl
 from thuiswerk import references as references_module
 from thuiswerk.nl import MIN_CELL
 from thuiswerk.references import Reference
@@ -97,6 +105,13 @@ WRAP = 34  # characters per line of a category label
 
 SHARE_COLUMNS = ["count", "share"]
 MEAN_COLUMNS = ["mean", "sd"]
+
+#: Units of suppression: one item per row (a share or mean of one question), or
+#: all categories of one answer distribution (one bar of a stacked or grouped figure).
+ITEM = ("group_code", "category_code")
+DISTRIBUTION = ("group_code",)
+#: A mean score: each answer lies on the item's scale (columns added by :func:`_mean_row`).
+MEAN = disclosure.Measure("mean", lo="scale_min", hi="scale_max")
 
 #: How a national reference value is drawn: a dashed black line across its category.
 REFERENCE_COLOUR = PALETTE["black"]
@@ -147,9 +162,17 @@ def _share_row(group_code: str, group: str, category_code: Any, category: str, h
     }
 
 
+def _scale(variable: str) -> tuple[float, float]:
+    """Lowest and highest code of an ordinal codebook item (1 and 5 for a 1-5 scale)."""
+    codes = [float(c) for c in codebook_module.load().find(variable).categories]
+    return min(codes), max(codes)
+
+
 def _mean_row(group_code: str, group: str, category_code: Any, category: str, values: pd.Series) -> dict:
+    """One mean score; ``category_code`` is the codebook item (its scale bounds the disclosure audit)."""
     v = pd.to_numeric(_valid(values), errors="coerce").dropna().astype(float)
     n = int(len(v))
+    lo, hi = _scale(str(category_code))
     return {
         "group_code": group_code,
         "group": group,
@@ -158,15 +181,43 @@ def _mean_row(group_code: str, group: str, category_code: Any, category: str, va
         "n": n,
         "mean": float(v.mean()) if n else np.nan,
         "sd": float(v.std(ddof=1)) if n > 1 else np.nan,
+        "scale_min": lo,
+        "scale_max": hi,
     }
 
 
-def _finish(rows: list[dict], min_n: int, values: list[str]) -> pd.DataFrame:
+def _partitions(frame: pd.DataFrame, unit: tuple[str, ...], groups: Iterable[str]) -> list[list]:
+    """Sibling units: the ``groups`` (e.g. the two roles) of each item, or of the whole distribution."""
+    present = set(frame["group_code"])
+    groups = [g for g in groups if g in present]
+    if tuple(unit) == DISTRIBUTION:
+        return [groups]
+    return [[(g, c) for g in groups] for c in dict.fromkeys(frame["category_code"])]
+
+
+def _finish(
+    rows: list[dict],
+    min_n: int,
+    values: list[str],
+    *,
+    unit: tuple[str, ...] = ITEM,
+    siblings: Iterable[Iterable[str]] = (),
+    measures: tuple[disclosure.Measure, ...] | None = None,
+) -> pd.DataFrame:
+    """The tidy frame of the rows, protected (:func:`thuiswerk.disclosure.protect`).
+
+    ``siblings``: groups of ``group_code`` whose respondents together make up a
+    published total (:data:`ROLES`: the text and appendix B give the total over
+    both roles), per item (``unit=ITEM``) or per distribution (``DISTRIBUTION``).
+    """
     frame = pd.DataFrame(rows)
     frame["n"] = frame["n"].astype("int64")
-    out = nl.suppress(frame, min_n, values=[c for c in values if c in frame.columns])
-    out.attrs["min_n"] = min_n
-    return out
+    if measures is None:
+        measures = (MEAN,) if "mean" in values and "share" not in values else (disclosure.SHARE,)
+    partitions = [p for groups in siblings for p in _partitions(frame, unit, groups)]
+    return disclosure.protect(
+        frame, unit=unit, measures=measures, partitions=partitions, values=[c for c in values if c in frame.columns], min_n=min_n
+    )
 
 
 def _roles(employees: pd.DataFrame) -> Iterable[tuple[str, str, pd.DataFrame]]:
@@ -230,16 +281,27 @@ def _wrap(text: str, width: int = WRAP) -> str:
 
 
 def _n_text(ns: Iterable[int]) -> str:
-    ns = sorted(set(int(n) for n in ns))
+    ns = sorted(set(int(n) for n in ns if pd.notna(n)))
     if not ns:
         return ""
     return f"n = {nl.number(ns[0], 0)}" if len(ns) == 1 else f"n = {nl.number(ns[0], 0)}–{nl.number(ns[-1], 0)}"
 
 
+def _shown_n(data: pd.DataFrame, mask: pd.Series | None = None) -> str:
+    """"n = 12–240" over the shown cells (``mask``: the rows of one group); a blank's ``n`` is not printed."""
+    shown = ~data["suppressed"].astype(bool)
+    return _n_text(data.loc[shown if mask is None else (mask & shown), "n"])
+
+
+def _with_n(label: str, n_text: str, sep: str = " ") -> str:
+    return f"{label}{sep}({n_text})" if n_text else label
+
+
 def _value_label(data: pd.DataFrame, text: str) -> str:
     text = textwrap.fill(text, 58)
     if data["suppressed"].any():
-        return f"{text}\n{nl.footnote(data.attrs.get('min_n', MIN_CELL))}"
+        secondary = bool(data[disclosure.SECONDARY].any()) if disclosure.SECONDARY in data.columns else False
+        return f"{text}\n{nl.footnote(data.attrs.get('min_n', MIN_CELL), secondary=secondary)}"
     return text
 
 
@@ -396,7 +458,7 @@ def _plot_bars(
         for i, g in enumerate(groups):
             text = labels[g]
             if legend_title_n:
-                text = f"{text} ({_n_text(data.loc[data['group_code'] == g, 'n'])})"
+                text = _with_n(text, _shown_n(data, data["group_code"] == g))
             handles.append(Patch(color=_colour(g, i), label=text))
     handles += _reference_handles(references)
     rows = _legend(ax, handles, ncol=3) if handles else 0
@@ -432,7 +494,7 @@ def _plot_stacked(
     ticklabels = []
     for i, g in enumerate(groups):
         sub = data[data["group_code"] == g]
-        ticklabels.append(f"{_wrap(labels[g], 26)}\n({_n_text(sub['n'])})")
+        ticklabels.append(_with_n(_wrap(labels[g], 26), _shown_n(sub), sep="\n"))
         if sub["suppressed"].any() or sub["share"].isna().any():
             ax.annotate(nl.MARKER, (0, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
             continue
@@ -524,7 +586,7 @@ def _plot_means(
         handles = [
             Line2D(
                 [], [], marker="o", linestyle="none", markersize=7, color=_colour(g, i),
-                label=f"{labels[g]} ({_n_text(data.loc[data['group_code'] == g, 'n'])})",
+                label=_with_n(labels[g], _shown_n(data, data["group_code"] == g)),
             )
             for i, g in enumerate(groups)
         ]
@@ -546,7 +608,7 @@ def homeworking_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_
     rows += _category_rows(
         establishments["planned_homeworking"], "voornemen", "Voornemen na de pandemie (2022)", _categories("planned_homeworking")
     )
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION)
 
 
 def plot_homeworking(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -587,7 +649,7 @@ def complaints_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n
         rows.append(_share_row(code, role, "rug", "Rugklachten", back == 1))
         every = sub[REGIONS].dropna()
         rows.append(_share_row(code, role, "geen", "Geen KANS- of rugklachten", (every == 0).all(axis=1)))
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
 def plot_complaints(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
@@ -617,7 +679,7 @@ def complaint_regions_data(establishments: pd.DataFrame, employees: pd.DataFrame
     rows = []
     for code, role, sub in _roles(employees):
         rows += _boolean_rows(sub, REGIONS, code, role)
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
 def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
@@ -649,7 +711,7 @@ def workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: 
     rows = []
     for code, role, sub in _roles(employees):
         rows += [_mean_row(code, role, col, nl.label(col), sub[col]) for col in WORKLOAD_ASPECTS]
-    return _finish(rows, min_n, MEAN_COLUMNS)
+    return _finish(rows, min_n, MEAN_COLUMNS, siblings=[ROLES])
 
 
 def plot_workload(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
@@ -691,7 +753,7 @@ def workload_change_data(establishments: pd.DataFrame, employees: pd.DataFrame, 
     rows = []
     for code, role, sub in _roles(employees):
         rows += _category_rows(sub["workload_change"], code, role, _categories("workload_change"))
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION, siblings=[ROLES])
 
 
 def plot_workload_change(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -720,7 +782,7 @@ def isolation_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n:
     rows = []
     for code, role, sub in _roles(employees):
         rows += [_mean_row(code, role, col, nl.label(col), sub[col]) for col in ISOLATION_ITEMS]
-    return _finish(rows, min_n, MEAN_COLUMNS)
+    return _finish(rows, min_n, MEAN_COLUMNS, siblings=[ROLES])
 
 
 def plot_isolation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -749,7 +811,7 @@ def _items_by_role(employees: pd.DataFrame, columns: list[str], min_n: int) -> p
     rows = []
     for code, role, sub in _roles(employees):
         rows += _boolean_rows(sub, columns, code, role, label=lambda c: _strip_prefix(nl.label(c)))
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
 def advantages_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
@@ -799,7 +861,7 @@ def workspace_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n:
     rows = []
     for code, role, sub in _roles(employees):
         rows += _boolean_rows(sub, ["separate_workspace"], code, role)
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
 def plot_workspace(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -812,7 +874,9 @@ def plot_workspace(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     percentage niet-leidinggevenden dat thuis een aparte werkruimte heeft.
     """
     by_role = data.copy()  # one bar per role, the role (with its n) on the category axis
-    by_role["category"] = [f"{g} ({_n_text([n])})" for g, n in zip(by_role["group"], by_role["n"])]
+    by_role["category"] = [
+        g if hidden else _with_n(g, _n_text([n])) for g, n, hidden in zip(by_role["group"], by_role["n"], by_role["suppressed"])
+    ]
     return _plot_bars(by_role, ax, title="Aparte werkruimte thuis", value_label="Percentage thuiswerkers", legend=False)
 
 
@@ -840,7 +904,7 @@ def furniture_financed_data(establishments: pd.DataFrame, employees: pd.DataFram
     rows = _category_rows(establishments["furniture_offered"], "werkgever", "Werkgever", cats, FURNITURE_CUMULATIVE)
     for code, role, sub in _roles(employees):
         rows += _category_rows(sub["furniture_financed"], code, role, cats, FURNITURE_CUMULATIVE)
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION, siblings=[ROLES])
 
 
 def plot_furniture_financed(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -869,7 +933,7 @@ def furniture_present_data(establishments: pd.DataFrame, employees: pd.DataFrame
     for code, role, sub in _roles(employees):
         rows += _category_rows(sub["furniture_present"], code, role, cats, FURNITURE_CUMULATIVE)
     rows += _category_rows(employees["furniture_present"], "alle", "Alle thuiswerkers", cats, FURNITURE_CUMULATIVE)
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION, siblings=[ROLES])
 
 
 def plot_furniture_present(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -902,7 +966,7 @@ def _judgement_data(establishments: pd.DataFrame, risk: str, min_n: int) -> pd.D
             row = _share_row(code, group, level, _cap(text), values == int(level))
             row["mean"] = float(values.mean()) if len(values) else np.nan
             rows.append(row)
-    return _finish(rows, min_n, SHARE_COLUMNS + ["mean"])
+    return _finish(rows, min_n, SHARE_COLUMNS + ["mean"], unit=DISTRIBUTION)
 
 
 def _judgement_legend_means(data: pd.DataFrame) -> pd.DataFrame:
@@ -1012,7 +1076,7 @@ def rie_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int =
         sub = establishments[establishments["size_class"] == code]
         rows += _category_rows(sub["rie_homeworking"], code, sizes[code], cats)
     rows += _category_rows(establishments["rie_homeworking"], "alle", "Alle vestigingen", cats)
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION, siblings=[SIZE_CLASSES])
 
 
 RIE_REFERENCE_LABEL = "RI&E aanwezig, landelijk (zonder uitsplitsing naar thuiswerken)"
@@ -1068,8 +1132,12 @@ def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, mi
     establishments: ``dimension`` ("grootteklasse", "sector", "alle"), ``group_code``,
     ``group``, ``n`` (establishments), ``rie`` (share with an RI&E) and
     ``homeworking`` (share whose RI&E pays attention to PSA and/or ergonomics at
-    home, of all establishments in the group, as in the source report). Shares of
-    groups with fewer than ``min_n`` establishments are blanked and flagged.
+    home, of all establishments in the group, as in the source report), with
+    ``n_rie`` and ``n_homeworking`` the establishments that answered each. A
+    group with fewer than ``min_n`` answers to either is blanked and flagged;
+    the size classes and the sectors are each siblings under all establishments,
+    so a second group is blanked where the total minus the other groups would
+    give a blank away (``secondary``, :mod:`thuiswerk.disclosure`).
     """
     rows = []
 
@@ -1081,6 +1149,8 @@ def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, mi
             "group_code": code,
             "group": label,
             "n": int(len(sub)),
+            "n_rie": len(present),
+            "n_homeworking": len(attention),
             "rie": float((present == 1).mean()) if len(present) else np.nan,
             "homeworking": float(attention.isin(RIE_HOMEWORKING_CODES).mean()) if len(attention) else np.nan,
         })
@@ -1091,7 +1161,15 @@ def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, mi
     for code, label in _categories("sector").items():
         row("sector", code, label, establishments[establishments["sector"] == code])
     row("alle", "alle", "Alle vestigingen", establishments)
-    return _finish(rows, min_n, ["rie", "homeworking"])
+    frame = pd.DataFrame(rows)
+    return disclosure.protect(
+        frame,
+        unit="group_code",
+        measures=(disclosure.Measure("rie", "n_rie"), disclosure.Measure("homeworking", "n_homeworking")),
+        partitions=[SIZE_CLASSES, list(_categories("sector"))],
+        size="n",
+        min_n=min_n,
+    )
 
 
 def rie_by_sector_table(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
@@ -1100,9 +1178,12 @@ def rie_by_sector_table(establishments: pd.DataFrame, employees: pd.DataFrame, m
     Formatted Dutch strings, ready for :func:`thuiswerk.summaries.markdown_table`:
     columns Indeling, Groep, Vestigingen, RI&E aanwezig, Aandacht voor
     thuiswerkrisico's in de RI&E; a percentage of fewer than ``min_n``
-    establishments is "–". ``attrs["footnote"]`` is the matching footnote
-    ("– minder dan 10 vestigingen") when a cell is blanked, else "".
-    ``attrs["data"]`` holds :func:`rie_by_sector_data`.
+    establishments is "–", and so is the number of establishments of a blanked
+    group, as are the groups blanked so that a blank does not follow from the
+    total minus the other groups. ``attrs["footnote"]`` is the matching footnote
+    ("– minder dan 10 vestigingen", with ", of af te leiden uit de overige
+    cijfers" when a group is blanked for that reason) when a cell is blanked,
+    else "". ``attrs["data"]`` holds :func:`rie_by_sector_data`.
 
     Bijschrift: Aanwezigheid van een RI&E en aandacht voor de risico's van
     thuiswerken in de RI&E, naar grootteklasse en sector. Percentage
@@ -1114,11 +1195,14 @@ def rie_by_sector_table(establishments: pd.DataFrame, employees: pd.DataFrame, m
     table = pd.DataFrame({
         RIE_TABLE_COLUMNS["indeling"]: data["dimension"].map(dimension),
         RIE_TABLE_COLUMNS["groep"]: data["group"],
-        RIE_TABLE_COLUMNS["n"]: data["n"].map(lambda n: nl.number(n, 0)),
+        RIE_TABLE_COLUMNS["n"]: data["n"].where(~data["suppressed"]).map(lambda n: nl.number(n, 0)),
         RIE_TABLE_COLUMNS["rie"]: data["rie"].map(nl.percent),
         RIE_TABLE_COLUMNS["thuiswerken"]: data["homeworking"].map(nl.percent),
     })
-    table.attrs["footnote"] = f"{nl.MARKER} minder dan {min_n} vestigingen" if data["suppressed"].any() else ""
+    secondary = bool(data[disclosure.SECONDARY].any())
+    table.attrs["footnote"] = (
+        nl.footnote(min_n, secondary=secondary, noun="vestigingen") if data["suppressed"].any() else ""
+    )
     table.attrs["data"] = data
     table.attrs["min_n"] = min_n
     return table
@@ -1138,7 +1222,7 @@ def representation_data(establishments: pd.DataFrame, employees: pd.DataFrame, m
     """Figure 16: prevention worker and works council: present and active with home working."""
     rows = _category_rows(establishments["prevention_worker"], "preventiemedewerker", "Preventiemedewerker", ACTIVITY_LABELS)
     rows += _category_rows(establishments["works_council"], "or", "OR of personeelsvertegenwoordiging", ACTIVITY_LABELS)
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION)
 
 
 def plot_representation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -1164,7 +1248,7 @@ def plot_representation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 def expected_change_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
     """Figure 17: the inspector's expectation of the effect of the visit."""
     rows = _category_rows(establishments["expected_change"], "vestigingen", "Vestigingen", _categories("expected_change"))
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION)
 
 
 def plot_expected_change(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
@@ -1204,7 +1288,7 @@ def table1_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: in
         rows.append(_share_row("werkgever", TABLE1_COLUMNS["werkgever"], m, text, _valid(establishments[f"employer_{m}"]) == 1))
         for code, role, sub in _roles(employees):
             rows.append(_share_row(code, TABLE1_COLUMNS[code], m, text, _valid(sub[f"knows_{m}"]) == 1))
-    return _finish(rows, min_n, SHARE_COLUMNS)
+    return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
 def table1(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
@@ -1212,8 +1296,11 @@ def table1(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = M
 
     15 rows (Dutch measure labels, index "Maatregel") x 3 columns (Werkgever,
     Leidinggevende, Niet-leidinggevende) of shares in [0, 1]; a cell from fewer
-    than ``min_n`` respondents is NaN. ``attrs["n"]`` holds the matching table
-    of respondent numbers, ``attrs["suppressed"]`` the flags. Format with
+    than ``min_n`` respondents is NaN, and so is the other role's cell of that
+    measure (the text and appendix B publish the share over both roles, so one
+    role's blank would follow from it). ``attrs["n"]`` holds the matching table
+    of respondent numbers, ``attrs["suppressed"]`` the flags and
+    ``attrs["secondary"]`` those of the complementary blanks. Format with
     :func:`thuiswerk.nl.percent_table`.
 
     Bijschrift: Genomen maatregelen volgens de werkgever, de leidinggevende en
@@ -1236,6 +1323,7 @@ def table1(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = M
     table = wide("share").astype("float64")
     table.attrs["n"] = wide("n")
     table.attrs["suppressed"] = wide("suppressed").astype(bool)
+    table.attrs["secondary"] = wide(disclosure.SECONDARY).astype(bool)
     table.attrs["min_n"] = min_n
     return table
 
@@ -1353,7 +1441,9 @@ def plot_predictive_check(
     """Posterior predictive check: observed statistic (point) against the model's interval (bar).
 
     ``table`` is :func:`thuiswerk.checks.predictive_table` (one row per aspect, region or
-    measure, with ``observed``, ``lo`` and ``hi``). Computes nothing, never samples.
+    measure, with ``observed``, ``lo`` and ``hi``). Computes nothing, never samples. A
+    blanked group (``suppressed``: fewer than 10 employees) gets "–" and no bar or point,
+    and the footnote under the value axis.
 
     Bijschrift: Posterior-predictieve controle: waargenomen waarde (punt) en het interval
     dat het model voorspelt (balk).
@@ -1362,12 +1452,18 @@ def plot_predictive_check(
     model en een punt voor de waargenomen waarde.
     """
     labels = [_wrap(_item_label(str(i))) for i in table.index]
+    hidden = _hidden(table)
     fig, ax = _axes(ax, len(table))
     y = np.arange(len(table))[::-1]
-    ax.hlines(y, table["lo"], table["hi"], color=PALETTE["blue"], linewidth=6, alpha=0.5, label="Model (interval)")
-    ax.plot(table["observed"], y, "o", color=PALETTE["vermillion"], label="Waargenomen")
+    shown = ~hidden
+    ax.hlines(y[shown], table["lo"][shown], table["hi"][shown], color=PALETTE["blue"], linewidth=6, alpha=0.5,
+              label="Model (interval)")
+    ax.plot(table["observed"][shown], y[shown], "o", color=PALETTE["vermillion"], label="Waargenomen")
+    for pos in y[hidden]:
+        ax.annotate(nl.MARKER, (0, pos), xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=9)
     ax.set_yticks(y, labels)
-    ax.set_xlabel(value_label)
+    ax.set_xlabel(_check_footnote(table, value_label))
     ax.xaxis.set_major_formatter(nl.percent_formatter() if scale == "share" else nl.decimal_formatter(1))
     ax.legend(loc="lower right", fontsize=8)
     _style(ax, "x")
@@ -1386,11 +1482,16 @@ def plot_category_check(table: pd.DataFrame, fig: Figure | None = None) -> Figur
     horizontale as en het aandeel werknemers op de verticale as.
     """
     data = table.reset_index()
-    aspects = list(dict.fromkeys(data["aspect"]))
+    data = data[~_hidden(data)]  # an aspect of fewer than 10 employees is left out (its panel says so)
+    hidden_aspects = [a for a in dict.fromkeys(table.reset_index()["aspect"]) if a not in set(data["aspect"])]
+    aspects = list(dict.fromkeys(table.reset_index()["aspect"]))
     fig = fig or Figure(figsize=(7.5, 2.5 * ((len(aspects) + 2) // 3)), layout="constrained")
     axes = np.atleast_1d(fig.subplots((len(aspects) + 2) // 3, min(3, len(aspects)), sharex=True, sharey=True)).ravel()
     for ax, aspect in zip(axes, aspects, strict=False):
         d = data[data["aspect"] == aspect]
+        if aspect in hidden_aspects:
+            ax.text(0.5, 0.5, nl.footnote(table.attrs.get("min_n", MIN_CELL), noun="werknemers"), ha="center",
+                    va="center", fontsize=8, transform=ax.transAxes)
         ax.vlines(d["category"], d["lo"], d["hi"], color=PALETTE["blue"], linewidth=3, alpha=0.6, label="Model")
         ax.plot(d["category"], d["observed"], "o", color=PALETTE["vermillion"], label="Waargenomen")
         ax.set_title(_wrap(_item_label(aspect)), fontsize=8)
@@ -1399,8 +1500,23 @@ def plot_category_check(table: pd.DataFrame, fig: Figure | None = None) -> Figur
         ax.yaxis.set_major_formatter(nl.percent_formatter())
     for ax in axes[len(aspects):]:
         ax.remove()
-    axes[0].legend(fontsize=7)
+    shown = [ax for ax, aspect in zip(axes, aspects, strict=False) if aspect not in hidden_aspects]
+    if shown:
+        shown[0].legend(fontsize=7)
     return fig
+
+
+def _hidden(table: pd.DataFrame) -> np.ndarray:
+    """The blanked rows of a predictive-check table (none when it has no ``suppressed`` column)."""
+    if "suppressed" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return table["suppressed"].fillna(False).to_numpy(dtype=bool)
+
+
+def _check_footnote(table: pd.DataFrame, text: str) -> str:
+    if _hidden(table).any():
+        return f"{text}\n{nl.footnote(table.attrs.get('min_n', MIN_CELL), noun='werknemers')}"
+    return text
 
 
 def _item_label(code: str) -> str:

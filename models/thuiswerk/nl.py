@@ -41,12 +41,15 @@ Glossary (:data:`PARAMETER_NL`, :data:`MODEL_NL`, :data:`PRIOR_NL`)
 Every posterior variable, model and prior setting by its Dutch name; the appendices
 name them only through these mappings.
 
-Disclosure control (:func:`suppress`)
--------------------------------------
+Disclosure control (:func:`suppress`, :mod:`thuiswerk.disclosure`)
+------------------------------------------------------------------
 No percentage or mean computed from fewer than :data:`MIN_CELL` (10)
 respondents is shown. :func:`suppress` blanks such values (``NaN``) and sets a
 boolean flag column; formatters render the blank as :data:`MARKER` ("–") and
 :func:`footnote` gives the matching footnote ("– minder dan 10 respondenten").
+Every published table and figure goes through :func:`thuiswerk.disclosure.protect`,
+which adds complementary suppression (a blank must not follow from a total minus
+its siblings); ``footnote(secondary=True)`` then also names those blanks.
 """
 
 from __future__ import annotations
@@ -243,9 +246,19 @@ def is_suppressed(n: Any, min_n: int = MIN_CELL) -> bool:
     return _is_missing(n) or int(n) < min_n
 
 
-def footnote(min_n: int = MIN_CELL) -> str:
-    """The footnote explaining :data:`MARKER`: "– minder dan 10 respondenten"."""
-    return f"{MARKER} minder dan {min_n} respondenten"
+SECONDARY_NOTE = "of af te leiden uit de overige cijfers"  # complementary suppression, in words
+
+
+def footnote(min_n: int = MIN_CELL, *, secondary: bool = False, noun: str = "respondenten") -> str:
+    """The footnote explaining :data:`MARKER`: "– minder dan 10 respondenten".
+
+    With ``secondary`` (some blanks protect another blank from being worked out
+    by subtraction, :mod:`thuiswerk.disclosure`): "– minder dan 10 respondenten,
+    of af te leiden uit de overige cijfers". ``noun`` counts something else
+    ("vestigingen").
+    """
+    text = f"{MARKER} minder dan {min_n} {noun}"
+    return f"{text}, {SECONDARY_NOTE}" if secondary else text
 
 
 def suppress(

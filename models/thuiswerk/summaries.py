@@ -57,7 +57,7 @@ import pandas as pd
 import xarray as xr
 
 from thuiswerk import codebook as codebook_module
-from thuiswerk import compare, dims, nl, store, workflow
+from thuiswerk import compare, dims, disclosure, nl, store, workflow
 from thuiswerk.prepare import PREDICTORS, ROLES, predictor_label
 from thuiswerk.specs import SPECS, ModelSpec
 
@@ -147,8 +147,14 @@ def mean_missed_measures(establishments: pd.DataFrame, employees: pd.DataFrame) 
         ((joined[f"employer_{m}"].astype("Float64") == 1) & (joined[f"knows_{m}"].astype("Float64") == 0)).astype(float)
         for m in measures
     )
-    out = missed.groupby(joined["role"]).agg(["mean", "size"])
-    return out["mean"].where(out["size"] >= nl.MIN_CELL).reindex(list(ROLES))
+    out = missed.groupby(joined["role"]).agg(["mean", "size"]).reindex(list(ROLES))
+    sizes = out["size"].fillna(0).astype(int)
+    values = out["mean"].where(sizes >= nl.MIN_CELL)
+    # the other role is blanked with a blank one (the mean over both roles would give it away)
+    protected = disclosure.protect_values(
+        values.to_dict(), sizes.to_dict(), (out["mean"] * sizes).to_dict(), scale=(0.0, float(len(measures)))
+    )
+    return pd.Series(protected, name="mean").rename_axis("role")
 
 
 # =========================================================================== LOO
@@ -226,8 +232,15 @@ def mean(values: pd.Series | np.ndarray, min_n: int = nl.MIN_CELL) -> float:
 
 
 def by_role(employees: pd.DataFrame, fn, min_n: int = nl.MIN_CELL) -> dict[str, float]:
-    """``fn(frame_of_role)`` per role, NaN for a role with fewer than ``min_n`` employees."""
-    return {role: (fn(sub) if len(sub) >= min_n else float("nan")) for role in ROLES for sub in [employees[employees["role"] == role]]}
+    """``fn(frame_of_role)`` per role, NaN for a role with fewer than ``min_n`` employees.
+
+    ``fn`` blanks its own small cells (:func:`share`, :func:`mean`). Complementary
+    suppression (:mod:`thuiswerk.disclosure`): the report also gives values over
+    both roles, so when one role is blank, the other is blanked too.
+    """
+    subs = {role: employees[employees["role"] == role] for role in ROLES}
+    values = {role: (fn(sub) if len(sub) >= min_n else float("nan")) for role, sub in subs.items()}
+    return disclosure.protect_values(values, {role: len(sub) for role, sub in subs.items()})
 
 
 def questionnaire(employees: pd.DataFrame) -> pd.DataFrame:
@@ -270,8 +283,23 @@ def establishment_share(establishments: pd.DataFrame, column: str, codes) -> flo
 
 
 def shares_by(establishments: pd.DataFrame, column: str, codes, by: str) -> pd.Series:
-    """:func:`establishment_share` per group of ``by`` (blank below MIN_CELL)."""
-    return establishments.groupby(by, observed=True).apply(lambda g: establishment_share(g, column, codes))
+    """:func:`establishment_share` per group of ``by`` (blank below MIN_CELL).
+
+    The groups together are all establishments, whose share the report also
+    gives: complementary suppression (:func:`thuiswerk.disclosure.protect_values`)
+    blanks the next-smallest group (fewest establishments) too where a blank
+    would otherwise follow from the total minus the other groups.
+    """
+    codes = codes if isinstance(codes, (list, tuple, set)) else [codes]
+    values, answered, hits, sizes = {}, {}, {}, {}
+    for key, group in establishments.groupby(by, observed=True):
+        valid = group[column].dropna()
+        values[key] = establishment_share(group, column, codes)
+        answered[key] = len(valid)
+        hits[key] = float(valid.astype(str).isin([str(c) for c in codes]).sum())
+        sizes[key] = len(group)
+    protected = disclosure.protect_values(values, answered, hits, order=sizes)
+    return pd.Series(protected, dtype="float64").rename_axis(by)
 
 
 def top_categories(values: pd.Series, k: int = 2) -> list[str]:
@@ -372,7 +400,7 @@ def table1_markdown(establishments: pd.DataFrame, employees: pd.DataFrame) -> st
     table = figures.table1(establishments, employees)
     text = markdown_table(nl.percent_table(table), index=True)
     if table.attrs["suppressed"].to_numpy().any():
-        text += f"\n\n{nl.footnote()}"
+        text += f"\n\n{nl.footnote(secondary=bool(table.attrs['secondary'].to_numpy().any()))}"
     return text
 
 
@@ -493,9 +521,18 @@ def parameter_table_nl(table: pd.DataFrame, model: str | None = None) -> pd.Data
 
 
 def predictive_table_nl(table: pd.DataFrame, scale: Literal["share", "score"]) -> pd.DataFrame:
-    """:func:`thuiswerk.checks.predictive_table` for display."""
+    """:func:`thuiswerk.checks.predictive_table` for display.
+
+    A group of fewer than :data:`thuiswerk.nl.MIN_CELL` employees (``suppressed``)
+    shows "–" for every value; :func:`predictive_markdown` adds the footnote.
+    """
+    hidden = table["suppressed"].astype(bool) if "suppressed" in table.columns else pd.Series(False, index=table.index)
     fmt = nl.percent if scale == "share" else (lambda v: nl.number(v, 2))
-    fmt_i = nl.percent_interval if scale == "share" else (lambda a, b: nl.interval(a, b, 2))
+    interval_fmt = nl.percent_interval if scale == "share" else (lambda a, b: nl.interval(a, b, 2))
+
+    def fmt_i(a: float, b: float) -> str:
+        return nl.MARKER if pd.isna(a) or pd.isna(b) else interval_fmt(a, b)
+
     names = []
     for key in table.index:
         key = str(key)
@@ -512,9 +549,17 @@ def predictive_table_nl(table: pd.DataFrame, scale: Literal["share", "score"]) -
             "Waargenomen": table["observed"].map(fmt),
             "Voorspeld": table["predicted"].map(fmt),
             f"{nl.percent(PROB)}-interval": [fmt_i(a, b) for a, b in zip(table["lo"], table["hi"])],
-            "Binnen het interval": table["inside"].map(lambda v: "ja" if v else "nee"),
+            "Binnen het interval": [nl.MARKER if h else ("ja" if v else "nee") for v, h in zip(table["inside"], hidden)],
         }
     )
+
+
+def predictive_markdown(table: pd.DataFrame, scale: Literal["share", "score"]) -> str:
+    """:func:`predictive_table_nl` as a pipe table, with the footnote when a group is blanked."""
+    text = markdown_table(predictive_table_nl(table, scale))
+    if "suppressed" in table.columns and table["suppressed"].any():
+        text += f"\n\n{nl.footnote(table.attrs.get('min_n', nl.MIN_CELL), noun='werknemers')}"
+    return text
 
 
 # =========================================================================== context
@@ -600,6 +645,11 @@ class ReportContext:
                 Path(tmp.name).replace(path)
         self._memo[name] = value
         return value
+
+    @property
+    def failing(self) -> list[str]:
+        """Models used although they fail the convergence policy (``thuiswerk report --allow-failing``)."""
+        return [n for n in os.environ.get("THUISWERK_FAILING", "").split(",") if n]
 
     def effects(self, name: str) -> pd.DataFrame:
         """:func:`effects_table` of one model (its covariates), computed once."""
@@ -709,13 +759,13 @@ def load_context(
     fit is missing or stale, and :class:`thuiswerk.workflow.InvalidDataError`
     for invalid data.
     """
-    data = _resolve(data_dir or os.environ.get("THUISWERK_DATA") or "data/synthetic")
-    fits = _resolve(fits_dir or os.environ.get("THUISWERK_FITS") or "data/fits")
-    seed = int(seed if seed is not None else os.environ.get("THUISWERK_SEED") or workflow.DEFAULT_SEED)
-    mapping = _resolve(mapping) if mapping else _env_path("THUISWERK_MAPPING")
-    config = _resolve(config) if config else _env_path("THUISWERK_CONFIG")
+    from thuiswerk.runconfig import RunConfig
+
+    run = RunConfig.resolve(data_dir, fits_dir, seed, mapping, config)
+    data, fits = _resolve(run.data), _resolve(run.fits)
+    mapping, config = (_resolve(p) if p else None for p in (run.mapping, run.config))
     extra = tuple(p for p in (mapping, config) if p is not None)
-    return _load_context(data, fits, seed, mapping, config, _signature(data, fits, *extra))
+    return _load_context(data, fits, run.seed, mapping, config, _signature(data, fits, *extra))
 
 
 @lru_cache(maxsize=4)
@@ -723,20 +773,25 @@ def _load_context(
     data: Path, fits: Path, seed: int, mapping: Path | None, config: Path | None, signature: tuple
 ) -> ReportContext:
     from thuiswerk import specs as specs_module
-    from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.runconfig import RunConfig
 
     survey = workflow.load_valid_survey(data, mapping)
-    selected = {s.name: s for s in workflow.resolve_specs(["all"], specs_module.load_overrides(config))}
-    default_data = (REPO_ROOT / "data/synthetic").resolve()
-    data_arg = "" if data.resolve() == default_data else f" --data {data}"
-    if mapping is not None:
-        data_arg += f" --mapping {mapping}"
-    if config is not None:
-        data_arg += f" --config {config}"
-    provenance: dict[str, dict[str, Any]] = {}
+    adapted = [workflow.adapt(s, survey) for s in workflow.resolve_specs(["all"], specs_module.load_overrides(config))]
+    selected = {a.name: a.spec for a in adapted if a.spec is not None}  # the models this survey's columns allow
+    run = RunConfig(data=data, fits=fits, seed=seed, mapping=mapping, config=config)
+    stale = {}
     for name, spec in selected.items():
-        workflow.ensure_current(spec, survey, fits, seed, data_arg)
-        provenance[name] = _parse_attrs(store.read_attrs(store.fit_path(fits, name)) or {})
+        try:
+            workflow.ensure_current(spec, survey, fits, seed)
+        except store.StaleFitError as exc:
+            stale[name] = str(exc).split(". Run: ")[0]
+    if stale:  # every stale model, and the one command that refits them with these options
+        from thuiswerk.errors import StaleFitError
+
+        raise StaleFitError("\n".join(stale.values()), hint=f"Run: {run.command('fit', *stale)}")
+    provenance = {name: _parse_attrs(store.read_attrs(store.fit_path(fits, name)) or {}) for name in selected}
+    data_arg = " ".join(run.options(seed=False))
+    data_arg = f" {data_arg}" if data_arg else ""
     return ReportContext(
         data_dir=data,
         fits_dir=fits,
@@ -925,28 +980,35 @@ def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     interval = f"{nl.percent(checks.PROB)}-interval"
     rows = []
     inside = []
+    blanked = False
     for name, tree in trees.items():
         if name not in SPECS or SPECS[name].compares_with or SPECS[name].family == "awareness":
             continue
         prior = checks.prior_checks(tree, "prior_predictive").set_index("statistic")
         post = checks.prior_checks(tree, "posterior_predictive").set_index("statistic")
-        inside += [bool(v) for v in prior["inside"]]
+        counts = checks.statistic_counts(tree)
         for stat, row in prior.iterrows():
+            # disclosure control: no observed statistic (nor the posterior fitted to it) of fewer than MIN_CELL
+            hidden = nl.is_suppressed(counts.get(stat))
+            blanked = blanked or hidden
+            if not hidden:
+                inside.append(bool(row["inside"]))
             show = (lambda v: nl.number(v, 2)) if stat == "establishment_sd" else nl.percent
             rows.append(
                 {
                     "Model": model_name(name),
                     "Maat": nl.capitalize_first(CHECK_LABELS.get(stat, stat)),
-                    "Waargenomen": show(row["observed"]),
+                    "Waargenomen": nl.MARKER if hidden else show(row["observed"]),
                     f"Prior: mediaan ({interval})": f"{show(row['median'])} ({show(row['lo'])} {nl.RANGE_WORD} {show(row['hi'])})",
-                    f"Posterior: mediaan ({interval})": (
+                    f"Posterior: mediaan ({interval})": nl.MARKER if hidden else (
                         f"{show(post.loc[stat, 'median'])} ({show(post.loc[stat, 'lo'])} {nl.RANGE_WORD} "
                         f"{show(post.loc[stat, 'hi'])})"
                     ),
                 }
             )
     out = pd.DataFrame(rows)
-    out.attrs["prior_inside"] = (sum(inside), len(inside))  # observed values inside the prior's interval
+    out.attrs["prior_inside"] = (sum(inside), len(inside))  # shown observed values inside the prior's interval
+    out.attrs["footnote"] = nl.footnote() if blanked else ""
     return out
 
 
