@@ -107,7 +107,7 @@ def test_find_quarto_falls_back_to_the_offline_build(monkeypatch, tmp_path) -> N
 
 
 def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) -> None:
-    """`thuiswerk run` ends with `thuiswerk report` on the same data and fits (the steps before are stubbed)."""
+    """`thuiswerk run` ends with `thuiswerk report` on the same data, fits and seed (the steps before are stubbed)."""
     from types import SimpleNamespace
 
     from thuiswerk import cli, render
@@ -118,9 +118,51 @@ def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) ->
     monkeypatch.setattr(cli, "_validate", lambda *a, **k: SimpleNamespace(ok=True))
     monkeypatch.setattr(cli, "report", lambda **k: calls.append(("report", k)))
     monkeypatch.setattr(render, "find_quarto", lambda: tmp_path / "quarto")
-    cli.run(data=tmp_path, synthetic=True, fits=tmp_path / "fits")
-    assert calls[-1] == ("report", {"data": tmp_path, "fits": tmp_path / "fits"})
+    cli.run_command(data=tmp_path, synthetic=True, fits=tmp_path / "fits", seed=7)
+    assert calls[0] == "simulate"
+    assert calls[-1] == ("report", {"data": tmp_path, "mapping": None, "fits": tmp_path / "fits", "seed": 7, "config": None})
     monkeypatch.setattr(render, "find_quarto", lambda: None)
     calls.clear()
-    cli.run(data=tmp_path, synthetic=True, fits=tmp_path / "fits")
+    cli.run_command(data=tmp_path, fits=tmp_path / "fits")
+    assert "simulate" not in calls  # a survey folder of one's own is never overwritten by the synthetic one
     assert calls[-1] == "findings"  # no Quarto: the report is skipped with a hint
+
+
+def test_run_configuration_options_then_environment_then_defaults(monkeypatch) -> None:
+    from thuiswerk.runconfig import DEFAULT_SEED, RunConfig
+
+    env = {"THUISWERK_DATA": "real", "THUISWERK_SEED": "5", "THUISWERK_MAPPING": "m.yaml"}
+    run = RunConfig.resolve(fits="elsewhere", environ=env)
+    assert (run.data, run.fits, run.seed, run.mapping, run.config) == (Path("real"), Path("elsewhere"), 5, Path("m.yaml"), None)
+    assert RunConfig.resolve(seed=9, environ=env).seed == 9  # an option beats the variable
+    assert RunConfig.resolve(environ={}).seed == DEFAULT_SEED and RunConfig.resolve(environ={}).options() == []
+    assert run.command("fit", "workload", "isolation") == (
+        "thuiswerk fit workload isolation --data real --mapping m.yaml --fits elsewhere --seed 5"
+    )
+    with pytest.raises(ValueError, match="whole number"):
+        RunConfig.resolve(environ={"THUISWERK_SEED": "abc"})
+
+
+def test_every_stale_model_is_named_with_one_command_that_keeps_the_options(tmp_path) -> None:
+    """The stale-fit hint repeats --fits/--seed and names every model, so following it refits them where they are read."""
+    fits = tmp_path / "my fits"
+    result = runner.invoke(app, ["check", "workload", "isolation", "--fits", str(fits), "--seed", "11"])
+    from thuiswerk.cli import EXIT_STALE
+
+    assert result.exit_code == EXIT_STALE, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Run: ")]
+    assert lines == [f"Run: thuiswerk fit workload isolation --fits '{fits}' --seed 11"], result.output
+    assert str(fits / "workload.nc") in result.output and str(fits / "isolation.nc") in result.output
+
+
+def test_tables_keep_every_column_when_not_on_a_terminal(capsys) -> None:
+    import pandas as pd
+
+    from thuiswerk import cli
+
+    wide = pd.DataFrame({f"column_with_a_long_name_{i}": [1.5, 2.25] for i in range(8)}, index=pd.Index(["a", "b"], name="model"))
+    cli._print_frame(wide, "wide")
+    out = capsys.readouterr().out
+    assert all(f"column_with_a_long_name_{i}" in out for i in range(8)), out
+    assert "…" not in out

@@ -30,8 +30,11 @@ def test_fit_writes_one_file_per_model_with_provenance(fitted):
     for name in MODELS:
         tree = store.read(fits / f"{name}.nc")
         assert tree.attrs["model"] == name
-        assert {"prior", "posterior", "log_likelihood", "posterior_predictive", "sample_stats"} <= set(tree.children)
-        # the employee-level (marginal) log-likelihood is a log-probability of discrete data
+        groups = {"prior", "posterior", "log_likelihood", "log_likelihood_cell", "posterior_predictive", "sample_stats"}
+        assert groups <= set(tree.children)
+        # az.loo(tree) needs one array in log_likelihood: the employee-level (marginal) one,
+        # a log-probability of discrete data
+        assert list(tree["log_likelihood"].data_vars) == ["y_by_employee"]
         by_emp = tree["log_likelihood"]["y_by_employee"].to_numpy()
         assert np.isfinite(by_emp).all() and (by_emp <= 1e-9).all()
     assert "excluded:" in output and "did not complete the questionnaire" in output
@@ -59,7 +62,16 @@ def test_changed_prior_is_a_cache_miss(fitted, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "fitted in" in result.output
-    assert store.read(fits2 / "complaints.nc").attrs["spec_hash"] != store.read(fits / "complaints.nc").attrs["spec_hash"]
+    original = store.read_attrs(fits / "complaints.nc")
+    assert store.read_attrs(fits2 / "complaints.nc")["spec_hash"] != original["spec_hash"]
+    # reverting the prior takes the replaced fit back instead of sampling again
+    back = runner.invoke(app, ["fit", "complaints", "--data", str(data), "--fits", str(fits2), *TINY])
+    assert back.exit_code == 0, back.output
+    assert "taken back, not refitted" in back.output
+    assert store.read_attrs(fits2 / "complaints.nc")["spec_hash"] == original["spec_hash"]
+    listed = store.list_fits(fits2)
+    assert sorted(listed["state"]) == ["current", "kept"]  # the --config fit is kept in turn
+    assert len(store.prune_kept(fits2)) == 1 and list(store.list_fits(fits2)["state"]) == ["current"]
 
 
 def test_check_prints_diagnostics_and_fails_tiny_fits(fitted):
@@ -144,3 +156,28 @@ def test_prior_sensitivity_covers_the_chosen_parameters(fitted):
     flagged = table["prior"] > 0.05
     assert (table.loc[flagged, "diagnosis"].str.startswith("potential")).all()
     assert not table.loc[~flagged, "diagnosis"].str.startswith("potential").any()
+
+
+def test_the_convergence_verdict_is_stored_with_the_fit(fitted):
+    data, fits, _ = fitted
+    import json
+
+    verdict = json.loads(store.read_attrs(fits / "workload.nc")["diagnostics"])
+    assert verdict["passed"] is False and "bulk ESS" in verdict["failures"]  # 120 draws cannot reach ESS 400
+
+
+def test_compare_uses_whichever_models_are_fitted_and_gates_on_convergence(fitted):
+    """Four of the ten models are fitted: compare names the other six; the tiny fits fail the policy."""
+    data, fits, _ = fitted
+    options = ["--data", str(data), "--fits", str(fits)]
+    refused = runner.invoke(app, ["compare", *options])
+    assert refused.exit_code == EXIT_DIAGNOSTICS, refused.output
+    assert "fails the convergence policy" in refused.output and "--allow-failing" in refused.output
+    assert "Traceback" not in refused.output
+    marked = runner.invoke(app, ["compare", *options, "--allow-failing"])
+    assert marked.exit_code == 0, marked.output
+    assert "Not compared" in marked.output and "isolation" in marked.output  # not fitted: named
+    assert "thuiswerk fit " in marked.output and f"--fits {fits}" in marked.output
+    for name in MODELS:
+        assert f"{name} (FAILS check)" in marked.output
+    assert "Known by the employee" in marked.output  # the workload pair is fitted

@@ -23,6 +23,7 @@ import pytest
 
 from thuiswerk import render, summaries
 from thuiswerk.resources import REPO_ROOT
+from thuiswerk.runconfig import RunConfig
 from thuiswerk.workflow import DEFAULT_SEED
 
 DATA_DIR = REPO_ROOT / "data" / "synthetic"
@@ -97,7 +98,7 @@ def book(default_fits: Path) -> Path:
             "no Quarto on PATH nor under ~/.cache/quarto-offline (build it with quarto-offline/setup.sh, "
             "see README.md 'Report (for authors)'); every cell still runs in tests/test_report.py"
         )
-    outputs = render.render(quarto, DATA_DIR, default_fits, DEFAULT_SEED)
+    outputs = render.render(quarto, RunConfig(data=DATA_DIR, fits=default_fits, seed=DEFAULT_SEED))
     assert [p.name for p in outputs] == ["index.html", f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"]
     return OUT
 

@@ -1,12 +1,17 @@
 """The ``thuiswerk`` command.
 
-Thin glue only: each command parses its options, calls one library function and
-prints the result. Bad data never produces a traceback: it is reported with
-file, row and column and the command exits non-zero.
+Thin glue only: each command resolves one :class:`~thuiswerk.runconfig.RunConfig`
+from its options (else the ``THUISWERK_*`` variables, else the defaults), calls
+one library function and prints the result. No traceback reaches the user for
+anything the user can cause: every command is guarded (:class:`_App`), which
+maps a :class:`~thuiswerk.errors.ThuiswerkError` to its message, its hint
+(repeating the options given) and its exit code (listed in
+:mod:`thuiswerk.errors`).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +19,49 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(
+from thuiswerk import errors
+
+
+DEFAULT_DATA = Path("data/synthetic")
+
+# Exit codes: one table, in thuiswerk.errors (each error class carries its code).
+EXIT_INVALID = errors.InvalidDataError.exit_code  # the data violate the codebook
+EXIT_UNREADABLE = 2  # a file could not be read at all (thuiswerk.data.DataError.exit_code)
+EXIT_USAGE = errors.UsageError.exit_code  # unknown model, bad option or config
+EXIT_STALE = errors.StaleFitError.exit_code  # a stored fit is missing or stale
+EXIT_DIAGNOSTICS = errors.DiagnosticsError.exit_code  # convergence diagnostics fail the policy
+EXIT_NO_QUARTO = errors.NoQuartoError.exit_code
+EXIT_RENDER = errors.RenderError.exit_code  # Quarto failed or wrote less than a book render must
+
+
+def _report_error(exc) -> None:
+    err.print(exc.message, style="bold red", markup=False, highlight=False, soft_wrap=True)
+    if exc.hint:
+        err.print(exc.hint, markup=False, highlight=False, soft_wrap=True)
+
+
+class _App(typer.Typer):
+    """A Typer whose commands turn the package's errors into their message, hint and exit code."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn):
+            @functools.wraps(fn)
+            def guarded(*a, **kw):
+                try:
+                    return fn(*a, **kw)
+                except errors.ThuiswerkError as exc:
+                    _report_error(exc)
+                    raise typer.Exit(exc.exit_code) from None
+
+            register(guarded)
+            return fn  # called directly (as `run` does), errors reach the outer command's guard
+
+        return decorator
+
+
+app = _App(
     help="Bayesian re-analysis of the Arbo in Bedrijf Special Thuiswerken survey.",
     no_args_is_help=True,
     add_completion=False,
@@ -22,11 +69,6 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
-
-DEFAULT_DATA = Path("data/synthetic")
-
-EXIT_INVALID = 1  # the data violate the codebook
-EXIT_UNREADABLE = 2  # a file could not be read at all
 
 
 @app.command()
@@ -50,31 +92,39 @@ def simulate(
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="Folder with establishments.* and employees.* (csv, parquet or sav).")] = DEFAULT_DATA,
-    mapping: Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook.")] = None,
+    path: Annotated[Path | None, typer.Argument(help="Folder with establishments.* and employees.* (csv, parquet or sav); default: --data, THUISWERK_DATA or data/synthetic.", show_default=False)] = None,
+    mapping: Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook (THUISWERK_MAPPING).")] = None,
+    all: Annotated[bool, typer.Option("--all", help="Print every violation (default: the first 20 and a count of the rest).")] = False,
 ) -> None:
-    """Check a survey against the codebook; print a summary or every violation."""
-    report = _validate(path, mapping)
+    """Check a survey against the codebook; print a summary or its violations."""
+    report = _validate(_run(data=path, mapping=mapping), limit=None if all else VIOLATIONS_SHOWN)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)
 
 
-def _validate(path: Path, mapping: Path | None):
-    from thuiswerk.data import DataError, load_survey
-    from thuiswerk.schema import validate_survey
+VIOLATIONS_SHOWN = 20
+
+
+def _validate(run, limit: int | None = VIOLATIONS_SHOWN):
+    """Validate in chunks (memory about 3x the largest file at most), print the summary or the violations."""
+    from thuiswerk.data import DataError, validate_folder
 
     try:
-        survey = load_survey(path, mapping=mapping)
+        report = validate_folder(run.data, mapping=run.mapping)
     except DataError as exc:
-        _unreadable(path, exc)
-    report = validate_survey(survey)
+        _unreadable(run.data, exc)
     if report.ok:
-        _print_summary(report.summary(), path)
+        _print_summary(report.summary(), run.data)
     else:
-        err.print(f"[bold red]{len(report.violations)} violation(s) in {path}[/]")
-        for violation in report.violations:
-            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
+        _print_violations(report, run, limit)
     return report
+
+
+def _print_violations(report, run, limit: int | None) -> None:
+    err.print(f"[bold red]{len(report.violations)} violation(s) in {run.data}[/]")
+    more = f"run `{run.command('validate', '--all')}` to see every one"
+    for line in report.violation_lines(limit, more=more) + report.absent_lines(indent="  "):
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _unreadable(path: Path, exc) -> None:
@@ -93,12 +143,7 @@ def _print_summary(summary: dict, path: Path) -> None:
             gaps = frame[(frame["empty"].fillna(1) > 0) | (frame["not_applicable"].fillna(1) > 0)]
             title = f"missingness ({len(frame) - len(gaps)} of {len(frame)} variables complete; the others:)"
             frame = gaps
-        table = Table(title=title, title_justify="left")
-        for col in frame.columns:
-            table.add_column(str(col))
-        for row in frame.itertuples(index=False):
-            table.add_row(*(_fmt(v) for v in row))
-        console.print(table)
+        _print_frame(frame, title, _fmt)
 
 
 def _fmt(value) -> str:
@@ -107,53 +152,88 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _survey(data: Path, mapping: Path | None):
-    from thuiswerk.data import DataError
-    from thuiswerk.workflow import InvalidDataError, load_valid_survey
+def _run(**options):
+    """The run configuration from the options given, else THUISWERK_*, else the defaults."""
+    from thuiswerk.runconfig import RunConfig
 
     try:
-        return load_valid_survey(data, mapping)
+        return RunConfig.resolve(**options)
+    except ValueError as exc:
+        err.print(f"[bold red]{exc}[/]", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _survey(run):
+    """The validated survey of this run; invalid data exit 1 with the violations and the command to see them."""
+    from thuiswerk.data import DataError, load_survey
+    from thuiswerk.schema import validate_survey
+
+    try:
+        survey = load_survey(run.data, mapping=run.mapping)
     except DataError as exc:
-        _unreadable(data, exc)
-    except InvalidDataError as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_INVALID) from None
+        _unreadable(run.data, exc)
+    report = validate_survey(survey)
+    if not report.ok:
+        _print_violations(report, run, VIOLATIONS_SHOWN)
+        err.print(f"Models are never fitted on invalid data; see them all with `{run.command('validate', '--all')}`.",
+                  markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+        raise typer.Exit(EXIT_INVALID)
+    return survey
 
 
-def _specs(models: list[str], config: Path | None):
+def _specs(models: list[str], run):
     from thuiswerk import specs
     from thuiswerk.workflow import resolve_specs
 
     try:
-        return resolve_specs(models, specs.load_overrides(config))
+        return resolve_specs(models, specs.load_overrides(run.config))
     except (KeyError, ValueError) as exc:
         err.print(f"[bold red]{exc.args[0]}[/]")
         raise typer.Exit(EXIT_USAGE) from None
 
 
 DEFAULT_FITS = Path("data/fits")
-EXIT_USAGE = 3  # unknown model, bad option or config
-EXIT_STALE = 4  # a stored fit is missing or stale
-EXIT_DIAGNOSTICS = 5  # convergence diagnostics fail the policy
+
+
+def _adapt(selected, survey, quiet: bool = False) -> list:
+    """The models this survey's columns allow; the others and every left-out covariate are named."""
+    from thuiswerk.workflow import adapt
+
+    kept = []
+    for spec in selected:
+        adapted = adapt(spec, survey)
+        if adapted.spec is None:
+            if not quiet:
+                console.print(f"{spec.name}: not fitted on this survey: {adapted.reason}", markup=False, highlight=False)
+            continue
+        if adapted.dropped and not quiet:
+            console.print(f"{spec.name}: fitted without the covariate(s) {', '.join(adapted.dropped)} "
+                          "(their columns are absent in the data)", markup=False, highlight=False)  # fmt: skip
+        kept.append(adapted.spec)
+    return kept
 
 ModelsArg = Annotated[list[str], typer.Argument(help="Model name(s), or 'all'.")]
-DataOpt = Annotated[Path, typer.Option(help="Survey folder.")]
-MappingOpt = Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook.")]
-FitsOpt = Annotated[Path, typer.Option(help="Folder of stored fits.")]
-SeedOpt = Annotated[int | None, typer.Option(help="The seed the fits were made with.")]
+DataOpt = Annotated[Path | None, typer.Option(help="Survey folder [THUISWERK_DATA; default data/synthetic].", show_default=False)]
+MappingOpt = Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook [THUISWERK_MAPPING].")]
+FitsOpt = Annotated[Path | None, typer.Option(help="Folder of stored fits [THUISWERK_FITS; default data/fits].", show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option(help="The seed the fits were made with [THUISWERK_SEED; default 2022].", show_default=False)]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...], exposures: {predictor: [roles]}}}."),
+    typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...], exposures: {predictor: [roles]}}} [THUISWERK_CONFIG]."),
+]
+AllowFailingOpt = Annotated[
+    bool,
+    typer.Option("--allow-failing", help="Use fits that fail the convergence policy (`thuiswerk check`), marked as such."),
 ]
 
 
 @app.command("fit")
 def fit_command(
     models: ModelsArg = None,  # type: ignore[assignment]
-    data: DataOpt = DEFAULT_DATA,
+    data: DataOpt = None,
     mapping: MappingOpt = None,
-    fits: FitsOpt = DEFAULT_FITS,
-    seed: Annotated[int | None, typer.Option(help="Sampling seed (default: the project's fixed seed).")] = None,
+    fits: FitsOpt = None,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed [THUISWERK_SEED; default 2022].", show_default=False)] = None,
     sampler: Annotated[str, typer.Option(help="nutpie (default), pymc, numpyro or nutpie-jax (the last two need the bench extra).")] = "nutpie",
     chains: Annotated[int, typer.Option(min=1)] = 4,
     tune: Annotated[int, typer.Option(min=1)] = 1000,
@@ -164,129 +244,245 @@ def fit_command(
 ) -> None:
     """Fit models and store each as data/fits/MODEL.nc; a current stored fit is reused."""
     from thuiswerk.fit import JAX_HINT, SAMPLERS, SamplerSettings, missing_modules
-    from thuiswerk.workflow import DEFAULT_SEED, fit_model
+    from thuiswerk.workflow import fit_model
 
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     if sampler not in SAMPLERS:
         err.print(f"[bold red]--sampler must be one of {', '.join(SAMPLERS)}[/]")
         raise typer.Exit(EXIT_USAGE)
     if missing_modules(sampler):
         err.print(f"--sampler {sampler} {JAX_HINT}", style="bold red", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
-    selected = _specs(models or ["all"], config)
-    survey = _survey(data, mapping)
+    survey = _survey(run)
+    selected = _adapt(_specs(models or ["all"], run), survey)
     settings = SamplerSettings(sampler=sampler, chains=chains, tune=tune, draws=draws, target_accept=target_accept)
-    seed = DEFAULT_SEED if seed is None else seed
     from thuiswerk.prepare import DesignError
 
     for i, spec in enumerate(selected, 1):
         console.print(f"[bold][{i}/{len(selected)}] {spec.name}[/] ({spec.title})")
         try:
-            result = fit_model(spec, survey, fits, settings, seed, force=force, progress=console.is_terminal)
+            result = fit_model(spec, survey, run.fits, settings, run.seed, force=force, progress=console.is_terminal,
+                               data_arg=_data_arg(run))  # fmt: skip
         except DesignError as exc:
             err.print(f"{spec.name}: {exc}", style="bold red", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_USAGE) from None
-        what = "cached, not refitted" if result.cached else f"fitted in {result.seconds:.0f} s"
+        except errors.BrokenFitError as exc:
+            raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', spec.name, '--force')}") from None
+        what = f"fitted in {result.seconds:.0f} s"
+        if result.cached:
+            what = "fitted before with these inputs: taken back, not refitted" if result.restored else "cached, not refitted"
         console.print(f"  {what} -> {result.path}")
+        for path in result.removed:
+            console.print(f"  removed {path.name}, left by an interrupted earlier fit", highlight=False)
         for reason, n in result.excluded.items():
             console.print(f"  excluded: {n} x {reason}")
+
+
+fits_app = _App(help="The stored fits: list them, or delete the kept ones.", no_args_is_help=True)
+app.add_typer(fits_app, name="fits")
+
+
+@fits_app.command("list")
+def fits_list(fits: FitsOpt = None) -> None:
+    """Every current fit (FITS/MODEL.nc) and every kept one (fits of other inputs, reused when those come back)."""
+    from thuiswerk import store
+
+    run = _run(fits=fits)
+    frame = store.list_fits(run.fits)
+    _print_frame(frame, f"Fits in {run.fits} (current: used now; kept: taken back by a fit with the same inputs)")
+    total = frame["size_mb"].sum() if len(frame) else 0.0
+    kept = frame.loc[frame["state"] == "kept", "size_mb"].sum() if len(frame) else 0.0
+    console.print(f"{len(frame)} file(s), {total:.0f} MB, of which kept {kept:.0f} MB "
+                  f"(`{run.command('fits', 'prune')}` deletes those)", markup=False, highlight=False)  # fmt: skip
+
+
+@fits_app.command("prune")
+def fits_prune(
+    fits: FitsOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be deleted.")] = False,
+) -> None:
+    """Delete the kept fits; the current ones stay."""
+    from thuiswerk import store
+
+    run = _run(fits=fits)
+    removed = store.prune_kept(run.fits, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    for path, size in removed:
+        console.print(f"{verb} {path} ({size / 2**20:.0f} MB)", markup=False, highlight=False)
+    console.print(f"{verb} {len(removed)} kept fit(s), {sum(s for _, s in removed) / 2**20:.0f} MB.", highlight=False)
 
 
 @app.command()
 def check(
     models: ModelsArg = None,  # type: ignore[assignment]
-    data: DataOpt = DEFAULT_DATA,
+    data: DataOpt = None,
     mapping: MappingOpt = None,
-    fits: FitsOpt = DEFAULT_FITS,
+    fits: FitsOpt = None,
     seed: SeedOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Print convergence diagnostics; exit non-zero unless every model passes the policy."""
+    import pandas as pd
+
     from thuiswerk import diagnostics
 
-    trees = _load_fits(_specs(models or ["all"], config), _survey(data, mapping), fits, seed, data)
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
+    survey = _survey(run)
+    trees = _load_fits(_adapt(_specs(models or ["all"], run), survey, quiet=True), survey, run)
     policy = diagnostics.Policy()
     frame = diagnostics.table(trees, policy)
-    table = Table(
-        title=f"Convergence (pass: R-hat <= {policy.rhat_max}, bulk ESS >= {policy.ess_bulk_min:.0f}, "
+    shown = frame.assign(verdict=frame["passed"].map({True: "pass", False: "FAIL"}))[
+        ["max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "min_bfmi", "verdict"]
+    ].rename(columns={"max_rhat": "max R-hat", "min_ess_bulk": "min bulk ESS", "min_ess_tail": "min tail ESS",
+                      "min_bfmi": "min E-BFMI"})  # fmt: skip
+    shown.index.name = "model"
+    digits = {"max R-hat": "{:.3f}", "min bulk ESS": "{:.0f}", "min tail ESS": "{:.0f}", "min E-BFMI": "{:.2f}"}
+    _print_frame(
+        pd.DataFrame({c: shown[c].map(digits[c].format) if c in digits else shown[c] for c in shown}, index=shown.index),
+        f"Convergence (pass: R-hat <= {policy.rhat_max}, bulk ESS >= {policy.ess_bulk_min:.0f}, "
         f"divergences <= {policy.divergences_max}, E-BFMI >= {policy.bfmi_min})",
-        title_justify="left",
     )
-    for col in ("model", "max R-hat", "min bulk ESS", "min tail ESS", "divergences", "min E-BFMI", "verdict"):
-        table.add_column(col, no_wrap=True)
-    for name, row in frame.iterrows():
-        table.add_row(
-            str(name),
-            f"{row['max_rhat']:.3f}",
-            f"{row['min_ess_bulk']:.0f}",
-            f"{row['min_ess_tail']:.0f}",
-            str(row["divergences"]),
-            f"{row['min_bfmi']:.2f}",
-            "[green]pass[/]" if row["passed"] else "[red]FAIL[/]",
-        )
-    console.print(table)
     for name, row in frame[~frame["passed"]].iterrows():
         err.print(f"[red]{name}: {row['failures']}[/]", highlight=False)
     if not frame["passed"].all():
         raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
-def _load_fits(selected, survey, fits: Path, seed: int | None, data: Path) -> dict:
+def _stale(selected, survey, run) -> dict[str, str]:
+    """Model -> why its stored fit cannot be used (missing or stale); empty when all are current."""
     from thuiswerk.store import StaleFitError
-    from thuiswerk.workflow import DEFAULT_SEED, load_fit
+    from thuiswerk.workflow import ensure_current
 
-    seed = DEFAULT_SEED if seed is None else seed
-    data_arg = "" if data == DEFAULT_DATA else f" --data {data}"
-    trees = {}
+    stale = {}
     for spec in selected:
         try:
-            trees[spec.name] = load_fit(spec, survey, fits, seed, data_arg)
+            ensure_current(spec, survey, run.fits, run.seed, _data_arg(run))
+        except errors.BrokenFitError as exc:
+            raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', spec.name, '--force')}") from None
         except StaleFitError as exc:
-            err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_STALE) from None
-    return trees
+            stale[spec.name] = str(exc).split(". Run: ")[0]
+    return stale
 
 
-def _check_current(selected, survey, fits: Path, seed: int | None, data: Path) -> None:
-    from thuiswerk.store import StaleFitError
-    from thuiswerk.workflow import DEFAULT_SEED, ensure_current
+def _data_arg(run) -> str:
+    """The options besides --seed, as the workflow's messages append them to `thuiswerk fit MODEL`."""
+    import shlex
 
-    seed = DEFAULT_SEED if seed is None else seed
-    data_arg = "" if data == DEFAULT_DATA else f" --data {data}"
-    for spec in selected:
-        try:
-            ensure_current(spec, survey, fits, seed, data_arg)
-        except StaleFitError as exc:
-            err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_STALE) from None
+    options = run.options(seed=False)
+    return " " + shlex.join(options) if options else ""
 
 
-def _print_frame(frame, title: str) -> None:
-    frame = frame.reset_index()
+def _refuse_stale(stale: dict[str, str], run) -> None:
+    """Name every stale model and the one command that refits them all, with the options given."""
+    from thuiswerk.errors import StaleFitError
+
+    if stale:
+        raise StaleFitError(
+            "\n".join(stale.values()),
+            hint=f"Run: {run.command('fit', *stale)}",
+        )
+
+
+def _load_fits(selected, survey, run) -> dict:
+    """Every selected model's stored fit; refuses (exit 4) naming every missing or stale one."""
+    from thuiswerk.workflow import load_fit
+
+    _refuse_stale(_stale(selected, survey, run), run)
+    return {spec.name: load_fit(spec, survey, run.fits, run.seed) for spec in selected}
+
+
+def _check_current(selected, survey, run) -> None:
+    _refuse_stale(_stale(selected, survey, run), run)
+
+
+def _verdicts(names, run, trees: dict | None = None) -> dict[str, dict]:
+    """Model -> its convergence verdict: stored with the fit, else computed from it."""
+    import json
+
+    from thuiswerk import diagnostics, store
+
+    out = {}
+    for name in names:
+        attrs = store.read_attrs(store.fit_path(run.fits, name)) or {}
+        if "diagnostics" in attrs:
+            out[name] = json.loads(attrs["diagnostics"])
+        else:
+            tree = trees[name] if trees and name in trees else store.read(store.fit_path(run.fits, name))
+            out[name] = diagnostics.diagnose(tree)
+    return out
+
+
+def _gate(names, run, allow_failing: bool, trees: dict | None = None) -> list[str]:
+    """Refuse fits that fail the convergence policy, or with --allow-failing name them; the failing models."""
+    from thuiswerk.errors import DiagnosticsError
+
+    failing = {n: v["failures"] for n, v in _verdicts(names, run, trees).items() if not v["passed"]}
+    if not failing:
+        return []
+    lines = "\n".join(f"{name}: fails the convergence policy ({why})" for name, why in failing.items())
+    if not allow_failing:
+        raise DiagnosticsError(
+            lines,
+            hint=f"Refit with more draws, e.g. `{run.command('fit', *failing, '--force', '--draws', '4000')}`, "
+            "or pass --allow-failing to use them, marked as failing.",
+        )
+    err.print(f"{lines}\nUsed anyway (--allow-failing); every result of these models is marked as failing.",
+              style="yellow", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+    return list(failing)
+
+
+def _print_frame(frame, title: str, fmt=None) -> None:
+    """A table: drawn by rich on a terminal, as plain full-width text otherwise (a log keeps every column)."""
+    fmt = fmt or (lambda v: f"{v:.2f}" if isinstance(v, float) else str(v))
+    if frame.index.name is not None or any(frame.index.names):
+        frame = frame.reset_index()
+    cells = frame.map(fmt) if len(frame) else frame.astype(str)
+    if not console.is_terminal:
+        typer.echo(title)
+        typer.echo(cells.to_string(index=False) if len(cells) else "(none)")
+        typer.echo("")
+        return
     table = Table(title=title, title_justify="left")
-    for col in frame.columns:
+    for col in cells.columns:
         table.add_column(str(col))
-    for row in frame.itertuples(index=False):
-        table.add_row(*(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row))
+    for row in cells.itertuples(index=False):
+        table.add_row(*row)
     console.print(table)
 
 
 @app.command()
 def compare(
-    data: DataOpt = DEFAULT_DATA,
+    data: DataOpt = None,
     mapping: MappingOpt = None,
-    fits: FitsOpt = DEFAULT_FITS,
+    fits: FitsOpt = None,
     seed: SeedOpt = None,
     config: ConfigOpt = None,
+    allow_failing: AllowFailingOpt = False,
 ) -> None:
-    """PSIS-LOO per model (with Pareto k) and employee-known versus employer-reported measures."""
+    """PSIS-LOO per fitted model (with Pareto k) and employee-known versus employer-reported measures."""
     from thuiswerk import compare as cmp
+    from thuiswerk.workflow import load_fit
 
-    trees = _load_fits(_specs(["all"], config), _survey(data, mapping), fits, seed, data)
-    _print_frame(cmp.loo_table(trees), "PSIS-LOO per model (unit: employee)")
-    _print_frame(
-        cmp.knowledge_vs_employer(trees),
-        "Known by the employee vs reported by the employer (elpd_diff > 0 favours knowledge)",
-    )
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
+    survey = _survey(run)
+    selected = _adapt(_specs(["all"], run), survey)
+    stale = _stale(selected, survey, run)
+    usable = [spec for spec in selected if spec.name not in stale]
+    if not usable:
+        _refuse_stale(stale, run)
+    for name, why in stale.items():
+        console.print(f"Not compared: {why}", markup=False, highlight=False, soft_wrap=True)
+    if stale:
+        console.print(f"To include them: {run.command('fit', *stale)}", markup=False, highlight=False, soft_wrap=True)
+    trees = {spec.name: load_fit(spec, survey, run.fits, run.seed) for spec in usable}
+    failing = _gate(list(trees), run, allow_failing, trees)
+    mark = lambda frame: frame.rename(index=lambda n: f"{n} (FAILS check)" if n in failing else n)  # noqa: E731
+    _print_frame(mark(cmp.loo_table(trees, report=_plain)), "PSIS-LOO per model (unit: employee)")
+    pairs = cmp.knowledge_vs_employer(trees)
+    if len(pairs):
+        _print_frame(pairs, "Known by the employee vs reported by the employer (elpd_diff > 0 favours knowledge)")
+    else:
+        console.print("No employee-known / employer-reported pair of models is fitted: nothing to compare.")
 
 
 FINDINGS_FORMATS = ("table", "csv", "json")
@@ -295,11 +491,12 @@ FINDINGS_FORMATS = ("table", "csv", "json")
 @app.command()
 def findings(
     format: Annotated[str, typer.Option("--format", help="table (default), csv or json.")] = "table",
-    data: DataOpt = DEFAULT_DATA,
+    data: DataOpt = None,
     mapping: MappingOpt = None,
-    fits: FitsOpt = DEFAULT_FITS,
+    fits: FitsOpt = None,
     seed: SeedOpt = None,
     config: ConfigOpt = None,
+    allow_failing: AllowFailingOpt = False,
 ) -> None:
     """The findings table: one row per estimand of the report, with its posterior and wording.
 
@@ -313,13 +510,18 @@ def findings(
     if format not in FINDINGS_FORMATS:
         err.print(f"[bold red]--format must be one of {', '.join(FINDINGS_FORMATS)}[/]")
         raise typer.Exit(EXIT_USAGE)
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     models = sorted({e.model for e in fnd.ESTIMANDS})
-    trees = _load_fits(_specs(models, config), _survey(data, mapping), fits, seed, data)
+    survey = _survey(run)
+    usable = _adapt(_specs(models, run), survey)
+    trees = _load_fits(usable, survey, run)
+    failing = _gate(list(trees), run, allow_failing, trees)
     try:
         table = fnd.compute(trees)
     except KeyError as exc:  # a --config that removed an exposure a finding is about
         err.print(f"{exc.args[0]}; the findings need the default exposures", style="bold red", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    table["fit_fails_check"] = table["model"].isin(failing)
     if format == "csv":
         typer.echo(table.to_csv(index=False), nl=False)
     elif format == "json":
@@ -334,23 +536,25 @@ QUARTO_HELP = (
     "Install it from https://quarto.org/docs/get-started/ (or, offline, build it with "
     "quarto-offline/setup.sh as README.md \"Report (for authors)\" says); then run `thuiswerk report` again."
 )
-EXIT_NO_QUARTO = 6
-EXIT_RENDER = 7  # Quarto failed or wrote less than a book render must
 
 
 @app.command()
 def report(
-    data: DataOpt = DEFAULT_DATA,
+    data: DataOpt = None,
     mapping: MappingOpt = None,
-    fits: FitsOpt = DEFAULT_FITS,
+    fits: FitsOpt = None,
     seed: SeedOpt = None,
     config: ConfigOpt = None,
     to: Annotated[str, typer.Option(help="html, pdf, docx, or all (one HTML site, one PDF, one DOCX).")] = "all",
+    allow_failing: AllowFailingOpt = False,
 ) -> None:
     """Render the Dutch report (a Quarto book) into _output/ from the stored fits (never samples)."""
-    from thuiswerk import render
-    from thuiswerk.workflow import DEFAULT_SEED
+    import time
 
+    from thuiswerk import render
+    from thuiswerk.errors import NoQuartoError
+
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     try:
         fmts = render.formats(to)
     except ValueError as exc:
@@ -358,19 +562,14 @@ def report(
         raise typer.Exit(EXIT_USAGE) from None
     quarto = render.find_quarto()
     if quarto is None:
-        err.print(QUARTO_HELP, soft_wrap=True, markup=False)
-        raise typer.Exit(EXIT_NO_QUARTO)
-    _check_current(_specs(["all"], config), _survey(data, mapping), fits, seed, data)  # refuse before rendering
-    seed = DEFAULT_SEED if seed is None else seed
+        raise NoQuartoError(QUARTO_HELP)
+    survey = _survey(run)
+    selected = _adapt(_specs(["all"], run), survey)
+    _check_current(selected, survey, run)  # refuse before rendering
+    failing = _gate([s.name for s in selected], run, allow_failing)
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
-    import time
-
     started = time.monotonic()
-    try:
-        outputs = render.render(quarto, data, fits, seed, mapping, config, ",".join(fmts), echo=_plain)
-    except render.RenderError as exc:
-        err.print(f"[bold red]{exc}[/]", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_RENDER) from None
+    outputs = render.render(quarto, run, ",".join(fmts), echo=_plain, failing=failing)
     from thuiswerk.resources import REPO_ROOT
 
     written = ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs)
@@ -466,26 +665,39 @@ def bench(
         raise typer.Exit(1)
 
 
-@app.command()
-def run(
-    data: Annotated[Path, typer.Option(help="Survey folder; the synthetic default is (re)generated there.")] = DEFAULT_DATA,
-    synthetic: Annotated[bool, typer.Option(help="Regenerate the embedded synthetic survey first.")] = True,
-    fits: FitsOpt = DEFAULT_FITS,
+@app.command("run")
+def run_command(
+    data: Annotated[Path | None, typer.Option(help="Survey folder; the synthetic default is (re)generated there [THUISWERK_DATA].", show_default=False)] = None,
+    synthetic: Annotated[
+        bool | None,
+        typer.Option(help="Regenerate the embedded synthetic survey first [default: only into data/synthetic, never with --mapping].", show_default=False),
+    ] = None,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """The main job: (re)generate the synthetic survey, validate it, fit every model, check convergence."""
+    """The main job: (re)generate the synthetic survey, validate it, fit every model, check, compare, render."""
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
+    options = dict(data=run.data, mapping=run.mapping, fits=run.fits, seed=run.seed, config=run.config)
+    if synthetic is None:  # never overwrite a survey of one's own with the synthetic one
+        synthetic = run.data == DEFAULT_DATA and run.mapping is None
     if synthetic:
-        simulate(out=data)
-    validation = _validate(data, None)
+        if run.mapping is not None:
+            err.print("[bold red]--synthetic writes the codebook's own names: it cannot be combined with --mapping[/]")
+            raise typer.Exit(EXIT_USAGE)
+        simulate(out=run.data)
+    validation = _validate(run)
     if not validation.ok:
         raise typer.Exit(EXIT_INVALID)
-    fit_command(models=["all"], data=data, fits=fits)
-    check(models=["all"], data=data, fits=fits)
-    compare(data=data, fits=fits)
-    findings(data=data, fits=fits)
+    fit_command(models=["all"], **options)
+    check(models=["all"], **options)
+    compare(**options)
+    findings(**options)
     from thuiswerk.render import find_quarto
 
     if find_quarto() is not None:
-        report(data=data, fits=fits)
+        report(**options)
     else:
         console.print(f"Report not rendered: {QUARTO_HELP}", markup=False)
 

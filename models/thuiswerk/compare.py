@@ -31,14 +31,36 @@ K_THRESHOLD = 0.7
 
 
 def loo(tree: xr.DataTree):
-    return az.loo(tree, var_name=VAR)
+    """PSIS-LOO over employees; ArviZ's Pareto-k warning is left to the caller (:func:`pareto_k_note`)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Pp]areto.*", category=UserWarning)
+        return az.loo(tree, var_name=VAR)
 
 
-def loo_table(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
+def pareto_k_note(model: str, k: np.ndarray) -> str | None:
+    """One sentence on the employees whose Pareto k makes PSIS-LOO unreliable (None when there are none)."""
+    high = int((k > K_THRESHOLD).sum())
+    if not high:
+        return None
+    return (
+        f"{model}: {high} of {k.size} employees have Pareto k above {K_THRESHOLD} (largest {k.max():.2f}): "
+        "leaving one of them out changes the posterior too much for PSIS to approximate, so this model's "
+        "elpd_loo is uncertain beyond its SE. The establishment-level LOO (appendix B) leaves out whole "
+        "establishments and is the comparison to trust here."
+    )
+
+
+def loo_table(trees: dict[str, xr.DataTree], report=None) -> pd.DataFrame:
+    """elpd_loo, SE, p_loo and Pareto k per model; ``report(line)`` gets one note per model with high k."""
     rows = []
     for name, tree in trees.items():
         result = loo(tree)
         k = np.asarray(result.pareto_k)
+        note = pareto_k_note(name, k)
+        if note and report is not None:
+            report(note)
         rows.append(
             {
                 "model": name,
@@ -66,7 +88,11 @@ def loo_establishment(tree: xr.DataTree):
         raise ComparisonError(f"the fit has no {ESTABLISHMENT_GROUP} group; refit it with this version")
     loglik = tree[ESTABLISHMENT_GROUP].to_dataset()
     posterior = tree["posterior"].to_dataset().sel(draw=loglik["draw"])  # the same thinned draws (for r_eff)
-    return az.loo(xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": loglik}), var_name="y")
+    import warnings
+
+    with warnings.catch_warnings():  # high k is reported in the table (max_pareto_k, n_k_above_0_7)
+        warnings.filterwarnings("ignore", message=".*[Pp]areto.*", category=UserWarning)
+        return az.loo(xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": loglik}), var_name="y")
 
 
 def _same_units(known: xr.DataTree, employer: xr.DataTree, outcome: str) -> None:
@@ -108,4 +134,6 @@ def knowledge_vs_employer(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
                 "n_k_above_0_7": int((k > K_THRESHOLD).sum()),
             }
         )
-    return pd.DataFrame(rows).set_index("outcome")
+    columns = ["outcome", "elpd_known", "elpd_employer", "elpd_diff", "se_diff", "z", "establishments",
+               "max_pareto_k", "n_k_above_0_7"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).set_index("outcome")

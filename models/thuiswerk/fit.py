@@ -4,7 +4,9 @@
 predictive, samples the posterior (nutpie by default, PyMC's NUTS on request),
 computes the pointwise log-likelihood and draws the posterior predictive. Every
 random step gets its own seed derived from the one seed passed in, so the same
-inputs give the same fit.
+inputs give the same fit. Which log-likelihood is in which group is documented
+in :mod:`thuiswerk.store`. :func:`expected_bytes` estimates the size of the
+stored fit before sampling, for the fits folder's room check.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pymc as pm
 import pytensor
 import xarray as xr
 
-from thuiswerk import builders, dims, loglik
+from thuiswerk import builders, dims, loglik, store
 from thuiswerk.prepare import ModelInputs
 from thuiswerk.specs import ModelSpec
 
@@ -32,7 +34,7 @@ pytensor.config.numba__fastmath = False
 # groups makes old fits stale instead of silently reusing them.
 # Also bumped when a predictor's definition in prepare.PREDICTORS changes (a spec names
 # predictors, so their code is not in the spec hash).
-FIT_FORMAT = 8  # 8: home-office share per 50 percentage points
+FIT_FORMAT = 9  # 8: home-office share per 50 percentage points; 9: per-cell log-likelihood in its own group
 
 Sampler = Literal["nutpie", "pymc", "numpyro", "nutpie-jax"]
 # nutpie (numba) is the default; PyMC's own NUTS needs nothing more; numpyro and
@@ -76,7 +78,12 @@ def fit(
     seed: int,
     progress: bool = True,
 ) -> xr.DataTree:
-    """Sample one model; returns a DataTree with prior, posterior, predictive and log-likelihood groups."""
+    """Sample one model; returns a DataTree with prior, posterior, predictive and log-likelihood groups.
+
+    ``log_likelihood`` holds only ``y_by_employee`` (so ``az.loo(tree)`` needs no
+    ``var_name``); the per-cell ``y`` is in ``log_likelihood_cell`` and the
+    per-establishment ``y`` in ``log_likelihood_establishment`` (see :mod:`thuiswerk.store`).
+    """
     prior_seed, sample_seed, ppc_seed = child_seeds(seed)
     model = builders.build(spec, inputs)
     started = time.perf_counter()
@@ -97,16 +104,63 @@ def fit(
 
 
 def _compact(trace: xr.DataTree) -> None:
-    """Store predictive draws of ``y`` as int8 (categories 0..K-1) and the per-cell
-    log-likelihood (used only by the power-scaling sensitivity) as float32.
+    """Store predictive draws of ``y`` as int8 (categories 0..K-1); move the per-cell
+    log-likelihood (used only by the power-scaling sensitivity) out of ``log_likelihood``
+    into its own group, as float32.
 
     Measured on the default awareness fit: 883 MB on disk before, most of it these two
-    arrays of 8000 draws x 5775 cells in 64 bits.
+    arrays of 8000 draws x 5775 cells in 64 bits. Leaving ``log_likelihood`` with the
+    per-employee array alone lets ``az.loo(tree)`` pick it without ``var_name``.
     """
-    for group, dtype in (("posterior_predictive", np.int8), ("prior_predictive", np.int8), ("log_likelihood", np.float32)):
+    for group in ("posterior_predictive", "prior_predictive"):
         ds = trace[group].to_dataset()
-        ds["y"] = ds["y"].astype(dtype)
+        ds["y"] = ds["y"].astype(np.int8)
         trace[group] = xr.DataTree(ds)
+    ds = trace[store.LOGLIK_GROUP].to_dataset()
+    cells = [name for name in ds.data_vars if name != store.EMPLOYEE_LOGLIK]
+    cell = ds[cells].astype(np.float32)
+    cell.attrs["description"] = "log p(y_c | theta) per cell, conditional on every effect (power-scaling sensitivity)"
+    trace[store.CELL_LOGLIK_GROUP] = xr.DataTree(cell)
+    employee = ds.drop_vars(cells)
+    used = {d for var in employee.data_vars.values() for d in var.dims}
+    employee = employee.drop_vars([c for c in employee.coords if not set(employee[c].dims) <= used])
+    trace[store.LOGLIK_GROUP] = xr.DataTree(employee)
+
+
+def expected_bytes(spec: ModelSpec, inputs: ModelInputs, settings: SamplerSettings) -> int:
+    """About the size in bytes of the stored fit of ``spec`` on ``inputs``, before sampling.
+
+    Counted from the built model (no sampling, no compiling): per posterior draw,
+    every parameter and deterministic (posterior, 8 bytes), every parameter's log
+    prior (8), each observed cell's log-likelihood (4) and predictive draw (1),
+    the per-employee and per-establishment log-likelihoods (8 each) and the
+    sampler statistics; per prior draw, the parameters and a predictive draw;
+    plus the data (constant and observed) and netCDF's own overhead. Measured on
+    the ten default fits: 4-11% above the file (130-370 MB); on tiny test fits about
+    twice the file, the fixed overhead dominating. :func:`thuiswerk.store.room_needed`
+    adds the margin.
+    """
+    model = builders.build(spec, inputs)
+    free = sum(_n_values(model, v) for v in model.free_RVs)
+    params = free + sum(_n_values(model, v) for v in model.deterministics)
+    cells = sum(_n_values(model, v) for v in model.observed_RVs)
+    n_emp = len(inputs.coords[dims.EMPLOYEE])
+    n_est = len(inputs.coords[dims.ESTABLISHMENT])
+    per_draw = 8 * params + 8 * free + 5 * cells + 8 * n_emp + 8 * n_est + 256
+    per_prior_draw = 8 * params + cells
+    data = sum(np.asarray(v).nbytes for v in inputs.data.values())
+    overhead = 2**20 + 4096 * (len(model.named_vars) + 16)  # netCDF headers, per variable and group
+    return settings.chains * settings.draws * per_draw + settings.prior_draws * per_prior_draw + 2 * data + overhead
+
+
+def _n_values(model: pm.Model, var: Any) -> int:
+    """Number of values of one model variable per draw: from its dims, else its shape."""
+    names = model.named_vars_to_dims.get(var.name)
+    if names and all(model.coords.get(d) is not None for d in names):
+        return int(np.prod([len(model.coords[d]) for d in names]))
+    if all(n is not None for n in var.type.shape):
+        return int(np.prod(var.type.shape))
+    return int(np.prod(var.shape.eval()))
 
 
 def sample_posterior(
@@ -166,17 +220,17 @@ def _add_employee_loglik(trace: xr.DataTree, inputs: ModelInputs, family: str) -
     n_emp = len(inputs.coords[dims.EMPLOYEE])
     posterior = trace["posterior"].to_dataset()
     values = loglik.employee_marginal_loglik(posterior, family, inputs.data, n_emp)
-    ds = trace["log_likelihood"].to_dataset()
-    ds["y_by_employee"] = xr.DataArray(
+    ds = trace[store.LOGLIK_GROUP].to_dataset()
+    ds[store.EMPLOYEE_LOGLIK] = xr.DataArray(
         values,
         dims=("chain", "draw", dims.EMPLOYEE),
         coords={"chain": posterior["chain"], "draw": posterior["draw"], dims.EMPLOYEE: inputs.coords[dims.EMPLOYEE]},
         attrs={"description": "log p(y_i | theta), employee intercept integrated out (Gauss-Hermite)"},
     )
-    trace["log_likelihood"] = xr.DataTree(ds)
+    trace[store.LOGLIK_GROUP] = xr.DataTree(ds)
 
 
-ESTABLISHMENT_GROUP = "log_likelihood_establishment"
+ESTABLISHMENT_GROUP = store.ESTABLISHMENT_LOGLIK_GROUP
 
 
 def _add_establishment_loglik(trace: xr.DataTree, inputs: ModelInputs, family: str) -> None:

@@ -37,7 +37,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from thuiswerk.errors import RenderError
 from thuiswerk.resources import REPO_ROOT
+from thuiswerk.runconfig import RunConfig
 
 FORMATS = {"html": "html", "pdf": "typst", "typst": "typst", "docx": "docx"}
 ALL = ("html", "pdf", "docx")
@@ -54,10 +56,6 @@ SCRATCH = shutil.ignore_patterns("*_files", "*.quarto_ipynb", ".quarto", ".jupyt
 
 
 STATE = {False: "zonder wijzigingen ten opzichte van die commit", True: "met wijzigingen die nog niet waren vastgelegd"}
-
-
-class RenderError(RuntimeError):
-    """Quarto is missing, failed, or did not write what a book render must write."""
 
 
 def offline_quarto() -> Path:
@@ -93,9 +91,12 @@ def _hash_files(h: "hashlib._Hash", files: Iterable[Path], root: Path) -> None:
             h.update(hashlib.sha256(f.read_bytes()).digest())
 
 
-def fingerprint(data: Path, fits: Path, seed: int, mapping: Path | None, config: Path | None) -> str:
+def fingerprint(
+    data: Path, fits: Path, seed: int, mapping: Path | None, config: Path | None, failing: Iterable[str] = ()
+) -> str:
     """Hash of everything a chapter's executed output depends on besides its own source."""
     h = hashlib.sha256()
+    h.update(f"failing={','.join(sorted(failing))}".encode())
     _hash_files(h, data.glob("*"), data)
     _hash_files(h, fits.glob("*.nc"), fits)
     h.update(f"seed={seed}".encode())
@@ -114,26 +115,26 @@ def outputs_for(fmts: list[str], out: Path) -> list[Path]:
 
 def render(
     quarto: Path,
-    data: Path,
-    fits: Path,
-    seed: int,
-    mapping: Path | None = None,
-    config: Path | None = None,
+    run: RunConfig,
     to: str | None = None,
     root: Path = REPO_ROOT,
     echo=print,
     jobs: int | None = None,
+    failing: Iterable[str] = (),
 ) -> list[Path]:
     """Render the book into ``root/_output`` and return the files written; raise :class:`RenderError` on failure.
 
     The formats render in parallel, ``jobs`` at a time (default: one per core).
+    ``failing`` names models used although they fail the convergence policy
+    (``--allow-failing``): the book marks their results.
     """
     fmts = formats(to)
     from thuiswerk import store
 
+    failing = sorted(failing)
     commit = store.git_commit()  # full hash, "+dirty" as before rendering
     freeze = root / FREEZE_DIR
-    stamp = fingerprint(data, fits, seed, mapping, config)
+    stamp = fingerprint(run.data, run.fits, run.seed, run.mapping, run.config, failing)
     kept = (freeze / FINGERPRINT_FILE).is_file() and (freeze / FINGERPRINT_FILE).read_text().strip() == stamp
     if not kept and freeze.exists():
         echo("Data, fits or code changed since the last render: executing every chapter again.")
@@ -142,14 +143,10 @@ def render(
         echo("Data, fits and code unchanged: chapters whose source is unchanged are not executed again.")
     freeze.mkdir(exist_ok=True)
     (freeze / FINGERPRINT_FILE).write_text(stamp + "\n")  # what is frozen from now on belongs to these inputs
-    env = os.environ | {
+    env = os.environ | run.environment() | {
         "QUARTO_PYTHON": sys.executable,
-        "THUISWERK_DATA": str(data.resolve()),
-        "THUISWERK_FITS": str(fits.resolve()),
-        "THUISWERK_SEED": str(seed),
-        "THUISWERK_MAPPING": str(mapping.resolve()) if mapping else "",
-        "THUISWERK_CONFIG": str(config.resolve()) if config else "",
         "THUISWERK_CACHE": str(freeze / CACHE_DIR),
+        "THUISWERK_FAILING": ",".join(failing),
     }
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a
     # chapter: the executed chapters stay frozen when only the commit changes.

@@ -3,17 +3,55 @@
 A fit is one netCDF file (an ArviZ DataTree) per model in the fits folder,
 carrying its provenance as root attributes: model name, spec hash (priors,
 predictors, sampler settings), data hash, seed, package versions and git
-commit. Writes are atomic (temporary file, then rename), so an interrupted fit
-never leaves a file that loads. Loading checks the hashes and refuses a stale
-fit loudly, naming what differs and the command to run.
+commit. Loading checks the hashes and refuses a stale fit loudly, naming what
+differs and the command to run; a file that cannot be read at all (truncated,
+not netCDF) is a :class:`BrokenFitError` naming ``thuiswerk fit MODEL --force``.
+
+Log-likelihood layout (from ``fit.FIT_FORMAT`` 9), so that ``az.loo(tree)``
+works on a stored fit as it is, with no ``var_name``:
+
+* group ``log_likelihood``: only ``y_by_employee`` (chain, draw, employee),
+  log p(y_i | theta) of each employee's answers with the employee effect
+  integrated out. The unit of PSIS-LOO per model (:mod:`thuiswerk.compare`).
+* group ``log_likelihood_cell``: ``y`` (chain, draw, obs), float32, per cell (one
+  item or region of one employee), conditional on every effect. The likelihood
+  that power-scaling prior sensitivity scales; ArviZ looks for it in
+  ``log_likelihood``, so pass :func:`with_cell_loglik` of the tree.
+* group ``log_likelihood_establishment`` (not in ``awareness``): ``y`` (chain,
+  draw, establishment) on evenly thinned draws, establishment and employee
+  effects integrated out. The unit of the knowledge-versus-employer comparison.
+
+Writing a fit (:func:`save`) is safe against the faults a long fit meets:
+
+* one fit of a model at a time per folder: :func:`model_lock` holds
+  ``.MODEL.lock`` (an OS lock, released when the process ends, also on
+  ``kill -9``); another process gets :class:`FitsLockedError` after a short wait.
+  Fits of different models run side by side;
+* under that lock, the ``.MODEL.*.nc.part`` files an interrupted earlier fit
+  left behind are removed (:func:`remove_leftovers`);
+* before sampling, :func:`check_folder` proves the folder writable (it creates
+  and removes a file) and with room for the expected file, else
+  :class:`FitsFolderError`;
+* the netCDF file is made in memory and written to ``.MODEL.<random>.nc.part``
+  with plain writes, synced, then renamed over ``MODEL.nc``: a full disk or a
+  refused write is a :class:`FitsFolderError` with nothing left behind and the
+  previous fit intact (HDF5 writing to a full disk itself crashed Python). This
+  holds the file in memory once more while writing;
+* the file is created like any other (mode ``0666`` minus the umask).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import secrets
+import shutil
 import subprocess
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -23,15 +61,38 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from thuiswerk import errors
 from thuiswerk.resources import REPO_ROOT
 from thuiswerk.specs import canonical_hash
 
 DEFAULT_FITS = Path("data/fits")
 PACKAGES = ("thuiswerk", "pymc", "pytensor", "nutpie", "arviz", "numpy", "pandas", "xarray")
 
+# The errors of this module; the names stay importable from here.
+StaleFitError = errors.StaleFitError
+BrokenFitError = errors.BrokenFitError
+FitsLockedError = errors.FitsLockedError
+FitsFolderError = errors.FitsFolderError
 
-class StaleFitError(RuntimeError):
-    """A stored fit is missing or was made from other data, spec or seed."""
+LOGLIK_GROUP = "log_likelihood"  # y_by_employee only: what az.loo(tree) uses
+EMPLOYEE_LOGLIK = "y_by_employee"
+CELL_LOGLIK_GROUP = "log_likelihood_cell"  # y per cell: power-scaling sensitivity
+ESTABLISHMENT_LOGLIK_GROUP = "log_likelihood_establishment"  # y per establishment: model comparison
+
+LOCK_TIMEOUT = 5.0  # seconds a second fit of the same model waits for the first before giving up
+ROOM_MARGIN = 1.25  # free space needed: the expected file size times this, plus ROOM_SLACK
+ROOM_SLACK = 16 * 2**20
+
+# Write errors that are the folder's fault, not the program's: reported as FitsFolderError.
+FOLDER_ERRNOS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "no permission to write there",
+    errno.EPERM: "no permission to write there",
+    errno.EROFS: "the file system is read-only",
+    errno.EFBIG: "the file is larger than this process may write (ulimit -f)",
+}
+FOLDER_HINT = "Free up space or make the folder writable, or choose another folder with --fits; then fit again."
 
 
 @dataclass(frozen=True)
@@ -92,6 +153,152 @@ def fit_path(fits_dir: Path, model: str) -> Path:
     return Path(fits_dir) / f"{model}.nc"
 
 
+def lock_path(fits_dir: Path, model: str) -> Path:
+    return Path(fits_dir) / f".{model}.lock"
+
+
+def _part_name(model: str) -> str:
+    return f".{model}.{secrets.token_hex(6)}.nc.part"
+
+
+def _is_part_of(name: str, model: str) -> bool:
+    """``.MODEL.<random>.nc.part``, as this module (and earlier versions, with mkstemp) names them."""
+    return re.fullmatch(rf"\.{re.escape(model)}\.[A-Za-z0-9_]+\.nc\.part", name) is not None
+
+
+def with_cell_loglik(tree: xr.DataTree) -> xr.DataTree:
+    """The fit with the per-cell log-likelihood as its ``log_likelihood`` group (a shallow copy).
+
+    For ArviZ functions that read ``log_likelihood`` and need the cell-level
+    likelihood, e.g. ``az.psense_summary(with_cell_loglik(tree), ...,
+    likelihood_var_names=["y"])``. The stored fit is not changed.
+    """
+    if CELL_LOGLIK_GROUP not in tree.children:
+        raise KeyError(f"the fit has no {CELL_LOGLIK_GROUP} group; refit it with this version")
+    view = tree.copy(deep=False)
+    view[LOGLIK_GROUP] = tree[CELL_LOGLIK_GROUP].copy(deep=False)
+    return view
+
+
+# --- The fits folder: lock, leftovers, room ---------------------------------------
+
+
+def _folder_error(action: str, where: Path, exc: OSError) -> errors.FitsFolderError:
+    reason = FOLDER_ERRNOS.get(exc.errno or 0, exc.strerror or str(exc))
+    return FitsFolderError(f"cannot {action} {where}: {reason} ({exc.strerror or exc}).", FOLDER_HINT)
+
+
+def prepare_folder(fits_dir: Path) -> Path:
+    """Create the fits folder (and its parents) if needed; :class:`FitsFolderError` if impossible."""
+    fits_dir = Path(fits_dir)
+    try:
+        fits_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise FitsFolderError(f"the fits folder {fits_dir} is a file, not a folder.", FOLDER_HINT) from None
+    except OSError as exc:
+        raise _folder_error("create the fits folder", fits_dir, exc) from None
+    if not fits_dir.is_dir():
+        raise FitsFolderError(f"the fits folder {fits_dir} is not a folder.", FOLDER_HINT)
+    return fits_dir
+
+
+@contextmanager
+def model_lock(fits_dir: Path, model: str, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
+    """Hold ``.MODEL.lock`` in the fits folder: one fit of a model at a time per folder.
+
+    Waits up to ``timeout`` seconds for another holder, then raises
+    :class:`FitsLockedError` naming the lock file. The lock is the operating
+    system's (``flock``), so it ends with the process that holds it, however that
+    process ends; the lock file itself stays and does not block anyone.
+    """
+    from filelock import FileLock, Timeout
+
+    path = lock_path(fits_dir, model)
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise FitsLockedError(
+            f"{model}: another process is fitting this model into {Path(fits_dir)} "
+            f"(it holds the lock {path}; waited {timeout:g} s).",
+            "Wait for that fit to end, then run the command again (a current fit is then reused). "
+            "The lock ends with that process, also if it is killed; the lock file left behind does not block.",
+        ) from None
+    except OSError as exc:
+        raise _folder_error("create the lock file", path, exc) from None
+    try:
+        yield path
+    finally:
+        lock.release()
+
+
+def remove_leftovers(fits_dir: Path, model: str) -> list[Path]:
+    """Remove the ``.MODEL.*.nc.part`` files of interrupted earlier fits; the removed paths.
+
+    Call only while holding :func:`model_lock`: then no other process is writing one.
+    """
+    removed = []
+    fits_dir = Path(fits_dir)
+    if not fits_dir.is_dir():
+        return removed
+    for path in sorted(fits_dir.iterdir()):
+        if _is_part_of(path.name, model):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise _folder_error("remove the leftover", path, exc) from None
+            removed.append(path)
+    return removed
+
+
+def _create_part(fits_dir: Path, model: str) -> tuple[int, Path]:
+    """A new, empty ``.MODEL.<random>.nc.part``, opened for writing (mode 0666 minus the umask)."""
+    while True:
+        path = Path(fits_dir) / _part_name(model)
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+        except FileExistsError:
+            continue
+
+
+def room_needed(expected_bytes: int) -> int:
+    """Free bytes required for a fit of about ``expected_bytes``: with a margin."""
+    return int(expected_bytes * ROOM_MARGIN) + ROOM_SLACK
+
+
+def check_folder(fits_dir: Path, model: str, expected_bytes: int) -> None:
+    """Before sampling: the folder takes a new file and has room for one of ``expected_bytes``.
+
+    Writability is tested by creating and removing a ``.MODEL.*.nc.part`` file,
+    which also covers read-only mounts, ACLs and running as root. Raises
+    :class:`FitsFolderError` saying what is wrong.
+    """
+    fits_dir = prepare_folder(fits_dir)
+    try:
+        fd, probe = _create_part(fits_dir, model)
+    except OSError as exc:
+        raise _folder_error("write in the fits folder", fits_dir, exc) from None
+    os.close(fd)
+    probe.unlink(missing_ok=True)
+    free = shutil.disk_usage(fits_dir).free
+    needed = room_needed(expected_bytes)
+    if free < needed:
+        raise FitsFolderError(
+            f"{fits_dir} has {_mb(free)} free; a fit of {model} needs about {_mb(expected_bytes)} "
+            f"(asked: {_mb(needed)}, with a margin). Nothing was sampled.",
+            FOLDER_HINT,
+        )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+# --- Writing and reading -----------------------------------------------------------
+
+
 def _netcdf_safe(tree: xr.DataTree) -> xr.DataTree:
     """Drop object-dtype sampler stats (nutpie's divergence messages) that netCDF cannot hold."""
     tree = tree.copy()
@@ -102,35 +309,90 @@ def _netcdf_safe(tree: xr.DataTree) -> xr.DataTree:
     return tree
 
 
+def _write_all(fd: int, data: memoryview | bytes) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def save(tree: xr.DataTree, path: Path, provenance: Provenance) -> Path:
-    """Write atomically: a temporary file in the same folder, then an atomic rename."""
+    """Write the fit atomically: to a ``.part`` file in the same folder, synced, then renamed.
+
+    The netCDF file is made in memory first and written with plain ``os.write``:
+    a full disk or a refused write (ENOSPC, EDQUOT, EACCES, EPERM, EROFS, EFBIG)
+    raises :class:`FitsFolderError` with the ``.part`` file removed and any
+    previous fit intact. Any other failure, an interrupt included, also removes
+    the ``.part`` file before it propagates.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_folder(path.parent)
     tree = _netcdf_safe(tree)
     tree.attrs.update(provenance.attrs())
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".nc.part", dir=path.parent)
-    os.close(fd)
+    part: Path | None = None
     try:
-        tree.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        data = tree.to_netcdf(engine="h5netcdf")  # in memory: HDF5 never writes to the disk itself
+        fd, part = _create_part(path.parent, path.stem)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(part, path)
+    except BaseException as exc:
+        if part is not None:
+            part.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in FOLDER_ERRNOS:
+            kept = "the previous fit is unchanged" if path.exists() else "no fit was stored"
+            reason = FOLDER_ERRNOS[exc.errno]
+            raise FitsFolderError(
+                f"cannot write {path}: {reason} ({exc.strerror or exc}). Nothing was left behind; {kept}.",
+                FOLDER_HINT,
+            ) from exc
         raise
     return path
 
 
-def read(path: Path) -> xr.DataTree:
-    """Load a fit fully into memory (the file is closed afterwards)."""
-    with xr.open_datatree(path, engine="h5netcdf") as tree:
-        return tree.load()
+def _fit_command(path: Path, command: str | None) -> str:
+    return command or f"thuiswerk fit {Path(path).stem}"
 
 
-def read_attrs(path: Path) -> dict[str, Any] | None:
-    """The fit's provenance (root attributes), read without opening its groups.
+def _broken(path: Path, exc: BaseException, command: str | None) -> errors.BrokenFitError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return BrokenFitError(
+        f"{path} cannot be read ({reason}): the file is truncated or not a fit.",
+        f"Run: {_fit_command(path, command)} --force (fits the model again and replaces the file)",
+    )
+
+
+# What h5py and xarray raise on a file that is not (all) there or not netCDF.
+_READ_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, IndexError)
+
+
+def read(path: Path, command: str | None = None) -> xr.DataTree:
+    """Load a fit fully into memory (the file is closed afterwards).
+
+    A missing file raises :class:`StaleFitError` ("no fit"), an unreadable one
+    :class:`BrokenFitError`; both name the command to run (``command``, default
+    ``thuiswerk fit MODEL``).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise stale_error(path, ["no fit"], _fit_command(path, command))
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            return tree.load()
+    except _READ_ERRORS as exc:
+        raise _broken(path, exc, command) from exc
+
+
+def read_attrs(path: Path, command: str | None = None) -> dict[str, Any] | None:
+    """The fit's provenance (root attributes), read without opening its groups; None without a file.
 
     netCDF-4 keeps a group's attributes as HDF5 attributes; reading them with
     h5py takes milliseconds where opening the DataTree takes about a second
-    (every chapter of the report checks every fit).
+    (every chapter of the report checks every fit). A file h5py cannot open
+    raises :class:`BrokenFitError` naming ``command --force``.
     """
     if not Path(path).is_file():
         return None
@@ -141,13 +403,19 @@ def read_attrs(path: Path) -> dict[str, Any] | None:
             v = v[0]
         return v.decode("utf-8") if isinstance(v, bytes) else v
 
-    with h5py.File(path, "r") as f:
-        return {k: value(v) for k, v in f.attrs.items() if not k.startswith("_")}  # not netCDF's _NCProperties
+    try:
+        with h5py.File(path, "r") as f:
+            return {k: value(v) for k, v in f.attrs.items() if not k.startswith("_")}  # not netCDF's _NCProperties
+    except _READ_ERRORS as exc:
+        raise _broken(Path(path), exc, command) from exc
 
 
-def staleness(path: Path, expected: Provenance) -> list[str]:
-    """What differs between the stored fit and the expected provenance (empty: current)."""
-    attrs = read_attrs(path)
+def staleness(path: Path, expected: Provenance, command: str | None = None) -> list[str]:
+    """What differs between the stored fit and the expected provenance (empty: current).
+
+    Raises :class:`BrokenFitError` for a file that cannot be read.
+    """
+    attrs = read_attrs(path, command)
     if attrs is None:
         return ["no fit"]
     reasons = []
@@ -163,9 +431,126 @@ def staleness(path: Path, expected: Provenance) -> list[str]:
     return reasons
 
 
+def stale_error(path: Path, reasons: list[str], command: str) -> errors.StaleFitError:
+    """``PATH: REASONS. Run: COMMAND`` in the message (the CLI takes the part before ``. Run: ``)."""
+    return StaleFitError(f"{path}: {'; '.join(reasons)}. Run: {command}")
+
+
 def load_current(path: Path, expected: Provenance, command: str) -> xr.DataTree:
-    """Load a fit, refusing one that is missing or stale with the command to run."""
-    reasons = staleness(path, expected)
+    """Load a fit, refusing one that is missing, stale or broken with the command to run."""
+    reasons = staleness(path, expected, command)
     if reasons:
-        raise StaleFitError(f"{path}: {'; '.join(reasons)}. Run: {command}")
-    return read(path)
+        raise stale_error(path, reasons, command)
+    return read(path, command)
+
+
+# --------------------------------------------------------------------------- kept fits
+#
+# ``MODEL.nc`` is the model's current fit. When a fit of other data, priors,
+# predictors, settings or seed replaces it, the old file is not deleted but
+# kept (a hard link made before the new file is renamed over it) under
+# ``.kept/MODEL/<key>.nc``, the key a hash of exactly what makes a
+# fit current (model, data hash, spec hash, seed). A later fit whose key is
+# kept takes that file back instead of sampling: reverting a prior, or
+# switching between the real and the synthetic survey in one fits folder, is a
+# cache hit. Links and renames within the folder, no copies. ``thuiswerk fits
+# list`` shows the current and the kept fits; ``thuiswerk fits prune`` deletes
+# the kept ones.
+
+KEPT_DIR = ".kept"
+
+
+def fit_key(model: str, data_hash_: str, spec_hash: str, seed: int) -> str:
+    """The content address of a fit: what makes it current, hashed."""
+    return canonical_hash({"model": model, "data_hash": data_hash_, "spec_hash": spec_hash, "seed": int(seed)})[:20]
+
+
+def kept_path(fits_dir: Path, provenance: Provenance) -> Path:
+    key = fit_key(provenance.model, provenance.data_hash, provenance.spec_hash, provenance.seed)
+    return Path(fits_dir) / KEPT_DIR / provenance.model / f"{key}.nc"
+
+
+def keep_current(fits_dir: Path, model: str) -> Path | None:
+    """Keep the model's current fit (if any and readable) among the kept fits; MODEL.nc stays as it is."""
+    path = fit_path(fits_dir, model)
+    if not path.is_file():
+        return None
+    try:
+        attrs = read_attrs(path)
+    except errors.BrokenFitError:
+        return None  # a broken file is not worth keeping: the new fit replaces it
+    if not attrs or not all(k in attrs for k in ("data_hash", "spec_hash", "seed")):
+        return None
+    target = Path(fits_dir) / KEPT_DIR / model / f"{fit_key(model, str(attrs['data_hash']), str(attrs['spec_hash']), int(np.asarray(attrs['seed'])))}.nc"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # a second name for the same file, not a move: until the new fit is in place,
+    # MODEL.nc stays the previous fit (a failed write leaves it as it was)
+    scratch = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        os.link(path, scratch)
+    except OSError:  # a file system without hard links: a copy
+        shutil.copy2(path, scratch)
+    os.replace(scratch, target)
+    return target
+
+
+def forget_kept(kept: Path) -> None:
+    """Remove one kept fit and its folders when they are left empty."""
+    kept.unlink(missing_ok=True)
+    for folder in (kept.parent, kept.parent.parent):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def restore_kept(fits_dir: Path, expected: Provenance) -> Path | None:
+    """Make a kept fit with exactly this provenance the current one; None when there is none."""
+    kept = kept_path(fits_dir, expected)
+    try:
+        if not kept.is_file() or staleness(kept, expected):
+            return None
+    except errors.BrokenFitError:
+        kept.unlink(missing_ok=True)
+        return None
+    keep_current(fits_dir, expected.model)
+    os.replace(kept, fit_path(fits_dir, expected.model))
+    return fit_path(fits_dir, expected.model)
+
+
+def list_fits(fits_dir: Path) -> pd.DataFrame:
+    """Every current and kept fit in the folder with its provenance and size."""
+    fits_dir = Path(fits_dir)
+    rows = []
+    files = [(p, "current") for p in sorted(fits_dir.glob("*.nc"))]
+    files += [(p, "kept") for p in sorted((fits_dir / KEPT_DIR).glob("*/*.nc"))]
+    for path, state in files:
+        try:
+            attrs = read_attrs(path) or {}
+            broken = ""
+        except errors.BrokenFitError:
+            attrs, broken = {}, "unreadable"
+        rows.append(
+            {
+                "model": attrs.get("model", path.stem if state == "current" else path.parent.name),
+                "state": broken or state,
+                "data_hash": str(attrs.get("data_hash", ""))[:12],
+                "spec_hash": str(attrs.get("spec_hash", ""))[:12],
+                "seed": attrs.get("seed", ""),
+                "written": datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M"),
+                "size_mb": round(path.stat().st_size / 2**20, 1),
+                "path": str(path.relative_to(fits_dir)),
+            }
+        )
+    columns = ["model", "state", "data_hash", "spec_hash", "seed", "written", "size_mb", "path"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def prune_kept(fits_dir: Path, dry_run: bool = False) -> list[tuple[Path, int]]:
+    """Delete every kept fit (the current ones stay); the files and their sizes."""
+    removed = []
+    for path in sorted((Path(fits_dir) / KEPT_DIR).glob("*/*.nc")):
+        removed.append((path, path.stat().st_size))
+        if not dry_run:
+            path.unlink()
+    return removed

@@ -4,39 +4,45 @@ The glue between the pure pieces (:mod:`prepare`, :mod:`builders`, :mod:`fit`,
 :mod:`store`); the CLI and the report call these functions. A fit is reused
 only when its data hash, spec hash (priors, predictors, sampler settings) and
 seed all match; otherwise it is refitted, or, when only loaded, refused.
+
+:func:`fit_model` guards the fits folder (see :mod:`thuiswerk.store`): it holds
+the model's lock for the whole check-fit-save, removes the model's leftover
+``.part`` files, and checks that the folder is writable with room for the fit
+before it samples.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
-from thuiswerk import prepare, specs, store
+from thuiswerk import errors, prepare, specs, store
 from thuiswerk.data import Survey, load_survey
-from thuiswerk.fit import SamplerSettings, fit
+from thuiswerk.fit import SamplerSettings, expected_bytes, fit
 from thuiswerk.schema import validate_survey
 from thuiswerk.specs import ModelSpec, canonical_hash
 
-DEFAULT_SEED = 2022
+from thuiswerk.runconfig import DEFAULT_SEED  # noqa: E402  (one definition, re-exported)
 
 
-class InvalidDataError(ValueError):
-    """The survey violates the codebook; models are never fitted on it."""
+InvalidDataError = errors.InvalidDataError  # the survey violates the codebook; models are never fitted on it
 
 
 def load_valid_survey(path: Path, mapping: Path | None = None) -> Survey:
     survey = load_survey(path, mapping=mapping)
     report = validate_survey(survey)
     if not report.ok:
-        lines = "\n".join(f"  {v}" for v in report.violations[:20])
-        more = f"\n  ... and {len(report.violations) - 20} more" if len(report.violations) > 20 else ""
+        from thuiswerk.runconfig import RunConfig
+
+        command = RunConfig(data=Path(path), mapping=Path(mapping) if mapping else None).command("validate", "--all")
         raise InvalidDataError(
-            f"{path}: {len(report.violations)} violation(s); run `thuiswerk validate {path}`:\n{lines}{more}"
+            f"{path}: {len(report.violations)} violation(s):\n"
+            + report.format_violations(20, more=f"run `{command}` to see every one")
         )
     return survey
 
@@ -51,6 +57,58 @@ def inputs_for(spec: ModelSpec, survey: Survey) -> prepare.ModelInputs:
         inputs = prepare.binary_inputs(est, emp, spec.outcomes, spec.predictors, spec.terms)
     prepare.check_design(inputs, spec.family)
     return inputs
+
+
+@dataclass(frozen=True)
+class Adapted:
+    """A model as this survey allows it: ``spec`` None when it cannot be fitted (``reason``),
+    else with the adjustment covariates whose columns are absent left out (``dropped``)."""
+
+    name: str
+    spec: ModelSpec | None
+    reason: str = ""
+    dropped: tuple[str, ...] = ()
+
+
+def _absent_column(compute, absent: set[str]) -> str | None:
+    """The absent column that ``compute()`` needs (None when it needs none)."""
+    try:
+        compute()
+    except KeyError as exc:
+        named = [c for c in sorted(absent) if c == (exc.args[0] if exc.args else None) or f"'{c}'" in str(exc)]
+        if named:
+            return ", ".join(named)
+        raise
+    return None
+
+
+def adapt(spec: ModelSpec, survey: Survey) -> Adapted:
+    """Fit what the survey's columns allow, never with a made-up value.
+
+    A model whose outcome, exposure (what its findings are about) or design
+    column is absent cannot be fitted; an adjustment covariate whose column is
+    absent is left out, and the fit says so (its spec lists the covariates it
+    has; :attr:`Adapted.dropped` those left out).
+    """
+    absent = {c for cols in getattr(survey, "absent", {}).values() for c in cols}
+    if not absent:
+        return Adapted(spec.name, spec)
+    outcomes = [o for o in spec.outcomes if o in absent]
+    if outcomes:
+        return Adapted(spec.name, None, f"outcome column(s) {', '.join(outcomes)} absent in the data")
+    joined = prepare._joined(survey.establishments, survey.employees)
+    for predictor, _roles in spec.exposures:
+        column = _absent_column(lambda p=predictor: prepare.PREDICTORS[p][1](joined), absent)
+        if column:
+            return Adapted(spec.name, None, f"exposure {predictor} needs column {column}, absent in the data")
+    dropped = tuple(
+        p for p in spec.predictors if _absent_column(lambda p=p: prepare.PREDICTORS[p][1](joined), absent)
+    )
+    adapted = replace(spec, predictors=tuple(p for p in spec.predictors if p not in dropped))
+    column = _absent_column(lambda: inputs_for(adapted, survey), absent)
+    if column:
+        return Adapted(spec.name, None, f"needs column {column}, absent in the data")
+    return Adapted(spec.name, adapted, dropped=dropped)
 
 
 def spec_hash(spec: ModelSpec, settings: SamplerSettings) -> str:
@@ -71,6 +129,8 @@ class FitResult:
     cached: bool
     seconds: float
     excluded: dict[str, int]
+    removed: tuple[Path, ...] = field(default=())  # leftover .part files of interrupted earlier fits
+    restored: bool = False  # taken back from the kept fits (store.restore_kept), not sampled
 
 
 def fit_model(
@@ -82,8 +142,19 @@ def fit_model(
     *,
     force: bool = False,
     progress: bool = True,
+    data_arg: str = "",
+    lock_timeout: float = store.LOCK_TIMEOUT,
 ) -> FitResult:
-    """Fit one model unless a current fit is stored; store it atomically."""
+    """Fit one model unless a current fit is stored; store it atomically.
+
+    Under the model's lock in ``fits_dir`` (:class:`errors.FitsLockedError` when
+    another process holds it for ``lock_timeout`` seconds): remove leftover
+    ``.part`` files (returned in :attr:`FitResult.removed`), reuse a current fit,
+    else check the folder (:class:`errors.FitsFolderError`, before any sampling),
+    sample and save. A stored fit that cannot be read raises
+    :class:`errors.BrokenFitError` naming ``thuiswerk fit MODEL{data_arg} --seed
+    SEED --force``; with ``force`` it is replaced without being read.
+    """
     started = time.perf_counter()
     inputs = inputs_for(spec, survey)
     expected = store.Provenance(
@@ -93,14 +164,35 @@ def fit_model(
         seed=seed,
     )
     path = store.fit_path(fits_dir, spec.name)
-    if not force and not store.staleness(path, expected):
-        return FitResult(spec.name, path, True, time.perf_counter() - started, inputs.excluded)
-    tree = fit(spec, inputs, settings, seed, progress=progress)
-    tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
-    tree.attrs["spec"] = json.dumps(spec.canonical(), sort_keys=True)
-    tree.attrs["excluded"] = json.dumps(inputs.excluded, sort_keys=True)
-    store.save(tree, path, expected)
-    return FitResult(spec.name, path, False, time.perf_counter() - started, inputs.excluded)
+    command = f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
+    store.prepare_folder(fits_dir)
+    with store.model_lock(fits_dir, spec.name, timeout=lock_timeout):
+        removed = tuple(store.remove_leftovers(fits_dir, spec.name))
+        if not force and not store.staleness(path, expected, command):
+            return FitResult(spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed)
+        if not force and store.restore_kept(fits_dir, expected):  # fitted before with exactly these inputs
+            return FitResult(spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed, restored=True)
+        store.check_folder(fits_dir, spec.name, expected_bytes(spec, inputs, settings))
+        tree = fit(spec, inputs, settings, seed, progress=progress)
+        tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
+        tree.attrs["spec"] = json.dumps(spec.canonical(), sort_keys=True)
+        tree.attrs["excluded"] = json.dumps(inputs.excluded, sort_keys=True)
+        # what the survey lacked (the spec above lists the covariates the model has)
+        tree.attrs["absent_columns"] = json.dumps({t: list(c) for t, c in getattr(survey, "absent", {}).items()}, sort_keys=True)
+        # the convergence verdict travels with the fit: compare, findings and report gate on it
+        # without recomputing R-hat and ESS (thuiswerk check recomputes and prints them)
+        from thuiswerk import diagnostics
+
+        if "sample_stats" in tree.children:
+            tree.attrs["diagnostics"] = json.dumps(diagnostics.diagnose(tree), sort_keys=True)
+        kept = store.keep_current(fits_dir, spec.name)  # the fit being replaced stays available to a later fit
+        try:
+            store.save(tree, path, expected)
+        except BaseException:
+            if kept is not None:  # MODEL.nc is still that fit: no second name left behind
+                store.forget_kept(kept)
+            raise
+    return FitResult(spec.name, path, False, time.perf_counter() - started, inputs.excluded, removed)
 
 
 def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str):
@@ -110,7 +202,8 @@ def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, se
     reading), while priors, predictors, data, seed and fit format must match.
     """
     path = store.fit_path(fits_dir, spec.name)
-    attrs = store.read_attrs(path)
+    command = f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
+    attrs = store.read_attrs(path, command)
     stored = json.loads(attrs["settings"]) if attrs and "settings" in attrs else {}
     stored.pop("fit_format", None)  # the current format is required, whatever the file says
     expected = store.Provenance(
@@ -119,21 +212,26 @@ def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, se
         data_hash=store.data_hash(survey.establishments, survey.employees),
         seed=seed,
     )
-    return path, expected, f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
+    return path, expected, command
 
 
 def ensure_current(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> None:
-    """Raise :class:`store.StaleFitError` (with the command to run) unless the stored fit is current.
+    """Raise :class:`errors.StaleFitError` (with the command to run) unless the stored fit is current.
 
-    Reads only the file's attributes, not the posterior.
+    Reads only the file's attributes, not the posterior; a file that cannot be
+    read raises :class:`errors.BrokenFitError` naming the command with ``--force``.
     """
     path, expected, command = _stored_provenance_check(spec, survey, fits_dir, seed, data_arg)
-    reasons = store.staleness(path, expected)
+    reasons = store.staleness(path, expected, command)
     if reasons:
-        raise store.StaleFitError(f"{path}: {'; '.join(reasons)}. Run: {command}")
+        raise store.stale_error(path, reasons, command)
 
 
 def load_fit(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> xr.DataTree:
-    """Load a stored fit, refusing it when data, spec or seed differ from the current ones."""
+    """Load a stored fit, refusing it when data, spec or seed differ from the current ones.
+
+    Raises :class:`errors.StaleFitError` or, for a file that cannot be read,
+    :class:`errors.BrokenFitError`; both name the command to run.
+    """
     path, expected, command = _stored_provenance_check(spec, survey, fits_dir, seed, data_arg)
     return store.load_current(path, expected, command)
