@@ -114,18 +114,26 @@ def csv_dir(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def default_fits() -> Path:
-    """The default synthetic survey and every default fit (a cache hit when current).
+def default_fits(tmp_path_factory) -> Path:
+    """Every default fit of the default synthetic survey; tests never write into the repository's data/.
 
     After `thuiswerk run` (the README's main command, run in CI before the
-    tests) this only checks hashes; on a fresh checkout it fits the models
-    (several minutes on 2 cores).
+    tests) the fits in data/fits are current and only read. Otherwise the
+    models are fitted into a temporary folder for this test session (several
+    minutes on 2 cores), leaving data/fits as it was.
     """
-    from thuiswerk import workflow
+    from thuiswerk import store, workflow
     from thuiswerk.fit import SamplerSettings
 
-    fits_dir = REPO_ROOT / "data" / "fits"
     survey = workflow.load_valid_survey(REPO_ROOT / "data" / "synthetic")
-    for spec in workflow.resolve_specs(["all"]):
+    selected = workflow.resolve_specs(["all"])
+    fits_dir = REPO_ROOT / "data" / "fits"
+    try:
+        for spec in selected:
+            workflow.ensure_current(spec, survey, fits_dir, workflow.DEFAULT_SEED)
+        return fits_dir
+    except (store.StaleFitError, store.BrokenFitError):
+        fits_dir = tmp_path_factory.mktemp("default_fits")
+    for spec in selected:
         workflow.fit_model(spec, survey, fits_dir, SamplerSettings(), workflow.DEFAULT_SEED, progress=False)
     return fits_dir

@@ -27,7 +27,6 @@ from thuiswerk.runconfig import RunConfig
 from thuiswerk.workflow import DEFAULT_SEED
 
 DATA_DIR = REPO_ROOT / "data" / "synthetic"
-FITS_DIR = REPO_ROOT / "data" / "fits"
 OUT = REPO_ROOT / render.OUTPUT_DIR
 LONG_TABLE_ROWS = 15  # a table with at least this many rows may cross a PDF page
 # Text that must never reach a reader: Python errors and warnings, unexecuted
@@ -254,10 +253,10 @@ def test_pdf_has_every_row_of_every_long_table_once(book: Path) -> None:
             assert ok, f"{' '.join(caption)!r}: row {label!r} appears {found} times in the PDF, expected {expected}"
 
 
-def test_a_second_render_reuses_the_executed_chapters(book: Path) -> None:
+def test_a_second_render_reuses_the_executed_chapters(book: Path, default_fits: Path) -> None:
     freeze = REPO_ROOT / render.FREEZE_DIR
     assert (freeze / render.FINGERPRINT_FILE).read_text().strip() == render.fingerprint(
-        DATA_DIR, FITS_DIR, DEFAULT_SEED, None, None
+        DATA_DIR, default_fits, DEFAULT_SEED, None, None
     )
     frozen = list(freeze.rglob("execute-results/*.json"))
     assert len(frozen) >= 3 * 10, "every chapter with code is frozen for html, pdf and docx"

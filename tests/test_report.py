@@ -33,7 +33,6 @@ matplotlib.use("Agg")
 
 QUARTO_YML = REPO_ROOT / "_quarto.yml"
 DATA_DIR = REPO_ROOT / "data" / "synthetic"
-FITS_DIR = REPO_ROOT / "data" / "fits"
 
 CELL_RE = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INLINE_RE = re.compile(r"`\{python\}\s+([^`]+)`")
@@ -138,7 +137,8 @@ def run_cell(code: str, namespace: dict) -> tuple[object, str]:
 
 
 @pytest.mark.parametrize("path", chapter_paths(), ids=lambda p: p.name)
-def test_chapter_cells_and_inline_expressions_run(path: Path, default_fits: Path) -> None:
+def test_chapter_cells_and_inline_expressions_run(path: Path, default_fits: Path, monkeypatch) -> None:
+    monkeypatch.setenv("THUISWERK_FITS", str(default_fits))  # as `thuiswerk report` passes them
     chapter = parse_chapter(path)
     namespace: dict = {"__name__": "__quarto__"}
     figures_made = 0
@@ -257,7 +257,7 @@ def test_planted_findings_on_the_default_synthetic_survey(default_fits: Path) ->
     (The planted KANS effect of managers' home-office share, 0,75 per 50 points, is
     not 'duidelijk' at N = 206 with this seed: P = 0,67; the recovery test covers it.)
     """
-    table = summaries.load_context(DATA_DIR, FITS_DIR).findings
+    table = summaries.load_context(DATA_DIR, default_fits).findings
     for finding_id in ("werkdruk_moeite_leidinggeven", "isolatie_sociale_momenten", "informatieverlies_verschil"):
         assert table.loc[finding_id, "wording"] == nl.EVIDENCE_CLEAR, table.loc[finding_id].to_dict()
     assert table.loc["werkdruk_training_lg", "wording"] == nl.EVIDENCE_NONE  # planted zero
@@ -275,7 +275,7 @@ def test_every_finding_sentence_is_made_from_the_findings_table(name: str, defau
     """An inline expression that states a relation must be one of the findings table's sentences."""
     from thuiswerk import findings as F
 
-    ctx = summaries.load_context(DATA_DIR, FITS_DIR)
+    ctx = summaries.load_context(DATA_DIR, default_fits)
     table = ctx.findings
     allowed = {F.sentence(table.loc[e.id]) for e in F.ESTIMANDS if e.kind == "slope"}
     allowed |= {F.gap_sentence(table.loc["informatieverlies_verschil"]), F.loss_sentence(table)}

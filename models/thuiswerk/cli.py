@@ -376,11 +376,11 @@ def _refuse_stale(stale: dict[str, str], run) -> None:
     """Name every stale model and the one command that refits them all, with the options given."""
     from thuiswerk.errors import StaleFitError
 
+    from thuiswerk.specs import SPECS
+
     if stale:
-        raise StaleFitError(
-            "\n".join(stale.values()),
-            hint=f"Run: {run.command('fit', *stale)}",
-        )
+        models = ["all"] if set(stale) == set(SPECS) else list(stale)
+        raise StaleFitError("\n".join(stale.values()), hint=f"Run: {run.command('fit', *models)}")
 
 
 def _load_fits(selected, survey, run) -> dict:
