@@ -64,3 +64,26 @@ def test_fit_names_what_it_leaves_out_and_the_fit_records_it(partial, tmp_path):
     # gets as far as the diagnostics, which 50 draws fail, instead of calling the fit stale
     check = runner.invoke(app, ["check", "complaints", "--data", str(partial), "--fits", str(fits)])
     assert check.exit_code == EXIT_DIAGNOSTICS, check.output
+
+
+def test_the_report_says_what_the_survey_lacks(partial):
+    """The report's opening names every absent column, every model not fitted and every covariate left out."""
+    from thuiswerk import nl
+    from thuiswerk.summaries import ReportContext
+
+    survey = load_survey(partial)
+    outcome = {name: adapt(spec, survey) for name, spec in SPECS.items()}
+    ctx = ReportContext(
+        data_dir=partial, fits_dir=partial, seed=1, establishments=survey.establishments,
+        employees=survey.employees, specs={}, fits={}, provenance={}, data_hash="", git_commit="",
+        absent={t: c for t, c in survey.absent.items() if c},
+        left_out={n: a.reason for n, a in outcome.items() if a.spec is None},
+        dropped={n: a.dropped for n, a in outcome.items() if a.dropped},
+    )  # fmt: skip
+    text = ctx.left_out_markdown()
+    for column in DROPPED:
+        assert nl.label(column) in text
+    assert "isolatie (kennis van de werknemer)" in text and "het achtergrondkenmerk thuiswonende kinderen" in text
+    complete = ReportContext(data_dir=partial, fits_dir=partial, seed=1, establishments=survey.establishments,
+                             employees=survey.employees, specs={}, fits={}, provenance={}, data_hash="", git_commit="")
+    assert complete.left_out_markdown() == ""

@@ -25,8 +25,7 @@ import xarray as xr
 import yaml
 from matplotlib.figure import Figure
 
-from thuiswerk import figures, nl, specs, summaries, workflow
-from thuiswerk.fit import SamplerSettings
+from thuiswerk import figures, nl, specs, summaries
 from thuiswerk.resources import REPO_ROOT
 
 matplotlib.use("Agg")

@@ -599,7 +599,30 @@ class ReportContext:
     data_hash: str
     git_commit: str
     package_versions: dict[str, str] = field(default_factory=dict)
+    absent: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns the survey lacks
+    left_out: dict[str, str] = field(default_factory=dict)  # model -> why it cannot be fitted on this survey
+    dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)  # model -> covariates left out
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def left_out_markdown(self) -> str:
+        """A Dutch paragraph on what this survey lacks and what the report therefore leaves out ('' when nothing)."""
+        columns = [c for cols in self.absent.values() for c in cols]
+        if not columns:
+            return ""
+        labels = nl.join_words([f"*{nl.label(c)}*" for c in columns])
+        noun = "gegeven" if len(columns) == 1 else "gegevens"
+        text = (f"Deze enquête bevat {nl.count_words(len(columns))} {noun} van het codeboek niet: {labels}. "
+                "Wat daaruit zou volgen, ontbreekt in dit rapport; niets is aangevuld of geschat.")  # fmt: skip
+        if self.left_out:
+            models = nl.join_words([nl.MODEL_NL[m][:1].lower() + nl.MODEL_NL[m][1:] for m in self.left_out])
+            text += f" Daardoor zijn de modellen {models} niet geschat; hun resultaten ontbreken in dit rapport."
+        dropped = sorted({c for cols in self.dropped.values() for c in cols})
+        if dropped:
+            names = nl.join_words([predictor_label(c).lower() for c in dropped])
+            what = "het achtergrondkenmerk" if len(dropped) == 1 else "de achtergrondkenmerken"
+            text += (f" De andere modellen zijn geschat zonder {what} {names}; "
+                     "hun verbanden zijn daarvoor dus niet gecorrigeerd.")  # fmt: skip
+        return text
 
     @property
     def questionnaire(self) -> pd.DataFrame:
@@ -778,6 +801,8 @@ def _load_context(
     survey = workflow.load_valid_survey(data, mapping)
     adapted = [workflow.adapt(s, survey) for s in workflow.resolve_specs(["all"], specs_module.load_overrides(config))]
     selected = {a.name: a.spec for a in adapted if a.spec is not None}  # the models this survey's columns allow
+    left_out = {a.name: a.reason for a in adapted if a.spec is None}
+    dropped = {a.name: a.dropped for a in adapted if a.dropped}
     run = RunConfig(data=data, fits=fits, seed=seed, mapping=mapping, config=config)
     stale = {}
     for name, spec in selected.items():
@@ -804,6 +829,9 @@ def _load_context(
         data_hash=store.data_hash(survey.establishments, survey.employees),
         git_commit=store.git_commit(),
         package_versions=store.package_versions(),
+        absent={t: tuple(c) for t, c in getattr(survey, "absent", {}).items() if c},
+        left_out=left_out,
+        dropped=dropped,
     )
 
 

@@ -25,9 +25,8 @@ from thuiswerk import errors, prepare, specs, store
 from thuiswerk.data import Survey, load_survey
 from thuiswerk.fit import SamplerSettings, expected_bytes, fit
 from thuiswerk.schema import validate_survey
+from thuiswerk.runconfig import DEFAULT_SEED  # noqa: F401  (one definition, re-exported)
 from thuiswerk.specs import ModelSpec, canonical_hash
-
-from thuiswerk.runconfig import DEFAULT_SEED  # noqa: E402  (one definition, re-exported)
 
 
 InvalidDataError = errors.InvalidDataError  # the survey violates the codebook; models are never fitted on it
