@@ -321,16 +321,22 @@ def check(
     seed: SeedOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Print convergence diagnostics; exit non-zero unless every model passes the policy."""
+    """Print convergence diagnostics; exit non-zero unless every model passes the policy.
+
+    The diagnostics are computed when a model is fitted and stored with the fit;
+    for a fit stored without them they are computed here.
+    """
     import pandas as pd
 
     from thuiswerk import diagnostics
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     survey = _survey(run)
-    trees = _load_fits(_adapt(_specs(models or ["all"], run), survey, quiet=True), survey, run)
+    selected = _adapt(_specs(models or ["all"], run), survey, quiet=True)
+    _check_current(selected, survey, run)
     policy = diagnostics.Policy()
-    frame = diagnostics.table(trees, policy)
+    frame = pd.DataFrame.from_dict(_verdicts([spec.name for spec in selected], run), orient="index")
+    frame.index.name = "model"
     shown = frame.assign(verdict=frame["passed"].map({True: "pass", False: "FAIL"}))[
         ["max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "min_bfmi", "verdict"]
     ].rename(columns={"max_rhat": "max R-hat", "min_ess_bulk": "min bulk ESS", "min_ess_tail": "min tail ESS",
