@@ -18,17 +18,6 @@ from thuiswerk.schema import DTYPES, validate_survey
 EMP = "employees.csv"
 
 
-@pytest.fixture
-def tables() -> dict[str, pd.DataFrame]:
-    """The valid fixture with one manager and one non-manager per establishment.
-
-    Overrides conftest's ``tables`` (three employees per establishment, two of
-    them non-managers), which the codebook's sample design
-    (``at_most_one_per: [establishment_id, role]``) refuses.
-    """
-    return make_valid_tables(employees_per_establishment=2)
-
-
 def assert_same_tables(survey: Survey, tables: dict[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
         pd.testing.assert_frame_equal(survey.table(name), frame, check_exact=True)

@@ -17,17 +17,6 @@ EMP = "employees.csv"
 EST = "establishments.csv"
 
 
-@pytest.fixture
-def tables() -> dict[str, pd.DataFrame]:
-    """The valid fixture with one manager and one non-manager per establishment.
-
-    Overrides conftest's ``tables`` (three employees per establishment, two of
-    them non-managers), which the codebook's sample design
-    (``at_most_one_per: [establishment_id, role]``) refuses.
-    """
-    return make_valid_tables(employees_per_establishment=2)
-
-
 def validate_csv(tables: dict[str, pd.DataFrame], directory: Path) -> ValidationReport:
     return validate_survey(load_survey(write_csv(tables, directory)))
 
