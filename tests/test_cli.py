@@ -166,3 +166,22 @@ def test_tables_keep_every_column_when_not_on_a_terminal(capsys) -> None:
     out = capsys.readouterr().out
     assert all(f"column_with_a_long_name_{i}" in out for i in range(8)), out
     assert "…" not in out
+
+
+def test_fit_waits_as_long_as_asked_for_another_fit_of_the_model(monkeypatch, tmp_path) -> None:
+    """--wait reaches the lock: how long a second fit of the same model waits before exit 9."""
+    from types import SimpleNamespace
+
+    from thuiswerk import workflow
+
+    seen = {}
+
+    def fake_fit_model(spec, *args, **kwargs):
+        seen[spec.name] = kwargs["lock_timeout"]
+        return SimpleNamespace(cached=True, restored=False, seconds=0.0, path=tmp_path / f"{spec.name}.nc",
+                               excluded={}, removed=())  # fmt: skip
+
+    monkeypatch.setattr(workflow, "fit_model", fake_fit_model)
+    result = runner.invoke(app, ["fit", "workload", "--fits", str(tmp_path), "--wait", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"workload": 0.5}

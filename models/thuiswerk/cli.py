@@ -241,6 +241,7 @@ def fit_command(
     target_accept: Annotated[float, typer.Option(min=0.5, max=0.999)] = 0.9,
     config: ConfigOpt = None,
     force: Annotated[bool, typer.Option(help="Refit even when a current fit is stored.")] = False,
+    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another fit of the same model into the same folder to finish (then exit 9).")] = 5.0,
 ) -> None:
     """Fit models and store each as data/fits/MODEL.nc; a current stored fit is reused."""
     from thuiswerk.fit import JAX_HINT, SAMPLERS, SamplerSettings, missing_modules
@@ -262,7 +263,7 @@ def fit_command(
         console.print(f"[bold][{i}/{len(selected)}] {spec.name}[/] ({spec.title})")
         try:
             result = fit_model(spec, survey, run.fits, settings, run.seed, force=force, progress=console.is_terminal,
-                               data_arg=_data_arg(run))  # fmt: skip
+                               data_arg=_data_arg(run), lock_timeout=wait)  # fmt: skip
         except DesignError as exc:
             err.print(f"{spec.name}: {exc}", style="bold red", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_USAGE) from None

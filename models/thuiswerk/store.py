@@ -221,7 +221,8 @@ def model_lock(fits_dir: Path, model: str, timeout: float = LOCK_TIMEOUT) -> Ite
         raise FitsLockedError(
             f"{model}: another process is fitting this model into {Path(fits_dir)} "
             f"(it holds the lock {path}; waited {timeout:g} s).",
-            "Wait for that fit to end, then run the command again (a current fit is then reused). "
+            "Wait for that fit to end, then run the command again (a current fit is then reused), "
+            "or let the command wait longer with --wait SECONDS. "
             "The lock ends with that process, also if it is killed; the lock file left behind does not block.",
         ) from None
     except OSError as exc:
