@@ -185,3 +185,14 @@ def test_fit_waits_as_long_as_asked_for_another_fit_of_the_model(monkeypatch, tm
     result = runner.invoke(app, ["fit", "workload", "--fits", str(tmp_path), "--wait", "0.5"])
     assert result.exit_code == 0, result.output
     assert seen == {"workload": 0.5}
+
+
+def test_high_pareto_k_is_said_once_per_model_in_words() -> None:
+    import numpy as np
+
+    from thuiswerk.compare import pareto_k_note
+
+    assert pareto_k_note("workload", np.array([0.2, 0.5, 0.69])) is None
+    note = pareto_k_note("workload", np.array([0.2, 0.95, 0.8]))
+    assert note.startswith("workload: 2 of 3 employees have Pareto k above 0.7 (largest 0.95)")
+    assert "1 of 2 employees has" in pareto_k_note("awareness", np.array([0.1, 0.75]))

@@ -45,8 +45,9 @@ def pareto_k_note(model: str, k: np.ndarray) -> str | None:
     if not high:
         return None
     return (
-        f"{model}: {high} of {k.size} employees have Pareto k above {K_THRESHOLD} (largest {k.max():.2f}): "
-        "leaving one of them out changes the posterior too much for PSIS to approximate, so this model's "
+        f"{model}: {high} of {k.size} employees {'has' if high == 1 else 'have'} Pareto k above {K_THRESHOLD} "
+        f"(largest {k.max():.2f}): leaving {'that employee' if high == 1 else 'one of them'} out changes the "
+        "posterior too much for PSIS to approximate, so this model's "
         "elpd_loo is uncertain beyond its SE. The establishment-level LOO (appendix B) leaves out whole "
         "establishments and is the comparison to trust here."
     )
