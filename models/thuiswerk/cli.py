@@ -357,17 +357,14 @@ def check(
 
 def _stale(selected, survey, run) -> dict[str, str]:
     """Model -> why its stored fit cannot be used (missing or stale); empty when all are current."""
-    from thuiswerk.store import StaleFitError
-    from thuiswerk.workflow import ensure_current
+    from thuiswerk.workflow import stale_fits
 
     stale = {}
-    for spec in selected:
+    for spec in selected:  # one at a time: a broken file's hint names its model with the options given
         try:
-            ensure_current(spec, survey, run.fits, run.seed, _data_arg(run))
+            stale |= stale_fits([spec], survey, run.fits, run.seed, _data_arg(run))
         except errors.BrokenFitError as exc:
             raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', spec.name, '--force')}") from None
-        except StaleFitError as exc:
-            stale[spec.name] = str(exc).split(". Run: ")[0]
     return stale
 
 

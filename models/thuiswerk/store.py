@@ -433,7 +433,7 @@ def staleness(path: Path, expected: Provenance, command: str | None = None) -> l
 
 
 def stale_error(path: Path, reasons: list[str], command: str) -> errors.StaleFitError:
-    """``PATH: REASONS. Run: COMMAND`` in the message (the CLI takes the part before ``. Run: ``)."""
+    """``PATH: REASONS. Run: COMMAND`` in the message."""
     return StaleFitError(f"{path}: {'; '.join(reasons)}. Run: {command}")
 
 

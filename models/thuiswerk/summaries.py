@@ -804,12 +804,7 @@ def _load_context(
     left_out = {a.name: a.reason for a in adapted if a.spec is None}
     dropped = {a.name: a.dropped for a in adapted if a.dropped}
     run = RunConfig(data=data, fits=fits, seed=seed, mapping=mapping, config=config)
-    stale = {}
-    for name, spec in selected.items():
-        try:
-            workflow.ensure_current(spec, survey, fits, seed)
-        except store.StaleFitError as exc:
-            stale[name] = str(exc).split(". Run: ")[0]
+    stale = workflow.stale_fits(list(selected.values()), survey, fits, seed)
     if stale:  # every stale model, and the one command that refits them with these options
         from thuiswerk.errors import StaleFitError
 

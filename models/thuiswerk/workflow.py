@@ -226,6 +226,21 @@ def ensure_current(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, d
         raise store.stale_error(path, reasons, command)
 
 
+def stale_fits(specs_: list[ModelSpec], survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> dict[str, str]:
+    """Model -> ``PATH: why its stored fit cannot be used`` for every missing or stale fit (empty: all current).
+
+    Reads only the files' attributes; a file that cannot be read raises
+    :class:`errors.BrokenFitError` naming the command with ``--force``.
+    """
+    stale = {}
+    for spec in specs_:
+        path, expected, command = _stored_provenance_check(spec, survey, fits_dir, seed, data_arg)
+        reasons = store.staleness(path, expected, command)
+        if reasons:
+            stale[spec.name] = f"{path}: {'; '.join(reasons)}"
+    return stale
+
+
 def load_fit(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> xr.DataTree:
     """Load a stored fit, refusing it when data, spec or seed differ from the current ones.
 
