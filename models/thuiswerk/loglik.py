@@ -17,6 +17,9 @@ sector and size-class effects stay conditional (they are shared by colleagues).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import xarray as xr
 from scipy.special import expit, log_expit, logsumexp
@@ -76,10 +79,11 @@ def _fixed_part(
 
 
 def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | None) -> np.ndarray:
-    """log p(y_cell | eta) for eta of shape (S, cell, node)."""
+    """log p(y_cell | eta) for eta of shape (S, cell, node); ``eta`` is overwritten (it is a scratch array)."""
     if family in ("awareness", "binary"):
-        sign = (2.0 * y - 1.0)[None, :, None]  # log p(y) = log expit(+eta) for y = 1, log expit(-eta) for y = 0
-        return log_expit(sign * eta)
+        # log p(y) = log expit(+eta) for y = 1, log expit(-eta) for y = 0
+        np.multiply(eta, (2.0 * y - 1.0)[None, :, None], out=eta)
+        return log_expit(eta, out=eta)
     # ordinal: P(y = k) = F(c_k - eta) - F(c_{k-1} - eta), c_{-1} = -inf, c_{K-1} = +inf
     padded = np.concatenate(
         [np.full(cuts.shape[:2] + (1,), -np.inf), cuts, np.full(cuts.shape[:2] + (1,), np.inf)], axis=-1
@@ -87,8 +91,10 @@ def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | N
     idx = y[None, :, None]
     upper = np.take_along_axis(padded, np.broadcast_to(idx + 1, cuts.shape[:2] + (1,)), axis=-1)
     lower = np.take_along_axis(padded, np.broadcast_to(idx, cuts.shape[:2] + (1,)), axis=-1)
-    prob = expit(upper - eta) - expit(lower - eta)
-    return np.log(np.clip(prob, 1e-300, None))
+    prob = expit(np.subtract(upper, eta))
+    prob -= expit(np.subtract(lower, eta, out=eta), out=eta)
+    np.maximum(prob, 1e-300, out=prob)
+    return np.log(prob, out=prob)
 
 
 def _grouped(data: dict, eta: np.ndarray, cuts: np.ndarray | None):
@@ -107,7 +113,28 @@ def _per_employee(family, y, eta, cuts, starts, sigma_emp, nodes, log_w) -> np.n
     shifted = eta[:, :, None] + sigma_emp[:, None, None] * nodes[None, None, :]
     logp = _cell_logp(family, y, shifted, cuts)  # (s, cell, node)
     per_employee = np.add.reduceat(logp, starts, axis=1)  # (s, employee with cells, node)
-    return logsumexp(per_employee + log_w, axis=-1)
+    per_employee += log_w
+    top = per_employee.max(axis=-1, keepdims=True)
+    per_employee -= top
+    np.exp(per_employee, out=per_employee)
+    return np.log(per_employee.sum(axis=-1)) + top[..., 0]
+
+
+def _blocks(n_samples: int, work) -> None:
+    """Call ``work(block)`` for every :data:`CHUNK` of draws, on as many threads as cores.
+
+    NumPy and SciPy release the GIL in the element-wise kernels that dominate here, so
+    the blocks run side by side; each writes only its own rows of the output.
+    """
+    blocks = [slice(start, start + CHUNK) for start in range(0, n_samples, CHUNK)]
+    workers = min(len(blocks), os.cpu_count() or 1)
+    if workers <= 1:
+        for block in blocks:
+            work(block)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(work, block) for block in blocks]:
+            future.result()
 
 
 def _nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -125,10 +152,12 @@ def employee_marginal_loglik(
     y, eta_all, cuts_all, present, starts = _grouped(data, eta_all, cuts_all)
     n_samples = eta_all.shape[0]
     out = np.zeros((n_samples, n_employees))  # an employee without cells has likelihood 1
-    for start in range(0, n_samples, CHUNK):
-        block = slice(start, start + CHUNK)
+
+    def work(block: slice) -> None:
         cuts = cuts_all[block] if cuts_all is not None else None
         out[block, present] = _per_employee(family, y, eta_all[block], cuts, starts, sigma_emp[block], nodes, log_w)
+
+    _blocks(n_samples, work)
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     return out.reshape(n_chain, n_draw, n_employees)
 
@@ -174,13 +203,15 @@ def establishment_marginal_loglik(
     indicator[np.arange(len(present)), est_index] = 1.0
     n_samples = eta_all.shape[0]
     out = np.zeros((n_samples, len(establishments)))
-    for start in range(0, n_samples, CHUNK):
-        block = slice(start, start + CHUNK)
+
+    def work(block: slice) -> None:
         cuts = cuts_all[block] if cuts_all is not None else None
         per_u = []
         for u in u_nodes:
             eta = eta_all[block] + (sigma_est[block] * u)[:, None]
             per_u.append(_per_employee(family, y, eta, cuts, starts, sigma_emp[block], nodes, log_w) @ indicator)
         out[block] = logsumexp(np.stack(per_u, axis=-1) + u_log_w, axis=-1)
+
+    _blocks(n_samples, work)
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     return out.reshape(n_chain, n_draw, len(establishments)), establishments
