@@ -14,7 +14,9 @@ from thuiswerk.schema import DTYPES, Violation
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_valid_tables(n_establishments: int = 6, employees_per_establishment: int = 2, seed: int = 2022) -> dict[str, pd.DataFrame]:
+def make_valid_tables(
+    n_establishments: int = 6, employees_per_establishment: int = 2, seed: int = 2022
+) -> dict[str, pd.DataFrame]:
     """Valid rows for every codebook variable, in codebook dtypes.
 
     Both branches of every ``applies_when`` occur (managers and non-managers,
@@ -35,7 +37,10 @@ def make_valid_tables(n_establishments: int = 6, employees_per_establishment: in
         "employees": {
             "employee_id": [f"W{i:04d}" for i in range(1, n_emp + 1)],
             "establishment_id": [e for e in est_ids for _ in range(employees_per_establishment)],
-            "role": ["leidinggevende" if i % employees_per_establishment == 0 else "niet_leidinggevende" for i in range(n_emp)],
+            "role": [
+                "leidinggevende" if i % employees_per_establishment == 0 else "niet_leidinggevende"
+                for i in range(n_emp)
+            ],
             "questionnaire_completed": [0 if i % 3 == 2 else 1 for i in range(n_emp)],
         },
     }
@@ -67,7 +72,12 @@ def make_valid_tables(n_establishments: int = 6, employees_per_establishment: in
     est["rie_present"] = [i % 3 != 0 for i in range(n_est)]
     est["rie_present"] = est["rie_present"].astype(int)
     est["rie_homeworking"] = ["geen_rie" if p == 0 else "beide_risicos" for p in est["rie_present"]]
-    named = ["obstacle_no_insight", "obstacle_employee_responsibility", "obstacle_lack_knowledge", "obstacle_unclear_obligations"]
+    named = [
+        "obstacle_no_insight",
+        "obstacle_employee_responsibility",
+        "obstacle_lack_knowledge",
+        "obstacle_unclear_obligations",
+    ]
     est["obstacle_none"] = (est[named].sum(axis=1) == 0).astype(int)
     # item non-response: the first completer skips two questionnaire items
     emp = tables["employees"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -84,6 +85,111 @@ def test_the_report_says_what_the_survey_lacks(partial):
     for column in DROPPED:
         assert nl.label(column) in text
     assert "isolatie (kennis van de werknemer)" in text and "het achtergrondkenmerk thuiswonende kinderen" in text
-    complete = ReportContext(data_dir=partial, fits_dir=partial, seed=1, establishments=survey.establishments,
-                             employees=survey.employees, specs={}, fits={}, provenance={}, data_hash="", git_commit="")
+    complete = ReportContext(
+        data_dir=partial,
+        fits_dir=partial,
+        seed=1,
+        establishments=survey.establishments,
+        employees=survey.employees,
+        specs={},
+        fits={},
+        provenance={},
+        data_hash="",
+        git_commit="",
+    )
     assert complete.left_out_markdown() == ""
+
+
+# --------------------------------------------------------------------------- only what the models read
+
+
+def _model_columns(survey) -> dict[str, list[str]]:
+    """Per table, the columns the ten models read: found by fitting-input preparation on a survey without any."""
+    import dataclasses
+
+    from thuiswerk import codebook, workflow
+
+    cb = codebook.load()
+    optional = {c for t in ("establishments", "employees") for c in cb.optional(t)}
+
+    def prepare_all(establishments, employees):
+        bare = dataclasses.replace(survey, establishments=establishments, employees=employees)
+        for spec in SPECS.values():
+            workflow.inputs_for(spec, bare)
+
+    needed = set(workflow.lacking(prepare_all, survey.establishments, survey.employees, optional))
+    return {
+        t: [c for c in frame.columns if c in needed or c not in optional]
+        for t in ("establishments", "employees")
+        for frame in [survey.table(t)]
+    }
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory, default_fits):
+    """The default synthetic survey with only the columns the models read.
+
+    The models see exactly the same inputs, so the default fits are current for it
+    (a fit's data hash is that of its inputs): nothing is refitted.
+    """
+    from thuiswerk.resources import REPO_ROOT
+
+    folder = tmp_path_factory.mktemp("bare")
+    source = REPO_ROOT / "data" / "synthetic"
+    keep = _model_columns(load_survey(source))
+    for table, columns in keep.items():
+        frame = pd.read_csv(source / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame[columns].to_csv(folder / f"{table}.csv", index=False)
+    return folder, default_fits, keep
+
+
+def test_a_survey_with_only_the_model_columns_validates_and_its_fits_are_current(bare):
+    from thuiswerk import workflow
+
+    folder, fits, _ = bare
+    survey = load_survey(folder)
+    assert sum(len(c) for c in survey.absent.values()) > 40, "the bare survey lacks most of the codebook"
+    adapted = [adapt(s, survey) for s in SPECS.values()]
+    assert all(a.spec == SPECS[a.name] for a in adapted), "every model is fitted as it is, nothing dropped"
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert workflow.stale_fits(list(SPECS.values()), survey, fits, workflow.DEFAULT_SEED) == {}
+
+
+def test_every_chapter_runs_on_it_and_says_what_it_lacks(bare, monkeypatch):
+    """Every cell and inline expression of the book runs on the bare survey; a figure that needs
+    an absent column is replaced by one that names it; the opening lists every absent column."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from test_report import Cell, chapter_paths, parse_chapter, run_cell
+    from thuiswerk import nl
+    from thuiswerk.summaries import load_context
+
+    matplotlib.use("Agg")
+    folder, fits, _ = bare
+    monkeypatch.setenv("THUISWERK_DATA", str(folder))
+    monkeypatch.setenv("THUISWERK_FITS", str(fits))
+    ctx = load_context()
+    absent = [c for cols in ctx.absent.values() for c in cols]
+    opening = ctx.left_out_markdown()
+    assert all(nl.label(c) in opening for c in absent)
+    placeholders = []
+    for path in chapter_paths():
+        if path.name == "B-diagnostiek.qmd":  # diagnostics of the fits only (the same fits; test_report runs it)
+            assert not re.search(r"ctx\.(employees|establishments)|load_survey", path.read_text(encoding="utf-8"))
+            continue
+        namespace: dict = {"__name__": "__quarto__"}
+        for item in parse_chapter(path).items:
+            if isinstance(item, Cell):
+                value, _ = run_cell(item.code, namespace)
+                if isinstance(value, Figure) and value.get_gid() == "unavailable":
+                    placeholders.append(str(item.options.get("label")))
+                    text = " ".join(t.get_text() for t in value.texts)
+                    assert "de enquête bevat" in text and "niet" in text, text
+            else:
+                value = eval(item.expr, namespace)
+                assert isinstance(value, str) and value.strip(), f"{path.name}: `{item.expr}` gave {value!r}"
+    # figures of model columns only are drawn (complaints, workload, isolation); the others say what they lack
+    assert not {"fig-klachten", "fig-werkdruk", "fig-isolatie"} & set(placeholders)
+    assert {"fig-belemmeringen", "fig-rie", "fig-meubilair-aanwezig"} <= set(placeholders), placeholders

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from typer.testing import CliRunner
+
 from thuiswerk import bench, builders, specs, stanref
 from thuiswerk.cli import EXIT_USAGE, app
 from thuiswerk.data import load_survey
 from thuiswerk.workflow import inputs_for
-from typer.testing import CliRunner
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 runner = CliRunner()
@@ -60,7 +61,9 @@ def test_stan_data_matches_the_programs_data_block(survey, name):
             values = np.asarray(data[key])
             assert values.min() >= lo and values.max() <= bound, key  # 1-based, in range
     if spec.family != "awareness":
-        assert np.shape(data["X"]) == (data["N_emp"], data["P"]) == (len(inputs.coords["employee"]), len(spec.predictors))
+        assert (
+            np.shape(data["X"]) == (data["N_emp"], data["P"]) == (len(inputs.coords["employee"]), len(spec.predictors))
+        )
         assert np.shape(data["Z"]) == (data["N_emp"], data["T"]) == (len(inputs.coords["employee"]), len(spec.terms))
         assert data["E"] == len(spec.exposures) == len(inputs.coords["exposure"])
         exposure_of_term = [inputs.coords["exposure"][e - 1] for e in data["term_exposure"]]
@@ -99,7 +102,9 @@ def test_agreement_flags_a_shifted_posterior_and_passes_the_same_one():
     b = _tree({"beta": rng.normal(size=(4, 1000, 3)), "sigma": rng.normal(1, 0.1, size=(4, 1000))})
     same = stanref.agreement(a, b, ["beta", "sigma"])
     assert len(same) == 4 and same["z"].abs().max() < stanref.critical_z(len(same))
-    shifted = _tree({"beta": rng.normal(size=(4, 1000, 3)) + np.array([0, 0, 0.2]), "sigma": rng.normal(1, 0.1, size=(4, 1000))})
+    shifted = _tree(
+        {"beta": rng.normal(size=(4, 1000, 3)) + np.array([0, 0, 0.2]), "sigma": rng.normal(1, 0.1, size=(4, 1000))}
+    )
     flagged = stanref.agreement(a, shifted, ["beta", "sigma"])
     assert list(flagged.index[flagged["z"].abs() > stanref.critical_z(len(flagged))]) == ["beta[2]"]
 
@@ -274,7 +279,7 @@ def test_workflow_times_a_cold_fit_a_rerun_and_a_refit_after_one_prior_change(tm
     configs = [yaml.safe_load(Path(argv[argv.index("--config") + 1]).read_text()) for argv, _ in seen[2:]]
     for before, after in zip([{}, *configs], configs):
         (model,) = set(after) - set(before)  # one more model changed than in the step before
-        (prior, value), = after[model]["priors"].items()
+        ((prior, value),) = after[model]["priors"].items()
         assert value != specs.get(model).priors[prior]
     assert (tmp_path / "workflow.md").read_text().count("| fit all") == 4
 

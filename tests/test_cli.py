@@ -120,7 +120,10 @@ def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) ->
     monkeypatch.setattr(render, "find_quarto", lambda: tmp_path / "quarto")
     cli.run_command(data=tmp_path, synthetic=True, fits=tmp_path / "fits", seed=7)
     assert calls[0] == "simulate"
-    assert calls[-1] == ("report", {"data": tmp_path, "mapping": None, "fits": tmp_path / "fits", "seed": 7, "config": None})
+    assert calls[-1] == (
+        "report",
+        {"data": tmp_path, "mapping": None, "fits": tmp_path / "fits", "seed": 7, "config": None},
+    )
     monkeypatch.setattr(render, "find_quarto", lambda: None)
     calls.clear()
     cli.run_command(data=tmp_path, fits=tmp_path / "fits")
@@ -133,7 +136,13 @@ def test_run_configuration_options_then_environment_then_defaults(monkeypatch) -
 
     env = {"THUISWERK_DATA": "real", "THUISWERK_SEED": "5", "THUISWERK_MAPPING": "m.yaml"}
     run = RunConfig.resolve(fits="elsewhere", environ=env)
-    assert (run.data, run.fits, run.seed, run.mapping, run.config) == (Path("real"), Path("elsewhere"), 5, Path("m.yaml"), None)
+    assert (run.data, run.fits, run.seed, run.mapping, run.config) == (
+        Path("real"),
+        Path("elsewhere"),
+        5,
+        Path("m.yaml"),
+        None,
+    )
     assert RunConfig.resolve(seed=9, environ=env).seed == 9  # an option beats the variable
     assert RunConfig.resolve(environ={}).seed == DEFAULT_SEED and RunConfig.resolve(environ={}).options() == []
     assert run.command("fit", "workload", "isolation") == (
@@ -161,7 +170,9 @@ def test_tables_keep_every_column_when_not_on_a_terminal(capsys) -> None:
 
     from thuiswerk import cli
 
-    wide = pd.DataFrame({f"column_with_a_long_name_{i}": [1.5, 2.25] for i in range(8)}, index=pd.Index(["a", "b"], name="model"))
+    wide = pd.DataFrame(
+        {f"column_with_a_long_name_{i}": [1.5, 2.25] for i in range(8)}, index=pd.Index(["a", "b"], name="model")
+    )
     cli._print_frame(wide, "wide")
     out = capsys.readouterr().out
     assert all(f"column_with_a_long_name_{i}" in out for i in range(8)), out

@@ -8,8 +8,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
-from conftest import find, make_valid_tables, write_csv
 
+from conftest import find, make_valid_tables, write_csv
 from thuiswerk import codebook, data
 from thuiswerk.data import DataError, Survey, load_mapping, load_survey, write_survey
 from thuiswerk.resources import REPO_DATA
@@ -320,11 +320,18 @@ MAPPING = {
     "establishments": {
         "file": "vestigingen.csv",
         "columns": {"VEST_ID": "establishment_id", "SECTOR": "sector"},
-        "values": {"sector": {i: code for i, code in enumerate(codebook.load().get("establishments", "sector").codes, start=1)}},
+        "values": {
+            "sector": {i: code for i, code in enumerate(codebook.load().get("establishments", "sector").codes, start=1)}
+        },
     },
     "employees": {
         "file": "werknemers.csv",
-        "columns": {"WN_ID": "employee_id", "vest_id": "establishment_id", "FUNCTIE": "role", "Q12_rug": "complaint_back"},
+        "columns": {
+            "WN_ID": "employee_id",
+            "vest_id": "establishment_id",
+            "FUNCTIE": "role",
+            "Q12_rug": "complaint_back",
+        },
         "values": {"role": {"LG": "leidinggevende", "NLG": "niet_leidinggevende"}, "complaint_back": {"J": 1, "N": 0}},
     },
 }
@@ -376,9 +383,15 @@ def test_example_mapping_file_is_valid() -> None:
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        ("employees:\n  columns: {Q12_rug: back_pain}\n", ["mapping.yaml: employees.columns.Q12_rug: maps onto 'back_pain'"]),
+        (
+            "employees:\n  columns: {Q12_rug: back_pain}\n",
+            ["mapping.yaml: employees.columns.Q12_rug: maps onto 'back_pain'"],
+        ),
         ("employees:\n  values: {role: {LG: baas}}\n", ["mapping.yaml", "employees.values.role", "'baas'"]),
-        ("employees:\n  values: {complaint_back: {yes: 1}}\n", ["mapping.yaml", "employees.values.complaint_back", "quote"]),
+        (
+            "employees:\n  values: {complaint_back: {yes: 1}}\n",
+            ["mapping.yaml", "employees.values.complaint_back", "quote"],
+        ),
         ("werknemers:\n  columns: {}\n", ["mapping.yaml: werknemers: unknown table"]),
         ("employees:\n  columns: [WN_ID, employee_id]\n", ["mapping.yaml: employees.columns: must map"]),
         ("employees: [\n", ["mapping.yaml", "not valid YAML"]),

@@ -162,7 +162,9 @@ def attack_frame(published: pd.DataFrame, truth: pd.DataFrame, sib: Siblings) ->
     stands for the totals published elsewhere and for the n of every cell.
     """
     value = _value_column(published)
-    assert (published[["group_code", "category_code"]].to_numpy() == truth[["group_code", "category_code"]].to_numpy()).all()
+    assert (
+        published[["group_code", "category_code"]].to_numpy() == truth[["group_code", "category_code"]].to_numpy()
+    ).all()
     attack = Attack()
     variables: dict[tuple, int] = {}
     positions = list(dict.fromkeys(published["category_code"]))
@@ -170,7 +172,10 @@ def attack_frame(published: pd.DataFrame, truth: pd.DataFrame, sib: Siblings) ->
         at = published["category_code"] == pos
         rows = published[at & published["group_code"].isin(sib.groups)]
         true_rows = truth[at & truth["group_code"].isin(sib.groups)]
-        if sib.total is not None and not published.loc[at & (published["group_code"] == sib.total), "suppressed"].iloc[0]:
+        if (
+            sib.total is not None
+            and not published.loc[at & (published["group_code"] == sib.total), "suppressed"].iloc[0]
+        ):
             total_row = published[at & (published["group_code"] == sib.total)].iloc[0]
             total = float(total_row[value] * total_row["n"])
             # the total row is the sum of its siblings (else the attacker's premise is wrong)
@@ -437,7 +442,11 @@ def test_no_blank_of_the_rie_table_is_recovered(survey, scenario):
     assert data.loc[data["suppressed"], ["rie", "homeworking"]].isna().all().all()
     table = figures.rie_by_sector_table(est, emp)
     blanked = table[data["suppressed"].to_numpy()]
-    assert (blanked[["Vestigingen", "RI&E aanwezig", "Aandacht voor thuiswerkrisico's in de RI&E"]] == nl.MARKER).all().all()
+    assert (
+        (blanked[["Vestigingen", "RI&E aanwezig", "Aandacht voor thuiswerkrisico's in de RI&E"]] == nl.MARKER)
+        .all()
+        .all()
+    )
     assert table.iloc[-1]["RI&E aanwezig"] != nl.MARKER  # the total is never blanked
 
 
@@ -506,7 +515,7 @@ def _ppc_tree(per_aspect: dict[str, int], seed: int = 1) -> xr.DataTree:
     """An ordinal fit by hand: ``per_aspect`` employees answer each aspect (categories 0-4)."""
     rng = np.random.default_rng(seed)
     aspect, employee = [], []
-    for a, (name, k) in enumerate(per_aspect.items()):
+    for a, (_name, k) in enumerate(per_aspect.items()):
         aspect += [a] * k
         employee += list(range(k))
     n_obs = len(aspect)
@@ -588,8 +597,15 @@ def test_prior_check_of_few_employees_is_blanked():
 
 def _cells(ns: list[int], shares: list[float], groups: list[str] | None = None) -> pd.DataFrame:
     groups = groups or [f"g{i}" for i in range(len(ns))]
-    return pd.DataFrame({"group_code": groups, "category_code": "x", "n": ns, "share": shares,
-                         "count": [n * s for n, s in zip(ns, shares)]})
+    return pd.DataFrame(
+        {
+            "group_code": groups,
+            "category_code": "x",
+            "n": ns,
+            "share": shares,
+            "count": [n * s for n, s in zip(ns, shares)],
+        }
+    )
 
 
 def _protect(frame: pd.DataFrame, partitions) -> pd.DataFrame:
@@ -630,10 +646,24 @@ def test_blanks_that_add_up_to_nothing_take_another_sibling():
 
 def test_overall_mean_and_role_means():
     """A manager mean (4 respondents) with the overall mean published: the non-manager mean goes too."""
-    frame = pd.DataFrame({"group_code": ROLES, "category_code": "exhaustion", "n": [4, 180], "mean": [3.5, 2.9],
-                          "sd": [0.5, 0.8], "scale_min": 1.0, "scale_max": 5.0})
-    out = disclosure.protect(frame, unit=["group_code", "category_code"], measures=(figures.MEAN,),
-                             partitions=[[(r, "exhaustion") for r in ROLES]], values=MEAN_VALUES)
+    frame = pd.DataFrame(
+        {
+            "group_code": ROLES,
+            "category_code": "exhaustion",
+            "n": [4, 180],
+            "mean": [3.5, 2.9],
+            "sd": [0.5, 0.8],
+            "scale_min": 1.0,
+            "scale_max": 5.0,
+        }
+    )
+    out = disclosure.protect(
+        frame,
+        unit=["group_code", "category_code"],
+        measures=(figures.MEAN,),
+        partitions=[[(r, "exhaustion") for r in ROLES]],
+        values=MEAN_VALUES,
+    )
     assert out["suppressed"].all() and out["secondary"].tolist() == [False, True]
     assert out[["mean", "sd"]].isna().all().all()
     truth = frame.assign(suppressed=False, secondary=False)

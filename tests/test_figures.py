@@ -158,7 +158,9 @@ def test_percentage_axes_run_from_0_to_100_percent(survey, label):
         vertical = ax.get_ylim() == (0.0, 1.0)
         assert vertical or ax.get_xlim() == (0.0, 1.0)
         axis = ax.yaxis if vertical else ax.xaxis
-        ticks = [t.get_text() for t in axis.get_ticklabels() if -1e-9 <= t.get_position()[1 if vertical else 0] <= 1 + 1e-9]
+        ticks = [
+            t.get_text() for t in axis.get_ticklabels() if -1e-9 <= t.get_position()[1 if vertical else 0] <= 1 + 1e-9
+        ]
         assert ticks[0] == "0%" and ticks[-1] == "100%"
         assert all(re.fullmatch(r"\d{1,3}%", t) for t in ticks)
     else:
@@ -249,7 +251,9 @@ def test_furniture_categories_are_cumulative(survey):
     est, emp = survey
     data = figures.furniture_financed_data(est, emp).set_index(["group_code", "category_code"])["share"]
     offered = est["furniture_offered"]
-    assert data["werkgever", "hoogte_verstelbaar"] == pytest.approx(offered.isin(["hoogte_verstelbaar", "zit_sta"]).mean())
+    assert data["werkgever", "hoogte_verstelbaar"] == pytest.approx(
+        offered.isin(["hoogte_verstelbaar", "zit_sta"]).mean()
+    )
     assert data["werkgever", "zit_sta"] == pytest.approx((offered == "zit_sta").mean())
     for role in figures.ROLES:
         assert data[role, "hoogte_verstelbaar"] >= data[role, "zit_sta"]
@@ -334,8 +338,14 @@ def test_predictive_check_figures_use_dutch_percent_ticks():
     assert ticks and all(t.endswith("%") for t in ticks)
     assert any(t.get_text().startswith("Gesprekken") for t in ax.get_yticklabels())
     cats = pd.DataFrame(
-        {"aspect": ["isolation_colleagues"] * 2, "category": [1, 2], "observed": [0.6, 0.4],
-         "predicted": [0.55, 0.45], "lo": [0.5, 0.35], "hi": [0.65, 0.5]}
+        {
+            "aspect": ["isolation_colleagues"] * 2,
+            "category": [1, 2],
+            "observed": [0.6, 0.4],
+            "predicted": [0.55, 0.45],
+            "lo": [0.5, 0.35],
+            "hi": [0.65, 0.5],
+        }
     ).set_index(["aspect", "category"])
     fig = figures.plot_category_check(cats)
     assert fig.axes[0].get_title() == "Isolatie van collega's" and fig.axes[0].get_ylabel()
@@ -351,7 +361,7 @@ def _reference_lines(fig: Figure) -> dict[str, list]:
         for artist in [*ax.lines, *ax.patches, *ax.texts]:
             gid = artist.get_gid() or ""
             if gid.startswith(figures.REFERENCE_GID):
-                out.setdefault(gid[len(figures.REFERENCE_GID):], []).append(artist)
+                out.setdefault(gid[len(figures.REFERENCE_GID) :], []).append(artist)
     return out
 
 

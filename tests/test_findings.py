@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import io
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -125,8 +124,14 @@ def test_direction_comes_from_the_estimand_not_from_the_posterior():
 
 @pytest.mark.parametrize(
     ("share_negative", "word"),
-    [(0.99, nl.EVIDENCE_CLEAR), (0.975, nl.EVIDENCE_CLEAR), (0.96, nl.EVIDENCE_HINT), (0.90, nl.EVIDENCE_HINT),
-     (0.89, nl.EVIDENCE_NONE), (0.5, nl.EVIDENCE_NONE)],
+    [
+        (0.99, nl.EVIDENCE_CLEAR),
+        (0.975, nl.EVIDENCE_CLEAR),
+        (0.96, nl.EVIDENCE_HINT),
+        (0.90, nl.EVIDENCE_HINT),
+        (0.89, nl.EVIDENCE_NONE),
+        (0.5, nl.EVIDENCE_NONE),
+    ],
 )
 def test_wording_follows_the_one_rule(share_negative, word):
     n = 1000
@@ -156,8 +161,14 @@ def test_sentence_states_only_the_rows_word_and_numbers():
     assert nl.interval(np.exp(row["q05"]), np.exp(row["q95"]), 2) in text
     assert findings.probability(row["p_expected_direction"]) in text
     # every number in the sentence is one of the row's numbers, formatted
-    allowed = {nl.number(np.exp(row["mean"]), 2), nl.number(np.exp(row["q05"]), 2), nl.number(np.exp(row["q95"]), 2),
-               nl.percent(0.99), nl.percent(row["p_expected_direction"]), nl.percent(findings.PROB)}
+    allowed = {
+        nl.number(np.exp(row["mean"]), 2),
+        nl.number(np.exp(row["q05"]), 2),
+        nl.number(np.exp(row["q95"]), 2),
+        nl.percent(0.99),
+        nl.percent(row["p_expected_direction"]),
+        nl.percent(findings.PROB),
+    }
     for number in re.findall(r"\d+(?:,\d+)?%?", text):
         assert number in allowed, number
 
@@ -248,8 +259,15 @@ def _employees(n: int = 100, complaint: float = 0.3, exhausted: float = 0.15, is
     )
 
 
-def _establishments(n: int = 100, planned: float = 0.93, unclear: float = 0.25, knowledge: float = 0.1,
-                    instruction: float = 0.55, supervision: float = 0.25, rie: float = 0.5) -> pd.DataFrame:
+def _establishments(
+    n: int = 100,
+    planned: float = 0.93,
+    unclear: float = 0.25,
+    knowledge: float = 0.1,
+    instruction: float = 0.55,
+    supervision: float = 0.25,
+    rie: float = 0.5,
+) -> pd.DataFrame:
     rank = np.arange(n) / n
     return pd.DataFrame(
         {
@@ -276,7 +294,8 @@ def test_chapter_one_has_seven_conclusions_and_none_begins_with_a_number():
 
 def test_information_heading_follows_the_estimated_loss():
     assert findings.headline_information(_table(loss=0.33)) == (
-        "Informatie over maatregelen bereikt in ongeveer een derde van de gevallen de werknemer niet")
+        "Informatie over maatregelen bereikt in ongeveer een derde van de gevallen de werknemer niet"
+    )
     assert "ongeveer een kwart van de gevallen" in findings.headline_information(_table(loss=0.25))
     assert "ongeveer de helft van de gevallen" in findings.headline_information(_table(loss=0.5))
 
@@ -284,15 +303,18 @@ def test_information_heading_follows_the_estimated_loss():
 def test_known_measures_heading_follows_the_joint_models():
     only_known = _table(clear={"isolatie_kennis_bij_melding_sociale_momenten"})
     assert findings.headline_known_measures(only_known) == (
-        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder isolatie")
+        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder isolatie"
+    )
     known_two = _table(clear={"werkdruk_kennis_bij_melding", "kans_kennis_bij_melding_ergonomisch"})
     assert findings.headline_known_measures(known_two) == (
-        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder werkdruk en klachten aan arm, nek of schouders")
+        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder werkdruk en klachten aan arm, nek of schouders"
+    )
     both = _table(clear={"werkdruk_kennis_bij_melding", "werkdruk_melding_zonder_kennis"})
     assert not findings.headline_known_measures(both).startswith("Alleen")
     assert "of werknemers ze nu kennen of niet" in findings.headline_known_measures(both)
     assert findings.headline_known_measures(_table()) == (
-        "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen")
+        "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen"
+    )
     hint_only = _table()
     hint_only.loc["werkdruk_kennis_bij_melding", "wording"] = nl.EVIDENCE_HINT  # a hint is not a relation
     assert findings.headline_known_measures(hint_only) == findings.headline_known_measures(_table())
@@ -302,42 +324,56 @@ def test_isolation_heading_follows_the_survey_and_the_findings():
     table = _table()
     assert findings.headline_isolation(table, _employees(isolated=0.2)) == (
         "De meeste thuiswerkers voelen zich niet geïsoleerd; "
-        "veel thuiswerken of alleen wonen maakt daarbij geen duidelijk verschil")
+        "veel thuiswerken of alleen wonen maakt daarbij geen duidelijk verschil"
+    )
     assert findings.headline_isolation(table, _employees(isolated=0.05)).startswith(
-        "Bijna geen thuiswerker voelt zich geïsoleerd")
+        "Bijna geen thuiswerker voelt zich geïsoleerd"
+    )
     assert findings.headline_isolation(table, _employees(isolated=0.7)).startswith(
-        "De meeste thuiswerkers voelen zich geïsoleerd")
+        "De meeste thuiswerkers voelen zich geïsoleerd"
+    )
     home = _table(clear={"isolatie_thuiswerkpercentage"})
     assert findings.headline_isolation(home, _employees(isolated=0.2)) == (
         "De meeste thuiswerkers voelen zich niet geïsoleerd; wie veel thuiswerkt, voelt zich wel vaker geïsoleerd, "
-        "maar alleen wonen maakt geen duidelijk verschil")
+        "maar alleen wonen maakt geen duidelijk verschil"
+    )
 
 
 def test_survey_headings_follow_the_shares():
     assert findings.headline_rie(_establishments(rie=0.5)) == (
         "Ongeveer de helft van de werkgevers besteedt in de risico-inventarisatie en -evaluatie (RI&E) aandacht aan "
-        "thuiswerken")
+        "thuiswerken"
+    )
     assert findings.headline_rie(_establishments(rie=0.8)).startswith("De meeste werkgevers besteden")
     assert findings.headline_homeworking(_establishments()) == (
         "Bijna alle werkgevers willen thuiswerken structureel mogelijk maken, maar ongeveer een kwart vindt "
-        "onduidelijk wat hun verplichtingen zijn")
+        "onduidelijk wat hun verplichtingen zijn"
+    )
     assert findings.headline_homeworking(_establishments(planned=0.3, knowledge=0.5)) == (
         "Bijna een derde van de werkgevers wil thuiswerken structureel mogelijk maken, en ongeveer de helft mist "
-        "kennis van mogelijke maatregelen")
+        "kennis van mogelijke maatregelen"
+    )
     assert findings.headline_complaints(_employees()) == (
-        "De meeste thuiswerkers hebben geen klachten aan arm, nek of schouders en voelen zich niet vaak uitgeput")
+        "De meeste thuiswerkers hebben geen klachten aan arm, nek of schouders en voelen zich niet vaak uitgeput"
+    )
     assert findings.headline_complaints(_employees(complaint=0.8, exhausted=0.7)) == (
-        "De meeste thuiswerkers hebben klachten aan arm, nek of schouders en de meesten voelen zich vaak uitgeput")
+        "De meeste thuiswerkers hebben klachten aan arm, nek of schouders en de meesten voelen zich vaak uitgeput"
+    )
 
 
 def test_supervision_heading_follows_the_shares_and_the_employer_findings():
     none = findings.headline_supervision(_table(), _establishments())
-    assert none == ("Ruim de helft van de werkgevers geeft voorlichting of instructie, ongeveer een kwart houdt "
-                    "toezicht, en hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers")
+    assert none == (
+        "Ruim de helft van de werkgevers geeft voorlichting of instructie, ongeveer een kwart houdt "
+        "toezicht, en hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers"
+    )
     one = findings.headline_supervision(_table(clear={"kans_werkgever_ergonomisch"}), _establishments())
-    assert one.endswith("gaan in één van de vier onderzochte verbanden gepaard met een betere gezondheid van werknemers")
+    assert one.endswith(
+        "gaan in één van de vier onderzochte verbanden gepaard met een betere gezondheid van werknemers"
+    )
     assert findings.headline_supervision(_table(), _establishments(supervision=0.9)).split(", ")[1] == (
-        "de meesten houden toezicht")
+        "de meesten houden toezicht"
+    )
 
 
 def test_a_heading_falls_back_to_its_topic_without_data():
@@ -353,7 +389,8 @@ def test_gap_sentence_wording():
     assert findings.gap_sentence(clear).startswith("Het is duidelijk dat niet-leidinggevenden meer informatie")
     none = pd.Series(findings.summarise(findings.BY_ID["informatieverlies_verschil"], np.linspace(-0.1, 0.1, 100)))
     assert findings.gap_sentence(none).startswith(
-        "Of niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden, is niet duidelijk (")
+        "Of niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden, is niet duidelijk ("
+    )
 
 
 def test_loss_sentence_states_both_roles_without_a_colon_list():

@@ -3,7 +3,10 @@ the store, cache hit / miss / refusal, and `thuiswerk check`."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -90,6 +93,34 @@ def test_check_refuses_fits_of_other_data(fitted, tmp_path):
     result = runner.invoke(app, ["check", "workload", "--data", str(other), "--fits", str(fits)])
     assert result.exit_code == EXIT_STALE
     assert "data changed" in result.output and "thuiswerk fit workload" in result.output
+
+
+def _swap(folder, column: str) -> None:
+    """Swap the answers of two employees who differ on ``column`` (the survey stays valid)."""
+    path = folder / "employees.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    values = frame[column]
+    i = values.index[values != ""][0]
+    j = values.index[(values != values[i]) & (values != "")][0]
+    frame.loc[[i, j], column] = [values[j], values[i]]
+    frame.to_csv(path, index=False)
+
+
+def test_a_fit_is_stale_only_when_its_own_inputs_change(fitted, tmp_path):
+    """The data hash is that of the model's inputs: an answer no model reads leaves every fit
+    current; an answer the workload model reads makes its fit stale and no other."""
+    data, fits, _ = fitted
+    figure_only, workload_only = tmp_path / "figure_only", tmp_path / "workload_only"
+    shutil.copytree(data, figure_only)
+    _swap(figure_only, "furniture_present")  # fig-meubilair-aanwezig; read by no model
+    result = runner.invoke(app, ["check", *MODELS, "--data", str(figure_only), "--fits", str(fits)])
+    assert result.exit_code == EXIT_DIAGNOSTICS, result.output  # current, so checked (and tiny fits fail)
+    shutil.copytree(data, workload_only)
+    _swap(workload_only, "psychological_workload")
+    result = runner.invoke(app, ["check", *MODELS, "--data", str(workload_only), "--fits", str(fits)])
+    assert result.exit_code == EXIT_STALE, result.output
+    stale = {name for name in MODELS if f"{name}.nc" in result.output}
+    assert stale == {"workload", "workload_employer"} and "data changed" in result.output
 
 
 def test_unknown_model_is_a_usage_error(fitted):

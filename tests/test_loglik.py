@@ -148,7 +148,9 @@ def test_establishment_loglik_without_spread_is_the_sum_of_employee_logliks():
 
 
 def test_thinning_keeps_chains_and_spreads_the_draws():
-    post = xr.Dataset({"a": (("chain", "draw"), np.arange(4 * 2000).reshape(4, 2000))}, coords={"draw": np.arange(2000)})
+    post = xr.Dataset(
+        {"a": (("chain", "draw"), np.arange(4 * 2000).reshape(4, 2000))}, coords={"draw": np.arange(2000)}
+    )
     small = thinned(post, 1000)
     assert dict(small.sizes) == {"chain": 4, "draw": 250}
     assert small["draw"].values[0] == 0 and small["draw"].values[-1] == 1999

@@ -131,7 +131,11 @@ def test_a_predictor_equal_to_the_role_intercepts_is_refused(survey):
 def test_a_duplicated_exposure_is_refused(survey):
     base = specs.get("isolation")
     spec = specs.with_overrides(
-        base, {"predictors": ["knows_social_moments"], "exposures": {"knows_social_moments": ["leidinggevende", "niet_leidinggevende"]}}
+        base,
+        {
+            "predictors": ["knows_social_moments"],
+            "exposures": {"knows_social_moments": ["leidinggevende", "niet_leidinggevende"]},
+        },
     )
     with pytest.raises(prepare.DesignError, match="knows_social_moments"):
         inputs_for(spec, survey)

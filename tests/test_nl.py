@@ -197,8 +197,9 @@ def test_percent_table():
 # --------------------------------------------------------------------------- words for counts and shares
 
 
-@pytest.mark.parametrize(("n", "expected"), [(0, "geen"), (1, "één"), (2, "twee"), (7, "zeven"), (12, "twaalf"),
-                                             (13, "13"), (1500, "1.500")])
+@pytest.mark.parametrize(
+    ("n", "expected"), [(0, "geen"), (1, "één"), (2, "twee"), (7, "zeven"), (12, "twaalf"), (13, "13"), (1500, "1.500")]
+)
 def test_count_words(n, expected):
     assert nl.count_words(n) == expected
 
@@ -317,7 +318,7 @@ def test_glossary_covers_every_variable_the_builders_make():
     assert names, "no variables found in builders.py"
     missing = names - set(nl.PARAMETER_NL)
     assert not missing, f"no Dutch name for {sorted(missing)}"
-    for name, (symbol, dutch, meaning) in nl.PARAMETER_NL.items():
+    for name, (_symbol, dutch, meaning) in nl.PARAMETER_NL.items():
         assert dutch and meaning, name
         assert dutch != name and "_" not in dutch, name
         assert not _re.search(r"\b(slope|mean|spread|cut|gap|loss|sigma|rho)\b", dutch), name
@@ -333,6 +334,12 @@ def test_every_model_and_prior_has_a_dutch_name():
         assert nl.model_nl(spec.name) == nl.MODEL_NL[spec.name]
     with pytest.raises(KeyError):
         nl.model_nl("no_such_model")
+    # inside a sentence a model's name starts in lower case, the rest as written
+    first, second = nl.MODEL_NL["workload"], nl.MODEL_NL["isolation"]
+    assert nl.model_nl("workload", mid_sentence=True) == first[0].lower() + first[1:] != first
+    assert (
+        nl.models_nl(["workload", "isolation"]) == f"{first[0].lower()}{first[1:]} en {second[0].lower()}{second[1:]}"
+    )
     with pytest.raises(KeyError):
         nl.parameter_nl("no_such_variable")
     assert nl.parameter_nl("sigma_total") == "totale standaardafwijking"
@@ -346,13 +353,18 @@ def test_parameter_names_in_the_appendix_tables_are_dutch():
 
     assert summaries.parameter_name("beta[age_10]") == "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)"
     assert summaries.parameter_name("slope_mean[knows_working_hours|leidinggevende]") == (
-        "Gemiddelde helling: Kent afspraken over werktijden (leidinggevenden)")
-    assert summaries.parameter_name("information_loss[niet_leidinggevende]") == "Informatieverlies: niet-leidinggevenden"
+        "Gemiddelde helling: Kent afspraken over werktijden (leidinggevenden)"
+    )
+    assert (
+        summaries.parameter_name("information_loss[niet_leidinggevende]") == "Informatieverlies: niet-leidinggevenden"
+    )
     assert summaries.parameter_name("loss_gap") == "Verschil in informatieverlies"
     assert summaries.parameter_name("mu[leidinggevende, ja]") == (
-        "Gemiddelde logit van kennis: leidinggevenden, werkgever noemt de maatregel")
+        "Gemiddelde logit van kennis: leidinggevenden, werkgever noemt de maatregel"
+    )
     assert summaries.parameter_name("slope[complaint_back, home_share|niet_leidinggevende]").startswith(
-        "Helling per uitkomst: Rugklachten, Thuiswerkpercentage")
+        "Helling per uitkomst: Rugklachten, Thuiswerkpercentage"
+    )
     with pytest.raises(KeyError):
         summaries.parameter_name("no_such_parameter[x]")
 
@@ -361,8 +373,10 @@ def test_parameter_table_uses_the_reports_90_interval_not_arviz_89():
     from thuiswerk import diagnostics, summaries
 
     rng = np.random.default_rng(0)
-    post = xr.Dataset({"loss_gap": (("chain", "draw"), rng.normal(0.08, 0.01, (4, 500)))},
-                      coords={"chain": range(4), "draw": range(500)})
+    post = xr.Dataset(
+        {"loss_gap": (("chain", "draw"), rng.normal(0.08, 0.01, (4, 500)))},
+        coords={"chain": range(4), "draw": range(500)},
+    )
     table = diagnostics.parameter_table(xr.DataTree.from_dict({"posterior": post}))
     assert {"eti90_lb", "eti90_ub"} <= set(table.columns)
     assert table.loc["loss_gap", "mean"] != round(table.loc["loss_gap", "mean"], 2)  # not rounded by ArviZ
@@ -377,10 +391,14 @@ def test_prior_checks_sentence_counts_in_words():
 
     table = pd.DataFrame()
     table.attrs["prior_inside"] = (6, 6)
-    assert summaries.prior_checks_sentence(table) == "Alle zes waargenomen waarden liggen binnen het 90%-interval van de prior."
+    assert (
+        summaries.prior_checks_sentence(table)
+        == "Alle zes waargenomen waarden liggen binnen het 90%-interval van de prior."
+    )
     table.attrs["prior_inside"] = (1, 6)
     assert summaries.prior_checks_sentence(table, "met deze priors") == (
-        "Met deze priors ligt één van de zes waargenomen waarden binnen het 90%-interval van de prior.")
+        "Met deze priors ligt één van de zes waargenomen waarden binnen het 90%-interval van de prior."
+    )
 
 
 def test_glossary_and_model_tables_render_every_entry():

@@ -58,9 +58,11 @@ def test_duidelijk_is_rare_when_nothing_is_there():
     clear = frame["wording"] == nl.EVIDENCE_CLEAR
     rate = float(clear.mean())
     hint = float((frame["wording"] == nl.EVIDENCE_HINT).mean())
-    print(f"\nNull calibration: {NULL_SURVEYS} surveys x {frame['id'].nunique()} findings = {len(frame)} null findings; "
-          f"'duidelijk' {int(clear.sum())} ({rate:.3f}), 'aanwijzing' {hint:.3f}; "
-          f"mean P(expected direction) {frame['p_expected_direction'].mean():.3f}")
+    print(
+        f"\nNull calibration: {NULL_SURVEYS} surveys x {frame['id'].nunique()} findings = {len(frame)} null findings; "
+        f"'duidelijk' {int(clear.sum())} ({rate:.3f}), 'aanwijzing' {hint:.3f}; "
+        f"mean P(expected direction) {frame['p_expected_direction'].mean():.3f}"
+    )
     print(frame.groupby("id")["wording"].apply(lambda w: (w == nl.EVIDENCE_CLEAR).mean()).to_string())
     assert len(frame) == NULL_SURVEYS * len(SLOPE_FINDINGS) >= 20 * 25
     assert rate <= MAX_RATE, frame[clear].to_string()

@@ -17,8 +17,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
-from conftest import find, make_valid_tables, write_csv
 
+from conftest import find, make_valid_tables, write_csv
 from thuiswerk import codebook, errors
 from thuiswerk.codebook import CodebookError
 from thuiswerk.data import DataError, Survey, load_mapping, load_survey, normalise, validate_folder
@@ -139,7 +139,9 @@ def test_the_same_rules_fail_when_the_column_is_present(tmp_path: Path, tables) 
     find(report.violations, EST, line(0), "n_screen_risk, n_employees", "cannot exceed")
 
 
-@pytest.mark.parametrize(("table", "column"), [("employees", "role"), ("establishments", "sector"), ("employees", "employee_id")])
+@pytest.mark.parametrize(
+    ("table", "column"), [("employees", "role"), ("establishments", "sector"), ("employees", "employee_id")]
+)
 def test_absent_required_column_is_refused(tmp_path: Path, tables, table: str, column: str) -> None:
     tables[table] = tables[table].drop(columns=column)
     report = validate_survey(load_survey(write_csv(tables, tmp_path)))
@@ -189,7 +191,10 @@ def test_mapping_declares_absent_a_column_the_file_has(tmp_path: Path, tables) -
         ({"absent": ["role"]}, "employees.absent.role: role is required by the codebook"),
         ({"absent": ["shoe_size"]}, "employees.absent.shoe_size: not a codebook column of employees"),
         ({"absent": "gender"}, "employees.absent: must be a list"),
-        ({"columns": {"GESL": "gender"}, "absent": ["gender"]}, "employees.absent.gender: is also the target of employees.columns"),
+        (
+            {"columns": {"GESL": "gender"}, "absent": ["gender"]},
+            "employees.absent.gender: is also the target of employees.columns",
+        ),
         ({"columns": {"GESL": None}}, "employees.columns.GESL: maps onto nothing"),
     ],
 )
@@ -218,7 +223,9 @@ def test_mapping_values_for_a_column_the_file_lacks_are_refused(tmp_path: Path, 
     tables["employees"] = tables["employees"].drop(columns="gender")
     write_csv(tables, tmp_path)
     mapping = write_mapping(tmp_path, {"employees": {"values": {"gender": {"1": "man"}}}})
-    with pytest.raises(DataError, match=r"mapping.yaml, column gender: employees.values.gender: employees.csv has no column gender"):
+    with pytest.raises(
+        DataError, match=r"mapping.yaml, column gender: employees.values.gender: employees.csv has no column gender"
+    ):
         load_survey(tmp_path, mapping=mapping)
 
 
@@ -235,7 +242,9 @@ def test_normalise_ignores_accents_case_and_spaces() -> None:
 
 def test_csv_labels_match_after_normalisation(tmp_path: Path, tables) -> None:
     est, emp = tables["establishments"], tables["employees"]
-    for position, text in enumerate(["  FINANCIELE   dienstverlening ", "Financiële Dienstverlening", "financiele_dienstverlening"]):
+    for position, text in enumerate(
+        ["  FINANCIELE   dienstverlening ", "Financiële Dienstverlening", "financiele_dienstverlening"]
+    ):
         set_cell(est, position, "sector", text)
     set_cell(emp, 0, "role", " Leidinggevende")
     set_cell(emp, 1, "role", "NIET-leidinggevende")
@@ -254,18 +263,28 @@ def test_sav_value_labels_and_mapping_keys_match_after_normalisation(tmp_path: P
     # no diaeresis, other case, extra spaces: still the codebook's labels
     labels = {i: "  " + sector.categories[code].replace("ë", "e").upper() + " " for code, i in numbered.items()}
     method = est["investigation_method"]
-    est["investigation_method"] = method.map({"enquete": "Enquete", "gesprek": "GESPREK(KEN)"}).where(method.notna(), None)
+    est["investigation_method"] = method.map({"enquete": "Enquete", "gesprek": "GESPREK(KEN)"}).where(
+        method.notna(), None
+    )
     est["investigation_method"] = est["investigation_method"].where(
         method.isna() | method.isin(["enquete", "gesprek"]), method
     )
     write_sav(est, tmp_path / "establishments.sav", {"sector": labels})
     write_csv({"employees": tables["employees"]}, tmp_path)
     mapping = write_mapping(
-        tmp_path, {"establishments": {"values": {"investigation_method": {"Enquête": "enquete", "Gesprek(ken)": "Gesprek met werknemers"}}}}
+        tmp_path,
+        {
+            "establishments": {
+                "values": {"investigation_method": {"Enquête": "enquete", "Gesprek(ken)": "Gesprek met werknemers"}}
+            }
+        },
     )
     survey = load_survey(tmp_path, mapping=mapping)
     assert survey.establishments["sector"].tolist() == tables["establishments"]["sector"].tolist()
-    assert survey.establishments["investigation_method"].tolist() == tables["establishments"]["investigation_method"].tolist()
+    assert (
+        survey.establishments["investigation_method"].tolist()
+        == tables["establishments"]["investigation_method"].tolist()
+    )
     assert validate_survey(survey).ok
 
 
@@ -301,7 +320,10 @@ def test_unknown_sav_label_is_one_line_with_its_count(tmp_path: Path, tables) ->
     report = validate_survey(load_survey(tmp_path))
     (violation,) = report.violations
     assert (violation.file, violation.row, violation.column) == ("employees.sav", 4, "role")
-    assert "value label 'Leidinggevende (interim)' (code 3) matches no codebook code (in 3 rows; the first is row 4)" in str(violation)
+    assert (
+        "value label 'Leidinggevende (interim)' (code 3) matches no codebook code (in 3 rows; the first is row 4)"
+        in str(violation)
+    )
     assert "nearest codebook label: 'Leidinggevende' (code leidinggevende)" in str(violation)
     # 'Niet leidinggevende' (a space for the hyphen) is the codebook's 'Niet-leidinggevende'
     # the label is kept in the cell as read, not blanked and not guessed
@@ -336,7 +358,9 @@ def test_three_employees_of_one_role_are_refused(tmp_path: Path, tables) -> None
     assert [(v.file, v.row, v.column) for v in design] == [(EMP, line(p), "role") for p in (1, 3, 5)]
     assert all(v.value == "niet_leidinggevende" for v in design)
     assert f"establishment_id '{first}' has 3 rows with this role (also row {line(3)}, {line(5)})" in design[0].rule
-    assert str(design[0]).startswith(f"{EMP}, row {line(1)}, column role: the sample design allows at most one row per establishment_id and role")
+    assert str(design[0]).startswith(
+        f"{EMP}, row {line(1)}, column role: the sample design allows at most one row per establishment_id and role"
+    )
 
 
 def test_two_managers_in_one_establishment_are_refused(tmp_path: Path, tables) -> None:
@@ -377,7 +401,10 @@ def test_uppercase_extensions_are_found(tmp_path: Path, tables) -> None:
     tables["employees"].to_csv(tmp_path / "employees.CSV", index=False)
     tables["establishments"].to_parquet(tmp_path / "ESTABLISHMENTS.Parquet", index=False)
     survey = load_survey(tmp_path)
-    assert survey.files == {"establishments": tmp_path / "ESTABLISHMENTS.Parquet", "employees": tmp_path / "employees.CSV"}
+    assert survey.files == {
+        "establishments": tmp_path / "ESTABLISHMENTS.Parquet",
+        "employees": tmp_path / "employees.CSV",
+    }
     assert survey.header_row("employees") == 1
     assert validate_survey(survey).ok
 
@@ -385,7 +412,9 @@ def test_uppercase_extensions_are_found(tmp_path: Path, tables) -> None:
 def test_same_table_in_two_cases_is_ambiguous(tmp_path: Path, tables) -> None:
     write_csv(tables, tmp_path)
     tables["employees"].to_parquet(tmp_path / "Employees.PARQUET", index=False)
-    with pytest.raises(DataError, match=r"more than one file for the employees table \(Employees.PARQUET, employees.csv\)"):
+    with pytest.raises(
+        DataError, match=r"more than one file for the employees table \(Employees.PARQUET, employees.csv\)"
+    ):
         load_survey(tmp_path)
 
 
@@ -475,7 +504,11 @@ def test_validate_folder_in_small_chunks_equals_load_and_validate(tmp_path: Path
     for key, frame in whole.summary().items():
         pd.testing.assert_frame_equal(chunked.summary()[key], frame, check_dtype=False)
     rules = {v.rule.split(":")[0] for v in chunked.violations}
-    assert {"must be unique", "must be between 0 and 100", "no row of establishments.csv has this establishment_id"} <= rules
+    assert {
+        "must be unique",
+        "must be between 0 and 100",
+        "no row of establishments.csv has this establishment_id",
+    } <= rules
     assert any("sample design" in v.rule for v in chunked.violations)
     assert sum("directeur" == v.value for v in chunked.violations) == 1
 

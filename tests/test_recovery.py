@@ -76,8 +76,9 @@ def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | N
         # in a joint model, knows + knows_x_employer is the effect of knowing where the employer
         # reports the measure (the planted knowledge slope), the employer's report alone has none
         exposure = e.exposure.split("+")[0]
-        return float(np.mean([true_slope(truth, block, exposure, r, i)
-                              for r in findings.ROLE_CODES[e.role] for i in items]))
+        return float(
+            np.mean([true_slope(truth, block, exposure, r, i) for r in findings.ROLE_CODES[e.role] for i in items])
+        )
     # information loss: the sample's report shares (the model conditions on them) times
     # the true population-averaged P(not known | reported)
     from thuiswerk import prepare
@@ -93,8 +94,13 @@ def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | N
         return float((missed[1] - missed[0]) / len(measures))
     if e.exposure in ("information_loss", "reported_not_known", "loss_if_reported"):
         k = by_role[e.role]
-        return float({"information_loss": missed[k] / len(measures), "reported_not_known": missed[k],
-                      "loss_if_reported": missed[k] / share[:, k].sum()}[e.exposure])
+        return float(
+            {
+                "information_loss": missed[k] / len(measures),
+                "reported_not_known": missed[k],
+                "loss_if_reported": missed[k] / share[:, k].sum(),
+            }[e.exposure]
+        )
     return float(p_not[measures.index(e.exposure), by_role[e.role]])
 
 
@@ -114,8 +120,18 @@ def recover(n: int) -> pd.DataFrame:
         if true is None:
             continue
         row = table.loc[e.id]
-        rows.append({"n": n, "model": e.model, "quantity": e.id, "truth": true, "mean": row["mean"],
-                     "lo": row["q05"], "hi": row["q95"], "finding": True})
+        rows.append(
+            {
+                "n": n,
+                "model": e.model,
+                "quantity": e.id,
+                "truth": true,
+                "mean": row["mean"],
+                "lo": row["q05"],
+                "hi": row["q95"],
+                "finding": True,
+            }
+        )
     for model in ("workload", "isolation", "complaints"):  # every slope of the knowledge models
         slope = trees[model]["posterior"]["slope"]
         item_dim = [d for d in slope.dims if d not in ("chain", "draw", "term")][0]
@@ -123,13 +139,24 @@ def recover(n: int) -> pd.DataFrame:
             for item in slope.coords[item_dim].values:
                 draws = slope.sel({item_dim: item, "term": term}).to_numpy().ravel()
                 lo, hi = np.quantile(draws, [(1 - PROB) / 2, (1 + PROB) / 2])
-                rows.append({"n": n, "model": model, "quantity": f"slope/{item}/{term}",
-                             "truth": true_slope(synthetic.truth, model, exposure, role, str(item)),
-                             "mean": float(draws.mean()), "lo": float(lo), "hi": float(hi), "finding": False})
+                rows.append(
+                    {
+                        "n": n,
+                        "model": model,
+                        "quantity": f"slope/{item}/{term}",
+                        "truth": true_slope(synthetic.truth, model, exposure, role, str(item)),
+                        "mean": float(draws.mean()),
+                        "lo": float(lo),
+                        "hi": float(hi),
+                        "finding": False,
+                    }
+                )
     frame = pd.DataFrame(rows)
     frame["inside"] = (frame["lo"] <= frame["truth"]) & (frame["truth"] <= frame["hi"])
-    print(f"\nRecovery at N={n}: coverage {frame['inside'].mean():.2f} of {len(frame)} "
-          f"(findings {frame.loc[frame['finding'], 'inside'].mean():.2f} of {int(frame['finding'].sum())})")
+    print(
+        f"\nRecovery at N={n}: coverage {frame['inside'].mean():.2f} of {len(frame)} "
+        f"(findings {frame.loc[frame['finding'], 'inside'].mean():.2f} of {int(frame['finding'].sum())})"
+    )
     print(frame.groupby(["model", "finding"])["inside"].agg(["mean", "size"]).to_string())
     print(frame[~frame["inside"]].to_string())
     return frame

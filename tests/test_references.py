@@ -67,7 +67,9 @@ def test_reference_records_are_frozen():
 
 def test_rie_by_size_class_is_ordered_like_the_national_survey():
     refs = R.load()
-    small, medium, large = (refs[k].value for k in ("aib_rie_minder_dan_10", "aib_rie_10_tot_100", "aib_rie_100_of_meer"))
+    small, medium, large = (
+        refs[k].value for k in ("aib_rie_minder_dan_10", "aib_rie_10_tot_100", "aib_rie_100_of_meer")
+    )
     assert small < refs["aib_rie"].value < medium < large
 
 
@@ -195,7 +197,10 @@ def test_fewer_than_min_cell_observations_are_not_compared():
 
 def test_pairs_text_lists_observed_and_national_values():
     values = pd.Series([1.0] * 20 + [0.0] * 80)
-    items = [(name, R.compare(values, key)) for name, key in (("schouders", "nea_schouders"), ("nek", "nea_nek"), ("arm", "nea_arm"))]
+    items = [
+        (name, R.compare(values, key))
+        for name, key in (("schouders", "nea_schouders"), ("nek", "nea_nek"), ("arm", "nea_arm"))
+    ]
     assert R.pairs_text(items) == "schouders 20% (landelijk 32%), nek 20% (landelijk 30%) en arm 20% (landelijk 28%)"
     assert R.pairs_text(items[:1]) == "schouders 20% (landelijk 32%)"
 

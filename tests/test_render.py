@@ -171,7 +171,9 @@ def _visible_text(page: str) -> str:
 def _pdf_text(pdf: Path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian poppler-utils) is not installed; .ci/run installs it")
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _docx_text(docx: Path) -> str:

@@ -244,9 +244,7 @@ def test_quarto_project_is_valid() -> None:
 
 def _fake_tree(draws: np.ndarray, predictors=("knows_working_hours",)) -> xr.DataTree:
     values = np.asarray(draws, dtype=float).reshape(4, -1, 1).repeat(len(predictors), axis=2)
-    beta = xr.DataArray(
-        values, dims=("chain", "draw", "predictor"), coords={"predictor": list(predictors)}
-    )
+    beta = xr.DataArray(values, dims=("chain", "draw", "predictor"), coords={"predictor": list(predictors)})
     return xr.DataTree.from_dict({"posterior": xr.Dataset({"beta": beta})})
 
 
@@ -263,10 +261,16 @@ def test_planted_findings_on_the_default_synthetic_survey(default_fits: Path) ->
     assert table.loc["informatieverlies_nlg", "mean"] > table.loc["informatieverlies_lg", "mean"]
 
 
-FINDING_CHAPTERS = ("01-belangrijkste-bevindingen.qmd", "02-handelingsperspectief.qmd",
-                    "05-blootstelling-en-gezondheid.qmd", "06-genomen-maatregelen.qmd",
-                    "07-maatregelen-en-gezondheid.qmd")
-RELATION_WORDS = re.compile(r"samen met|samenhangt|gepaard met|duidelijk verschil|odds ratio|procentpunt|informatieverlies", re.I)
+FINDING_CHAPTERS = (
+    "01-belangrijkste-bevindingen.qmd",
+    "02-handelingsperspectief.qmd",
+    "05-blootstelling-en-gezondheid.qmd",
+    "06-genomen-maatregelen.qmd",
+    "07-maatregelen-en-gezondheid.qmd",
+)
+RELATION_WORDS = re.compile(
+    r"samen met|samenhangt|gepaard met|duidelijk verschil|odds ratio|procentpunt|informatieverlies", re.I
+)
 
 
 @pytest.mark.parametrize("name", FINDING_CHAPTERS)

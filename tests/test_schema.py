@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import find, make_valid_tables, write_csv
 
+from conftest import find, make_valid_tables, write_csv
 from thuiswerk import codebook
 from thuiswerk.data import Survey, load_survey
 from thuiswerk.schema import ValidationReport, Violation, build_schema, validate_survey
@@ -111,7 +111,9 @@ def test_likert_out_of_range(tmp_path: Path, tables, value: int) -> None:
     set_cell(tables["employees"], position, "psychological_workload", value)
     report = validate_csv(tables, tmp_path)
     assert not report.ok
-    find(report.violations, EMP, line(position), "psychological_workload", "must be a code from 1 to 5", f"(got {value})")
+    find(
+        report.violations, EMP, line(position), "psychological_workload", "must be a code from 1 to 5", f"(got {value})"
+    )
     assert len(report.violations) == 1
 
 
@@ -255,7 +257,14 @@ def test_conditional_category_on_establishments(tmp_path: Path, tables) -> None:
     set_cell(est, investigated, "reason_not_investigated", "te_druk")
     set_cell(est, investigated, "investigation_method", None)
     report = validate_csv(tables, tmp_path)
-    find(report.violations, EST, line(investigated), "reason_not_investigated", "must be empty", "obstacles_investigated = 0")
+    find(
+        report.violations,
+        EST,
+        line(investigated),
+        "reason_not_investigated",
+        "must be empty",
+        "obstacles_investigated = 0",
+    )
     find(report.violations, EST, line(investigated), "investigation_method", "must not be empty")
 
 
@@ -316,7 +325,11 @@ def test_constraint_between_columns_names_row_and_columns(tables, tmp_path, colu
     set_cell(est, position, column, value)
     report = validate_csv(tables, tmp_path)
     assert not report.ok
-    hits = [str(v) for v in report.violations if v.row == line(position) and column in (v.column or "") and fragment in v.rule]
+    hits = [
+        str(v)
+        for v in report.violations
+        if v.row == line(position) and column in (v.column or "") and fragment in v.rule
+    ]
     assert hits, [str(v) for v in report.violations]
     assert hits[0].startswith(f"{EST}, row {line(position)}, column ")
 

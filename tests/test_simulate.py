@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import codebook, simulate as sim
+from thuiswerk import codebook
+from thuiswerk import simulate as sim
 from thuiswerk.margins import Margins, load_margins
 
 MANAGER, NONMANAGER = "leidinggevende", "niet_leidinggevende"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from thuiswerk import builders, specs, stanref
 from thuiswerk.data import load_survey
 from thuiswerk.fit import SamplerSettings, child_seeds, sample_posterior

@@ -9,7 +9,9 @@ import xarray as xr
 from thuiswerk import diagnostics, store
 
 
-def fake_fit(seed: int = 0, chains: int = 4, draws: int = 500, shift_chain: float = 0.0, diverging: int = 0) -> xr.DataTree:
+def fake_fit(
+    seed: int = 0, chains: int = 4, draws: int = 500, shift_chain: float = 0.0, diverging: int = 0
+) -> xr.DataTree:
     """A DataTree shaped like a fit, with i.i.d. normal draws (well mixed unless shifted)."""
     rng = np.random.default_rng(seed)
     theta = rng.normal(size=(chains, draws, 3))

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -217,7 +217,11 @@ def run_worker(job: dict[str, Any], env: dict[str, str], timeout: float) -> dict
         job_path.write_text(json.dumps(job))
         run = monitored([sys.executable, "-m", "thuiswerk.bench", str(job_path)], env, timeout)
         if run.returncode is None:
-            return {"status": "timeout", "error": f"stopped after {_duration(timeout)}", "peak_memory_mb": run.peak_memory_mb}
+            return {
+                "status": "timeout",
+                "error": f"stopped after {_duration(timeout)}",
+                "peak_memory_mb": run.peak_memory_mb,
+            }
         if not result_path.exists():
             return {"status": "error", "error": f"worker exited {run.returncode}: {run.output[-500:]}",
                     "peak_memory_mb": run.peak_memory_mb}  # fmt: skip
@@ -381,7 +385,9 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     if REFERENCE in set(ok["sampler"]):
         ref = table.xs(REFERENCE, level="sampler")
         for col, name in (("ess_per_total_second", "vs_stan_total"), ("ess_per_sampling_second", "vs_stan_sampling")):
-            table[name] = table[col] / ref[col].reindex(table.index.droplevel("sampler")).to_numpy()
+            table[name] = (
+                table[col] / ref[col].reindex(cast(pd.MultiIndex, table.index).droplevel("sampler")).to_numpy()
+            )
     return table.reset_index()
 
 
@@ -396,7 +402,11 @@ def scaling_table(frame: pd.DataFrame) -> pd.DataFrame:
     for (model, sampler), g in frame.groupby(["model", "sampler"]):
         ok = g[g["status"] == "ok"].groupby("n_establishments")[cols].median()
         row: dict[str, Any] = {"model": model, "sampler": sampler, "sizes": ", ".join(str(n) for n in ok.index)}
-        slopes = (("total_seconds", "time_slope"), ("sampling_seconds", "sampling_slope"), ("peak_memory_mb", "memory_slope"))
+        slopes = (
+            ("total_seconds", "time_slope"),
+            ("sampling_seconds", "sampling_slope"),
+            ("peak_memory_mb", "memory_slope"),
+        )
         for col, name in slopes:
             row[name] = float(np.polyfit(np.log(ok.index), np.log(ok[col]), 1)[0]) if len(ok) >= 2 else math.nan
         for n, v in ok["total_seconds"].items():
@@ -483,7 +493,7 @@ def figure(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_outputs(frame: pd.DataFrame, out: Path) -> dict[str, Path]:
-    _write_csv(frame.to_dict("records"), out)
+    _write_csv(cast(list[dict[str, Any]], frame.to_dict("records")), out)  # the columns are named by str
     md = out / "bench.md"
     md.write_text(markdown(frame), encoding="utf-8")
     paths = {"csv": out / "bench.csv", "markdown": md}

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from thuiswerk import errors
-
 
 DEFAULT_DATA = Path("data/synthetic")
 
@@ -92,9 +91,19 @@ def simulate(
 
 @app.command()
 def validate(
-    path: Annotated[Path | None, typer.Argument(help="Folder with establishments.* and employees.* (csv, parquet or sav); default: --data, THUISWERK_DATA or data/synthetic.", show_default=False)] = None,
-    mapping: Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook (THUISWERK_MAPPING).")] = None,
-    all: Annotated[bool, typer.Option("--all", help="Print every violation (default: the first 20 and a count of the rest).")] = False,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder with establishments.* and employees.* (csv, parquet or sav); default: --data, THUISWERK_DATA or data/synthetic.",
+            show_default=False,
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook (THUISWERK_MAPPING).")
+    ] = None,
+    all: Annotated[
+        bool, typer.Option("--all", help="Print every violation (default: the first 20 and a count of the rest).")
+    ] = False,
 ) -> None:
     """Check a survey against the codebook; print a summary or its violations."""
     report = _validate(_run(data=path, mapping=mapping), limit=None if all else VIOLATIONS_SHOWN)
@@ -204,7 +213,9 @@ def _adapt(selected, survey, quiet: bool = False) -> list:
         adapted = adapt(spec, survey)
         if adapted.spec is None:
             if not quiet:
-                console.print(f"{spec.name}: not fitted on this survey: {adapted.reason}", markup=False, highlight=False)
+                console.print(
+                    f"{spec.name}: not fitted on this survey: {adapted.reason}", markup=False, highlight=False
+                )
             continue
         if adapted.dropped and not quiet:
             console.print(f"{spec.name}: fitted without the covariate(s) {', '.join(adapted.dropped)} "
@@ -212,18 +223,32 @@ def _adapt(selected, survey, quiet: bool = False) -> list:
         kept.append(adapted.spec)
     return kept
 
+
 ModelsArg = Annotated[list[str], typer.Argument(help="Model name(s), or 'all'.")]
-DataOpt = Annotated[Path | None, typer.Option(help="Survey folder [THUISWERK_DATA; default data/synthetic].", show_default=False)]
-MappingOpt = Annotated[Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook [THUISWERK_MAPPING].")]
-FitsOpt = Annotated[Path | None, typer.Option(help="Folder of stored fits [THUISWERK_FITS; default data/fits].", show_default=False)]
-SeedOpt = Annotated[int | None, typer.Option(help="The seed the fits were made with [THUISWERK_SEED; default 2022].", show_default=False)]
+DataOpt = Annotated[
+    Path | None, typer.Option(help="Survey folder [THUISWERK_DATA; default data/synthetic].", show_default=False)
+]
+MappingOpt = Annotated[
+    Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook [THUISWERK_MAPPING].")
+]
+FitsOpt = Annotated[
+    Path | None, typer.Option(help="Folder of stored fits [THUISWERK_FITS; default data/fits].", show_default=False)
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option(help="The seed the fits were made with [THUISWERK_SEED; default 2022].", show_default=False),
+]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option(help="YAML overrides: {model: {priors: {...}, predictors: [...], exposures: {predictor: [roles]}}} [THUISWERK_CONFIG]."),
+    typer.Option(
+        help="YAML overrides: {model: {priors: {...}, predictors: [...], exposures: {predictor: [roles]}}} [THUISWERK_CONFIG]."
+    ),
 ]
 AllowFailingOpt = Annotated[
     bool,
-    typer.Option("--allow-failing", help="Use fits that fail the convergence policy (`thuiswerk check`), marked as such."),
+    typer.Option(
+        "--allow-failing", help="Use fits that fail the convergence policy (`thuiswerk check`), marked as such."
+    ),
 ]
 
 
@@ -233,18 +258,28 @@ def fit_command(
     data: DataOpt = None,
     mapping: MappingOpt = None,
     fits: FitsOpt = None,
-    seed: Annotated[int | None, typer.Option(help="Sampling seed [THUISWERK_SEED; default 2022].", show_default=False)] = None,
-    sampler: Annotated[str, typer.Option(help="nutpie (default), pymc, numpyro or nutpie-jax (the last two need the bench extra).")] = "nutpie",
+    seed: Annotated[
+        int | None, typer.Option(help="Sampling seed [THUISWERK_SEED; default 2022].", show_default=False)
+    ] = None,
+    sampler: Annotated[
+        str, typer.Option(help="nutpie (default), pymc, numpyro or nutpie-jax (the last two need the bench extra).")
+    ] = "nutpie",
     chains: Annotated[int, typer.Option(min=1)] = 4,
     tune: Annotated[int, typer.Option(min=1)] = 1000,
     draws: Annotated[int, typer.Option(min=1)] = 2000,
     target_accept: Annotated[float, typer.Option(min=0.5, max=0.999)] = 0.9,
     config: ConfigOpt = None,
     force: Annotated[bool, typer.Option(help="Refit even when a current fit is stored.")] = False,
-    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for another fit of the same model into the same folder to finish (then exit 9).")] = 5.0,
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for another fit of the same model into the same folder to finish (then exit 9).",
+        ),
+    ] = 5.0,
 ) -> None:
     """Fit models and store each as data/fits/MODEL.nc; a current stored fit is reused."""
-    from thuiswerk.fit import JAX_HINT, SAMPLERS, SamplerSettings, missing_modules
+    from thuiswerk.fit import JAX_HINT, SAMPLERS, Sampler, SamplerSettings, missing_modules
     from thuiswerk.workflow import fit_model
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
@@ -256,7 +291,9 @@ def fit_command(
         raise typer.Exit(EXIT_USAGE)
     survey = _survey(run)
     selected = _adapt(_specs(models or ["all"], run), survey)
-    settings = SamplerSettings(sampler=sampler, chains=chains, tune=tune, draws=draws, target_accept=target_accept)
+    settings = SamplerSettings(
+        sampler=cast(Sampler, sampler), chains=chains, tune=tune, draws=draws, target_accept=target_accept
+    )
     from thuiswerk.prepare import DesignError
 
     for i, spec in enumerate(selected, 1):
@@ -271,7 +308,11 @@ def fit_command(
             raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', spec.name, '--force')}") from None
         what = f"fitted in {result.seconds:.0f} s"
         if result.cached:
-            what = "fitted before with these inputs: taken back, not refitted" if result.restored else "cached, not refitted"
+            what = (
+                "fitted before with these inputs: taken back, not refitted"
+                if result.restored
+                else "cached, not refitted"
+            )
         console.print(f"  {what} -> {result.path}")
         for path in result.removed:
             console.print(f"  removed {path.name}, left by an interrupted earlier fit", highlight=False)
@@ -345,7 +386,9 @@ def check(
     shown.index.name = "model"
     digits = {"max R-hat": "{:.3f}", "min bulk ESS": "{:.0f}", "min tail ESS": "{:.0f}", "min E-BFMI": "{:.2f}"}
     _print_frame(
-        pd.DataFrame({c: shown[c].map(digits[c].format) if c in digits else shown[c] for c in shown}, index=shown.index),
+        pd.DataFrame(
+            {c: shown[c].map(digits[c].format) if c in digits else shown[c] for c in shown}, index=shown.index
+        ),
         f"Convergence (pass: R-hat <= {policy.rhat_max}, bulk ESS >= {policy.ess_bulk_min:.0f}, "
         f"divergences <= {policy.divergences_max}, E-BFMI >= {policy.bfmi_min})",
     )
@@ -359,7 +402,7 @@ def _stale(selected, survey, run) -> dict[str, str]:
     """Model -> why its stored fit cannot be used (missing or stale); empty when all are current."""
     from thuiswerk.workflow import stale_fits
 
-    stale = {}
+    stale: dict[str, str] = {}
     for spec in selected:  # one at a time: a broken file's hint names its model with the options given
         try:
             stale |= stale_fits([spec], survey, run.fits, run.seed, _data_arg(run))
@@ -379,7 +422,6 @@ def _data_arg(run) -> str:
 def _refuse_stale(stale: dict[str, str], run) -> None:
     """Name every stale model and the one command that refits them all, with the options given."""
     from thuiswerk.errors import StaleFitError
-
     from thuiswerk.specs import SPECS
 
     if stale:
@@ -474,7 +516,7 @@ def compare(
     usable = [spec for spec in selected if spec.name not in stale]
     if not usable:
         _refuse_stale(stale, run)
-    for name, why in stale.items():
+    for why in stale.values():
         console.print(f"Not compared: {why}", markup=False, highlight=False, soft_wrap=True)
     if stale:
         console.print(f"To include them: {run.command('fit', *stale)}", markup=False, highlight=False, soft_wrap=True)
@@ -538,7 +580,7 @@ def findings(
 QUARTO_HELP = (
     "Quarto is not installed (no `quarto` on PATH and none under ~/.cache/quarto-offline). "
     "Install it from https://quarto.org/docs/get-started/ (or, offline, build it with "
-    "quarto-offline/setup.sh as README.md \"Report (for authors)\" says); then run `thuiswerk report` again."
+    'quarto-offline/setup.sh as README.md "Report (for authors)" says); then run `thuiswerk report` again.'
 )
 
 
@@ -671,10 +713,18 @@ def bench(
 
 @app.command("run")
 def run_command(
-    data: Annotated[Path | None, typer.Option(help="Survey folder; the synthetic default is (re)generated there [THUISWERK_DATA].", show_default=False)] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Survey folder; the synthetic default is (re)generated there [THUISWERK_DATA].", show_default=False
+        ),
+    ] = None,
     synthetic: Annotated[
         bool | None,
-        typer.Option(help="Regenerate the embedded synthetic survey first [default: only into data/synthetic, never with --mapping].", show_default=False),
+        typer.Option(
+            help="Regenerate the embedded synthetic survey first [default: only into data/synthetic, never with --mapping].",
+            show_default=False,
+        ),
     ] = None,
     mapping: MappingOpt = None,
     fits: FitsOpt = None,

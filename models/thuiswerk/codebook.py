@@ -211,9 +211,9 @@ def load(path: Path | str | None = None) -> Codebook:
             raise CodebookError(f"{path}: variable_groups.{g} names unknown variables {sorted(unknown)}")
     constraints = []
     for i, c in enumerate(raw.get("constraints") or []):
-        unknown = [col for col in c["columns"] if (c["table"], col) not in seen]
-        if unknown:
-            raise CodebookError(f"{path}: constraints[{i}] names unknown columns {unknown}")
+        unknown_cols = [col for col in c["columns"] if (c["table"], col) not in seen]
+        if unknown_cols:
+            raise CodebookError(f"{path}: constraints[{i}] names unknown columns {unknown_cols}")
         constraints.append(Constraint(c["table"], tuple(c["columns"]), c["rule"], c["message"]))
     tables = raw["tables"]
     required = {(v.table, v.name) for v in variables if v.required}
@@ -233,7 +233,9 @@ def load(path: Path | str | None = None) -> Codebook:
             at_most_one_per[t] = tuple(design)
     parent = dict(tables["employees"]["parent"])
     if ("employees", parent["column"]) not in required:
-        raise CodebookError(f"{path}: employees.{parent['column']} links to the parent table and must be required: true")
+        raise CodebookError(
+            f"{path}: employees.{parent['column']} links to the parent table and must be required: true"
+        )
     return Codebook(
         path=path,
         version=int(raw["version"]),

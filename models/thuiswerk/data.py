@@ -50,7 +50,7 @@ import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -312,7 +312,7 @@ def load_mapping(
         file = spec.get("file")
         if file is not None and Path(str(file)).suffix.lower().lstrip(".") not in FORMATS:
             bad(f"{table}.file", f"file must end in one of .{', .'.join(FORMATS)}", file)
-        known = cb.columns(table)  # type: ignore[arg-type]
+        known = cb.columns(table)
         columns: dict[str, str] = {}
         column_spec = spec.get("columns") or {}
         value_spec = spec.get("values") or {}
@@ -344,7 +344,7 @@ def load_mapping(
             where = f"{table}.absent.{name}"
             if name not in known:
                 bad(where, f"not a codebook column of {table}")
-            elif cb.get(table, name).required:  # type: ignore[arg-type]
+            elif cb.get(table, name).required:
                 bad(where, f"{name} is required by the codebook (identifier or sample design) and cannot be absent")
             elif name in columns.values():
                 bad(where, f"is also the target of {table}.columns; a column is either mapped or absent")
@@ -361,7 +361,7 @@ def load_mapping(
             if not isinstance(recode, Mapping):
                 bad(where, "must map their codes or labels onto codebook codes")
                 continue
-            var = cb.get(table, column)  # type: ignore[arg-type]
+            var = cb.get(table, column)
             table_values: dict[str, Any] = {}
             for theirs, ours in recode.items():
                 if isinstance(theirs, bool):
@@ -447,7 +447,9 @@ def _check_text(name: str, head: bytes) -> None:
     control = len(head) - len(head.translate(None, _CONTROL))
     if b"\x00" in head or control > 0.01 * len(head):
         raise DataError(
-            Violation(name, None, None, f"not a text CSV file: it contains binary data (control or NUL bytes); {advice}")
+            Violation(
+                name, None, None, f"not a text CSV file: it contains binary data (control or NUL bytes); {advice}"
+            )
         )
 
 
@@ -679,7 +681,8 @@ def _open_sav(path: Path) -> _Source:
     except _SAV_ERRORS as exc:
         raise DataError(Violation(path.name, None, None, f"not a readable SPSS .sav file ({exc})")) from None
     columns = [str(c) for c in meta.column_names]
-    missing = {k: list(v) for k, v in (meta.missing_ranges or {}).items()}
+    # .sav: each a {"lo", "hi"} range (pyreadstat's type also lists the bare values of other formats)
+    missing = {k: cast(list[dict[str, Any]], list(v)) for k, v in (meta.missing_ranges or {}).items()}
 
     def chunks(chunk_rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
         done = 0
@@ -692,7 +695,7 @@ def _open_sav(path: Path) -> _Source:
                     if column in frame.columns:
                         declared = [not _is_blank(v) and _in_missing_ranges(v, ranges) for v in frame[column].tolist()]
                         frame[column] = frame[column].astype(object).where(~np.asarray(declared, dtype=bool), None)
-                frame.columns = range(frame.shape[1])
+                frame.columns = range(frame.shape[1])  # type: ignore[assignment]  # stubs omit range
                 rows = np.arange(done + 1, done + len(frame) + 1, dtype=np.int64)
                 done += len(frame)
                 yield frame.reset_index(drop=True), rows
@@ -722,17 +725,23 @@ def _find_file(directory: Path, table: str, spec: TableMapping) -> Path:
         path = Path(spec.file)
         path = path if path.is_absolute() else directory / path
         if not path.is_file():
-            raise DataError(Violation(str(path), None, None, f"file for the {table} table not found (named in the mapping file)"))
+            raise DataError(
+                Violation(str(path), None, None, f"file for the {table} table not found (named in the mapping file)")
+            )
         return path
     wanted = {f"{table}.{ext}" for ext in FORMATS}
     try:
         entries = sorted(directory.iterdir())
     except OSError as exc:
-        raise DataError(Violation(str(directory), None, None, f"cannot list the folder ({exc.strerror or exc})")) from None
+        raise DataError(
+            Violation(str(directory), None, None, f"cannot list the folder ({exc.strerror or exc})")
+        ) from None
     found = [p for p in entries if p.name.casefold() in wanted and p.is_file()]
     if not found:
         expected = ", ".join(f"{table}.{ext}" for ext in FORMATS)
-        raise DataError(Violation(str(directory), None, None, f"no file for the {table} table: expected one of {expected}"))
+        raise DataError(
+            Violation(str(directory), None, None, f"no file for the {table} table: expected one of {expected}")
+        )
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         rule = f"more than one file for the {table} table ({names}); keep one, or name it in the mapping file"
@@ -937,7 +946,9 @@ class _Conformer:
         for target in sorted({c for c in renamed if renamed.count(c) > 1} - {c for c in own if own.count(c) > 1}):
             sources = [o for o, r in zip(own, renamed) if r == target]
             fatal.append(
-                Violation(name, self.header_row, target, f"columns {', '.join(sources)} all map onto this codebook column")
+                Violation(
+                    name, self.header_row, target, f"columns {', '.join(sources)} all map onto this codebook column"
+                )
             )
         used = {spec.source(c) for c in own} - {None}
         for theirs, ours in spec.columns.items():
@@ -983,7 +994,9 @@ class _Conformer:
     def chunk_rows(self) -> int:
         return max(1, CHUNK_CELLS // max(1, len(self.source.columns)))
 
-    def conform(self, frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, list[Violation], set[tuple[int, str]]]:
+    def conform(
+        self, frame: pd.DataFrame, rows: np.ndarray
+    ) -> tuple[pd.DataFrame, list[Violation], set[tuple[int, str]]]:
         """One chunk as codebook columns in codebook dtypes, its coercion problems, and the cells already reported."""
         self.n_rows += len(frame)
         columns: dict[str, pd.Series] = {}
@@ -1024,7 +1037,12 @@ def _check_folder(directory: Path) -> None:
         raise DataError(Violation(str(directory), None, None, "folder not found"))
     if not directory.is_dir():
         raise DataError(
-            Violation(str(directory), None, None, "is not a folder; give the folder that holds establishments.* and employees.*")
+            Violation(
+                str(directory),
+                None,
+                None,
+                "is not a folder; give the folder that holds establishments.* and employees.*",
+            )
         )
 
 
@@ -1157,7 +1175,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path, table: str, cb: Codebook) ->
 def _write_sav(frame: pd.DataFrame, path: Path, table: str, cb: Codebook) -> None:
     out = pd.DataFrame(index=frame.index)
     value_labels: dict[str, dict[Any, str]] = {}
-    column_labels: dict[str, str] = {}
+    column_labels: dict[str, str | None] = {}
     for column in frame.columns:
         series = frame[column]
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):

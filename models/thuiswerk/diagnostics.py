@@ -9,6 +9,7 @@ per parameter element (the report's appendix).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import arviz as az
 import numpy as np
@@ -34,7 +35,7 @@ def diagnose(tree: xr.DataTree, policy: Policy = Policy()) -> dict:
     """One model's diagnostics and verdict."""
     n_div = int(tree["sample_stats"]["diverging"].sum())
     bfmi = np.asarray(az.bfmi(tree).to_dataset()["energy"].values, dtype=float)
-    row = {
+    row: dict[str, Any] = {
         "max_rhat": _minmax(az.rhat(tree), "max"),
         "min_ess_bulk": _minmax(az.ess(tree, method="bulk"), "min"),
         "min_ess_tail": _minmax(az.ess(tree, method="tail"), "min"),

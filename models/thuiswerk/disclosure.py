@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -196,7 +197,9 @@ def protect(
     use_position = position is not None and position in out.columns and position not in unit
     cells: dict[Key, dict[Hashable, Cell]] = {}
     primary: set[Key] = set()
-    flagged = out[SUPPRESSED].fillna(False).to_numpy(dtype=bool) if SUPPRESSED in out.columns else np.zeros(len(out), bool)
+    flagged = (
+        out[SUPPRESSED].fillna(False).to_numpy(dtype=bool) if SUPPRESSED in out.columns else np.zeros(len(out), bool)
+    )
     for i, (key, (_, row)) in enumerate(zip(keys, out.iterrows())):
         unit_cells = cells.setdefault(key, {})
         if flagged[i]:
@@ -208,9 +211,9 @@ def protect(
             n = 0 if pd.isna(n) else int(n)
             value = pd.to_numeric(row[m.value], errors="coerce")
             total = 0.0 if n == 0 else (float(value) * n if pd.notna(value) else math.nan)
-            where = (m.value, row[position]) if use_position else (m.value,)
+            where = (m.value, row[cast(str, position)]) if use_position else (m.value,)
             unit_cells[where] = Cell(total, n, _bound(row, m.lo), _bound(row, m.hi))
-    order = None
+    order: dict[Key, float] | None = None
     if size is not None:
         order = {}
         for key, s in zip(keys, pd.to_numeric(out[size], errors="coerce")):
@@ -247,7 +250,7 @@ def protect_values(
     """
     keys = list(values)
     blank = [k for k in keys if pd.isna(values[k])]
-    cells = {}
+    cells: dict[Key, dict[Hashable, Cell]] = {}
     for k in keys:
         n = int(sizes.get(k, 0))
         if sums is None:
@@ -258,4 +261,3 @@ def protect_values(
     rank = {k: float((order or sizes).get(k, 0)) for k in keys}
     extra = complementary([keys], blank, cells, rank)
     return {k: (math.nan if k in extra else values[k]) for k in keys}
-

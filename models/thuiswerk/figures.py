@@ -51,9 +51,9 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib.colors as mcolors
 import numpy as np
@@ -115,7 +115,7 @@ MEAN = disclosure.Measure("mean", lo="scale_min", hi="scale_max")
 
 #: How a national reference value is drawn: a dashed black line across its category.
 REFERENCE_COLOUR = PALETTE["black"]
-REFERENCE_LINE = dict(color=REFERENCE_COLOUR, linestyle=(0, (4, 2)), linewidth=1.5, zorder=4)
+REFERENCE_LINE: dict[str, Any] = dict(color=REFERENCE_COLOUR, linestyle=(0, (4, 2)), linewidth=1.5, zorder=4)
 REFERENCE_HATCH = "////"
 REFERENCE_GID = "reference:"  # gid of every reference artist: "reference:<key>"
 
@@ -216,7 +216,12 @@ def _finish(
         measures = (MEAN,) if "mean" in values and "share" not in values else (disclosure.SHARE,)
     partitions = [p for groups in siblings for p in _partitions(frame, unit, groups)]
     return disclosure.protect(
-        frame, unit=unit, measures=measures, partitions=partitions, values=[c for c in values if c in frame.columns], min_n=min_n
+        frame,
+        unit=unit,
+        measures=measures,
+        partitions=partitions,
+        values=[c for c in values if c in frame.columns],
+        min_n=min_n,
     )
 
 
@@ -227,15 +232,16 @@ def _roles(employees: pd.DataFrame) -> Iterable[tuple[str, str, pd.DataFrame]]:
 
 
 def _category_rows(
-    series: pd.Series, group_code: str, group: str, categories: dict[Any, str], cumulative: dict[Any, list] | None = None
+    series: pd.Series,
+    group_code: str,
+    group: str,
+    categories: dict[Any, str],
+    cumulative: dict[Any, list] | None = None,
 ) -> list[dict]:
     """Shares of each category (or of each set of codes in ``cumulative``)."""
     answered = _valid(series)
     sets = cumulative or {code: [code] for code in categories}
-    return [
-        _share_row(group_code, group, code, categories[code], answered.isin(codes))
-        for code, codes in sets.items()
-    ]
+    return [_share_row(group_code, group, code, categories[code], answered.isin(codes)) for code, codes in sets.items()]
 
 
 def _boolean_rows(frame: pd.DataFrame, columns: list[str], group_code: str, group: str, label=None) -> list[dict]:
@@ -253,7 +259,9 @@ def _boolean_rows(frame: pd.DataFrame, columns: list[str], group_code: str, grou
 def _root_figure(ax: Axes) -> Figure:
     """The top-level Figure of ``ax`` (also when ``ax`` lives in a SubFigure)."""
     try:
-        return ax.get_figure(root=True)
+        root = ax.get_figure(root=True)
+        assert root is not None  # an Axes always belongs to a figure
+        return root
     except TypeError:  # matplotlib < 3.10
         fig = ax.figure
         while not isinstance(fig, Figure):
@@ -268,7 +276,7 @@ def _axes(ax: Axes | None, n_rows: int, per_row: float = 0.32, extra: float = 1.
     return _root_figure(ax), ax
 
 
-def _style(ax: Axes, value_axis: str) -> None:
+def _style(ax: Axes, value_axis: Literal["x", "y"]) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_axisbelow(True)
@@ -288,7 +296,7 @@ def _n_text(ns: Iterable[int]) -> str:
 
 
 def _shown_n(data: pd.DataFrame, mask: pd.Series | None = None) -> str:
-    """"n = 12–240" over the shown cells (``mask``: the rows of one group); a blank's ``n`` is not printed."""
+    """ "n = 12–240" over the shown cells (``mask``: the rows of one group); a blank's ``n`` is not printed."""
     shown = ~data["suppressed"].astype(bool)
     return _n_text(data.loc[shown if mask is None else (mask & shown), "n"])
 
@@ -317,7 +325,8 @@ def _legend(ax: Axes, handles: list, ncol: int | None = None) -> int:
     ncol = min(ncol or 3, len(handles))
     fig = _root_figure(ax)
     if len(fig.axes) == 1:
-        available = fig.bbox.width - ax.yaxis.get_tightbbox().width - 24 * fig.dpi / 72
+        labels = ax.yaxis.get_tightbbox()
+        available = fig.bbox.width - (labels.width if labels is not None else 0) - 24 * fig.dpi / 72
     else:
         available = ax.get_window_extent().width
     while True:
@@ -383,7 +392,9 @@ def _reference_line(ax: Axes, ref: Reference, pos: float, orient: str, half: flo
     else:
         ax.plot(span, [v, v], gid=REFERENCE_GID + ref.key, **REFERENCE_LINE)
     if text:
-        common = dict(textcoords="offset points", fontsize=7.5, color=REFERENCE_COLOUR, gid=REFERENCE_GID + ref.key)
+        common: dict[str, Any] = dict(
+            textcoords="offset points", fontsize=7.5, color=REFERENCE_COLOUR, gid=REFERENCE_GID + ref.key
+        )
         if orient == "h":  # the category axis is inverted: pos - half is the top of the band
             ax.annotate(ref.text, (v, pos - half), xytext=(2, 0), ha="left", va="top", **common)
         else:
@@ -430,11 +441,15 @@ def _plot_bars(
                     ax.bar(pos, value, width=width * 0.9, color=colour)
             offset = -3 if inside else 3
             ink = _ink(colour) if inside else "#333333"
-            common = dict(textcoords="offset points", fontsize=8, color=ink)
+            common: dict[str, Any] = dict(textcoords="offset points", fontsize=8, color=ink)
             if orient == "h":
-                ax.annotate(text, (value, pos), xytext=(offset, 0), ha="right" if inside else "left", va="center", **common)
+                ax.annotate(
+                    text, (value, pos), xytext=(offset, 0), ha="right" if inside else "left", va="center", **common
+                )
             else:
-                ax.annotate(text, (pos, value), xytext=(0, offset), ha="center", va="top" if inside else "bottom", **common)
+                ax.annotate(
+                    text, (pos, value), xytext=(0, offset), ha="center", va="top" if inside else "bottom", **common
+                )
     codes = dict(zip(data["category"], data["category_code"]))
     for i, cat in enumerate(cats):
         ref = (references or {}).get(codes[cat])
@@ -504,7 +519,9 @@ def _plot_stacked(
             colour = colours[row["category_code"]]
             ax.barh(i, share, left=left, height=0.65, color=colour, edgecolor="white", linewidth=0.8)
             if share >= 0.06:
-                ax.text(left + share / 2, i, nl.percent(share), ha="center", va="center", fontsize=8, color=_ink(colour))
+                ax.text(
+                    left + share / 2, i, nl.percent(share), ha="center", va="center", fontsize=8, color=_ink(colour)
+                )
             left += share
     rest = colours.get(reference_rest, "#d9d9d9")
     for k, ref in enumerate(reference_bars):
@@ -514,10 +531,28 @@ def _plot_stacked(
         gid = REFERENCE_GID + ref.key
         # the rest first (left), like the study's first category ("Geen RI&E"), then the value hatched
         ax.barh(i, 1.0 - value, height=0.65, color=rest, edgecolor="white", linewidth=0.8)
-        ax.barh(i, value, left=1.0 - value, height=0.65, facecolor="white", edgecolor=REFERENCE_COLOUR,
-                hatch=REFERENCE_HATCH, linewidth=0.8, gid=gid)
-        ax.text(1.0 - value / 2, i, ref.text, ha="center", va="center", fontsize=8, color=REFERENCE_COLOUR,
-                bbox=dict(facecolor="white", edgecolor="none", pad=1.0), gid=gid)
+        ax.barh(
+            i,
+            value,
+            left=1.0 - value,
+            height=0.65,
+            facecolor="white",
+            edgecolor=REFERENCE_COLOUR,
+            hatch=REFERENCE_HATCH,
+            linewidth=0.8,
+            gid=gid,
+        )
+        ax.text(
+            1.0 - value / 2,
+            i,
+            ref.text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color=REFERENCE_COLOUR,
+            bbox=dict(facecolor="white", edgecolor="none", pad=1.0),
+            gid=gid,
+        )
     if reference_bars:
         ax.axhline(len(groups) - 0.5, color="#888888", linewidth=0.8)
     ax.set_yticks(range(len(groups) + len(reference_bars)), ticklabels)
@@ -527,7 +562,9 @@ def _plot_stacked(
     ax.set_xlabel(_value_label(data, value_label), fontsize=9)
     handles = [Patch(color=colours[c], label=cat_labels[c]) for c in cats]
     if reference_bars:
-        handles.append(Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch=REFERENCE_HATCH, label=reference_label))
+        handles.append(
+            Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch=REFERENCE_HATCH, label=reference_label)
+        )
     rows = _legend(ax, handles, ncol=len(handles))
     _title(ax, title, rows)
     return fig
@@ -562,13 +599,23 @@ def _plot_means(
             row = hit.iloc[0]
             pos = i + (j - (len(groups) - 1) / 2) * step
             if row["suppressed"] or pd.isna(row["mean"]):
-                ax.annotate(nl.MARKER, (scale[0], pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+                ax.annotate(
+                    nl.MARKER, (scale[0], pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+                )
                 continue
             mean = float(row["mean"])
             colour = _colour(g, j)
             ax.plot([scale[0], mean], [pos, pos], color=colour, linewidth=1.2, alpha=0.5, solid_capstyle="butt")
             ax.plot([mean], [pos], marker="o", markersize=7, linestyle="none", color=colour)
-            ax.annotate(nl.number(mean, 1), (mean, pos), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="#333333")
+            ax.annotate(
+                nl.number(mean, 1),
+                (mean, pos),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color="#333333",
+            )
     codes = dict(zip(data["category"], data["category_code"]))
     for i, cat in enumerate(cats):
         ref = (references or {}).get(codes[cat])
@@ -585,7 +632,12 @@ def _plot_means(
     if len(groups) > 1:
         handles = [
             Line2D(
-                [], [], marker="o", linestyle="none", markersize=7, color=_colour(g, i),
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=7,
+                color=_colour(g, i),
                 label=_with_n(labels[g], _shown_n(data, data["group_code"] == g)),
             )
             for i, g in enumerate(groups)
@@ -603,10 +655,16 @@ def _plot_means(
 def homeworking_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
     """Figure 1: establishments by home working before the pandemic and as planned (2022)."""
     rows = _category_rows(
-        establishments["prepandemic_homeworking"], "voor_pandemie", "Voor de pandemie", _categories("prepandemic_homeworking")
+        establishments["prepandemic_homeworking"],
+        "voor_pandemie",
+        "Voor de pandemie",
+        _categories("prepandemic_homeworking"),
     )
     rows += _category_rows(
-        establishments["planned_homeworking"], "voornemen", "Voornemen na de pandemie (2022)", _categories("planned_homeworking")
+        establishments["planned_homeworking"],
+        "voornemen",
+        "Voornemen na de pandemie (2022)",
+        _categories("planned_homeworking"),
     )
     return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION)
 
@@ -644,7 +702,9 @@ def complaints_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n
     rows = []
     for code, role, sub in _roles(employees):
         kans = sub[KANS_REGIONS].dropna()
-        rows.append(_share_row(code, role, "kans", "Minstens één KANS-klacht (arm, nek of schouders)", (kans == 1).any(axis=1)))
+        rows.append(
+            _share_row(code, role, "kans", "Minstens één KANS-klacht (arm, nek of schouders)", (kans == 1).any(axis=1))
+        )
         back = _valid(sub["complaint_back"])
         rows.append(_share_row(code, role, "rug", "Rugklachten", back == 1))
         every = sub[REGIONS].dropna()
@@ -652,7 +712,9 @@ def complaints_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n
     return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
-def plot_complaints(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+def plot_complaints(
+    data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None
+) -> Figure:
     """Figure 2: KANS and back complaints (and the national KANS share, dashed).
 
     Bijschrift: Percentage thuiswerkers met klachten aan arm, nek of schouders
@@ -667,14 +729,20 @@ def plot_complaints(data: pd.DataFrame, ax: Axes | None = None, references: Mapp
     uit de NEA.
     """
     return _plot_bars(
-        data, ax, title="KANS-klachten en rugklachten", value_label="Percentage thuiswerkers (vragenlijst)", references=references
+        data,
+        ax,
+        title="KANS-klachten en rugklachten",
+        value_label="Percentage thuiswerkers (vragenlijst)",
+        references=references,
     )
 
 
 # Figure 3
 
 
-def complaint_regions_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+def complaint_regions_data(
+    establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL
+) -> pd.DataFrame:
     """Figure 3: complaints per body region (back, shoulders, neck, arm) by role."""
     rows = []
     for code, role, sub in _roles(employees):
@@ -682,7 +750,9 @@ def complaint_regions_data(establishments: pd.DataFrame, employees: pd.DataFrame
     return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
 
-def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+def plot_complaint_regions(
+    data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None
+) -> Figure:
     """Figure 3: complaints by body region and role (and the national share per region, dashed).
 
     Bijschrift: Percentage thuiswerkers met klachten aan rug, schouders, nek en
@@ -697,7 +767,11 @@ def plot_complaint_regions(data: pd.DataFrame, ax: Axes | None = None, reference
     nek en arm geeft een gestreepte lijn het landelijke percentage uit de NEA.
     """
     return _plot_bars(
-        data, ax, title="Klachten per lichaamsdeel", value_label="Percentage thuiswerkers (vragenlijst)", references=references
+        data,
+        ax,
+        title="Klachten per lichaamsdeel",
+        value_label="Percentage thuiswerkers (vragenlijst)",
+        references=references,
     )
 
 
@@ -714,7 +788,9 @@ def workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: 
     return _finish(rows, min_n, MEAN_COLUMNS, siblings=[ROLES])
 
 
-def plot_workload(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+def plot_workload(
+    data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None
+) -> Figure:
     """Figure 4: mean scores of workload aspects by role (and the BAT threshold for exhaustion, dashed).
 
     Bijschrift: Gemiddelde scores op gemeten aspecten van werkdruk, naar
@@ -768,7 +844,11 @@ def plot_workload_change(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     toegenomen.
     """
     return _plot_stacked(
-        data, ax, title="Verandering van de werkdruk", value_label="Percentage thuiswerkers (vragenlijst)", colours=WORKLOAD_CHANGE_COLOURS
+        data,
+        ax,
+        title="Verandering van de werkdruk",
+        value_label="Percentage thuiswerkers (vragenlijst)",
+        colours=WORKLOAD_CHANGE_COLOURS,
     )
 
 
@@ -797,7 +877,10 @@ def plot_isolation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     leidinggevenden en niet-leidinggevenden.
     """
     return _plot_means(
-        data, ax, title="Gevoelens van isolatie", value_label="Gemiddelde score (1 = helemaal niet mee eens, 5 = helemaal mee eens)"
+        data,
+        ax,
+        title="Gevoelens van isolatie",
+        value_label="Gemiddelde score (1 = helemaal niet mee eens, 5 = helemaal mee eens)",
     )
 
 
@@ -875,7 +958,8 @@ def plot_workspace(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """
     by_role = data.copy()  # one bar per role, the role (with its n) on the category axis
     by_role["category"] = [
-        g if hidden else _with_n(g, _n_text([n])) for g, n, hidden in zip(by_role["group"], by_role["n"], by_role["suppressed"])
+        g if hidden else _with_n(g, _n_text([n]))
+        for g, n, hidden in zip(by_role["group"], by_role["n"], by_role["suppressed"])
     ]
     return _plot_bars(by_role, ax, title="Aparte werkruimte thuis", value_label="Percentage thuiswerkers", legend=False)
 
@@ -893,7 +977,9 @@ def _furniture_categories() -> dict[str, str]:
     return {code: labels[code] for code in FURNITURE_CUMULATIVE}
 
 
-def furniture_financed_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+def furniture_financed_data(
+    establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL
+) -> pd.DataFrame:
     """Figure 10: furniture combinations (at least) financed, per informant.
 
     Employer: the combination offered (establishments); managers and
@@ -923,10 +1009,17 @@ def plot_furniture_financed(data: pd.DataFrame, ax: Axes | None = None) -> Figur
     werkgevers dat de combinatie aanbiedt en het percentage leidinggevenden en
     niet-leidinggevenden dat zegt dat de werkgever die combinatie betaalde.
     """
-    return _plot_bars(data, ax, title="Door de werkgever gefinancierde thuiswerkplek", value_label="Percentage vestigingen of thuiswerkers")
+    return _plot_bars(
+        data,
+        ax,
+        title="Door de werkgever gefinancierde thuiswerkplek",
+        value_label="Percentage vestigingen of thuiswerkers",
+    )
 
 
-def furniture_present_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+def furniture_present_data(
+    establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL
+) -> pd.DataFrame:
     """Figure 11: furniture combinations present at home (inspector's inventory), by role and overall."""
     cats = _furniture_categories()
     rows = []
@@ -949,7 +1042,9 @@ def plot_furniture_present(data: pd.DataFrame, ax: Axes | None = None) -> Figure
     combinatie thuis heeft, voor leidinggevenden, niet-leidinggevenden en alle
     thuiswerkers samen.
     """
-    return _plot_bars(data, ax, title="Aanwezige thuiswerkplek (inventarisatie inspecteur)", value_label="Percentage thuiswerkers")
+    return _plot_bars(
+        data, ax, title="Aanwezige thuiswerkplek (inventarisatie inspecteur)", value_label="Percentage thuiswerkers"
+    )
 
 
 # Figures 12 and 13
@@ -960,7 +1055,10 @@ def _judgement_data(establishments: pd.DataFrame, risk: str, min_n: int) -> pd.D
     paired = establishments[[before, after]].dropna()  # the same establishments before and after
     labels = _categories(before)
     rows = []
-    for code, group, col in (("voor_gesprek", "Voor gesprek met werknemers", before), ("na_gesprek", "Na gesprek met werknemers", after)):
+    for code, group, col in (
+        ("voor_gesprek", "Voor gesprek met werknemers", before),
+        ("na_gesprek", "Na gesprek met werknemers", after),
+    ):
         values = paired[col].astype("int64")
         for level, text in labels.items():
             row = _share_row(code, group, level, _cap(text), values == int(level))
@@ -1001,11 +1099,17 @@ def plot_judgement_screen(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     werknemers; de legenda noemt het gemiddelde oordeel.
     """
     return _plot_bars(
-        _judgement_legend_means(data), ax, title="Oordeel over maatregelen voor beeldschermwerk", value_label="Percentage vestigingen", orient="v"
+        _judgement_legend_means(data),
+        ax,
+        title="Oordeel over maatregelen voor beeldschermwerk",
+        value_label="Percentage vestigingen",
+        orient="v",
     )
 
 
-def judgement_workload_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+def judgement_workload_data(
+    establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL
+) -> pd.DataFrame:
     """Figure 13: inspector's judgement (1-5) of the measures for workload, before and after talking to employees."""
     return _judgement_data(establishments, "workload", min_n)
 
@@ -1023,7 +1127,11 @@ def plot_judgement_workload(data: pd.DataFrame, ax: Axes | None = None) -> Figur
     werknemers; de legenda noemt het gemiddelde oordeel.
     """
     return _plot_bars(
-        _judgement_legend_means(data), ax, title="Oordeel over maatregelen voor werkdruk", value_label="Percentage vestigingen", orient="v"
+        _judgement_legend_means(data),
+        ax,
+        title="Oordeel over maatregelen voor werkdruk",
+        value_label="Percentage vestigingen",
+        orient="v",
     )
 
 
@@ -1061,9 +1169,7 @@ def plot_obstacles(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 # Figure 15
 
-RIE_COLOURS = dict(
-    zip(["geen_rie", "geen_aandacht", "een_risico", "beide_risicos"], ["#d9d9d9", *shades(3)])
-)
+RIE_COLOURS = dict(zip(["geen_rie", "geen_aandacht", "een_risico", "beide_risicos"], ["#d9d9d9", *shades(3)]))
 SIZE_CLASSES = ["klein", "midden", "groot"]
 
 
@@ -1144,16 +1250,18 @@ def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, mi
     def row(dimension: str, code: str, label: str, sub: pd.DataFrame) -> None:
         present = pd.to_numeric(sub["rie_present"], errors="coerce").dropna()
         attention = sub["rie_homeworking"].dropna()
-        rows.append({
-            "dimension": dimension,
-            "group_code": code,
-            "group": label,
-            "n": int(len(sub)),
-            "n_rie": len(present),
-            "n_homeworking": len(attention),
-            "rie": float((present == 1).mean()) if len(present) else np.nan,
-            "homeworking": float(attention.isin(RIE_HOMEWORKING_CODES).mean()) if len(attention) else np.nan,
-        })
+        rows.append(
+            {
+                "dimension": dimension,
+                "group_code": code,
+                "group": label,
+                "n": int(len(sub)),
+                "n_rie": len(present),
+                "n_homeworking": len(attention),
+                "rie": float((present == 1).mean()) if len(present) else np.nan,
+                "homeworking": float(attention.isin(RIE_HOMEWORKING_CODES).mean()) if len(attention) else np.nan,
+            }
+        )
 
     sizes = _categories("size_class")
     for code in SIZE_CLASSES:
@@ -1192,13 +1300,15 @@ def rie_by_sector_table(establishments: pd.DataFrame, employees: pd.DataFrame, m
     """
     data = rie_by_sector_data(establishments, employees, min_n)
     dimension = {"grootteklasse": "Grootteklasse", "sector": "Sector", "alle": "Totaal"}
-    table = pd.DataFrame({
-        RIE_TABLE_COLUMNS["indeling"]: data["dimension"].map(dimension),
-        RIE_TABLE_COLUMNS["groep"]: data["group"],
-        RIE_TABLE_COLUMNS["n"]: data["n"].where(~data["suppressed"]).map(lambda n: nl.number(n, 0)),
-        RIE_TABLE_COLUMNS["rie"]: data["rie"].map(nl.percent),
-        RIE_TABLE_COLUMNS["thuiswerken"]: data["homeworking"].map(nl.percent),
-    })
+    table = pd.DataFrame(
+        {
+            RIE_TABLE_COLUMNS["indeling"]: data["dimension"].map(dimension),
+            RIE_TABLE_COLUMNS["groep"]: data["group"],
+            RIE_TABLE_COLUMNS["n"]: data["n"].where(~data["suppressed"]).map(lambda n: nl.number(n, 0)),
+            RIE_TABLE_COLUMNS["rie"]: data["rie"].map(nl.percent),
+            RIE_TABLE_COLUMNS["thuiswerken"]: data["homeworking"].map(nl.percent),
+        }
+    )
     secondary = bool(data[disclosure.SECONDARY].any())
     table.attrs["footnote"] = (
         nl.footnote(min_n, secondary=secondary, noun="vestigingen") if data["suppressed"].any() else ""
@@ -1220,7 +1330,9 @@ ACTIVITY_COLOURS = dict(zip(ACTIVITY_LABELS, [PALETTE["blue"], PALETTE["sky_blue
 
 def representation_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
     """Figure 16: prevention worker and works council: present and active with home working."""
-    rows = _category_rows(establishments["prevention_worker"], "preventiemedewerker", "Preventiemedewerker", ACTIVITY_LABELS)
+    rows = _category_rows(
+        establishments["prevention_worker"], "preventiemedewerker", "Preventiemedewerker", ACTIVITY_LABELS
+    )
     rows += _category_rows(establishments["works_council"], "or", "OR of personeelsvertegenwoordiging", ACTIVITY_LABELS)
     return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION)
 
@@ -1238,7 +1350,11 @@ def plot_representation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     actief met thuiswerken, en niet aanwezig.
     """
     return _plot_stacked(
-        data, ax, title="Preventiemedewerker en medezeggenschap", value_label="Percentage vestigingen", colours=ACTIVITY_COLOURS
+        data,
+        ax,
+        title="Preventiemedewerker en medezeggenschap",
+        value_label="Percentage vestigingen",
+        colours=ACTIVITY_COLOURS,
     )
 
 
@@ -1247,11 +1363,15 @@ def plot_representation(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 def expected_change_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
     """Figure 17: the inspector's expectation of the effect of the visit."""
-    rows = _category_rows(establishments["expected_change"], "vestigingen", "Vestigingen", _categories("expected_change"))
+    rows = _category_rows(
+        establishments["expected_change"], "vestigingen", "Vestigingen", _categories("expected_change")
+    )
     return _finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION)
 
 
-def plot_expected_change(data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None) -> Figure:
+def plot_expected_change(
+    data: pd.DataFrame, ax: Axes | None = None, references: Mapping[Any, Reference] | None = None
+) -> Figure:
     """Figure 17: expected change after the visit (and the regular AiB monitor, dashed).
 
     Bijschrift: Verwachtingen van de inspecteur over het effect van het
@@ -1267,12 +1387,22 @@ def plot_expected_change(data: pd.DataFrame, ax: Axes | None = None, references:
     verbeterpunten zijn. Een gestreepte lijn bij de verwachte veranderingen
     geeft het percentage uit de reguliere monitor Arbo in Bedrijf.
     """
-    return _plot_bars(data, ax, title="Verwacht effect van het bedrijfsbezoek", value_label="Percentage vestigingen", references=references)
+    return _plot_bars(
+        data,
+        ax,
+        title="Verwacht effect van het bedrijfsbezoek",
+        value_label="Percentage vestigingen",
+        references=references,
+    )
 
 
 # =========================================================================== Table 1
 
-TABLE1_COLUMNS = {"werkgever": "Werkgever", "leidinggevende": "Leidinggevende", "niet_leidinggevende": "Niet-leidinggevende"}
+TABLE1_COLUMNS = {
+    "werkgever": "Werkgever",
+    "leidinggevende": "Leidinggevende",
+    "niet_leidinggevende": "Niet-leidinggevende",
+}
 
 
 def table1_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
@@ -1285,8 +1415,10 @@ def table1_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: in
     cb = codebook_module.load()
     rows = []
     for m, text in cb.measures.items():
-        rows.append(_share_row("werkgever", TABLE1_COLUMNS["werkgever"], m, text, _valid(establishments[f"employer_{m}"]) == 1))
-        for code, role, sub in _roles(employees):
+        rows.append(
+            _share_row("werkgever", TABLE1_COLUMNS["werkgever"], m, text, _valid(establishments[f"employer_{m}"]) == 1)
+        )
+        for code, _role, sub in _roles(employees):
             rows.append(_share_row(code, TABLE1_COLUMNS[code], m, text, _valid(sub[f"knows_{m}"]) == 1))
     return _finish(rows, min_n, SHARE_COLUMNS, siblings=[ROLES])
 
@@ -1373,7 +1505,9 @@ FIGURES: dict[str, FigureSpec] = {
         ),
     ),
     "fig-preventie-or": FigureSpec(16, representation_data, plot_representation),
-    "fig-verwachting": FigureSpec(17, expected_change_data, plot_expected_change, (("ja", "aib_verwachte_verandering"),)),
+    "fig-verwachting": FigureSpec(
+        17, expected_change_data, plot_expected_change, (("ja", "aib_verwachte_verandering"),)
+    ),
 }
 
 
@@ -1411,6 +1545,17 @@ def figure(
     return spec.plot(data, ax=ax, references=figure_references(label, references))
 
 
+def unavailable(columns: Sequence[str]) -> Figure:
+    """A figure in place of one that needs ``columns``, which the survey lacks: it says so, in Dutch."""
+    fig = Figure(figsize=(FIGSIZE_WIDTH, 1.1))
+    labels = nl.join_words([f"‘{nl.label(c)}’" for c in columns])
+    noun = "het gegeven" if len(columns) == 1 else "de gegevens"
+    text = f"Deze figuur ontbreekt: de enquête bevat {noun} {labels} niet."
+    fig.text(0.5, 0.5, _wrap(text, 90), ha="center", va="center", fontsize=11, color=PALETTE["black"])
+    fig.set_gid("unavailable")
+    return fig
+
+
 def _docstring_part(func: Callable, key: str) -> str:
     """The paragraph of ``func``'s docstring that starts with ``key:``, on one line."""
     doc = inspect.cleandoc(func.__doc__ or "")
@@ -1422,7 +1567,8 @@ def _docstring_part(func: Callable, key: str) -> str:
 
 def _captions() -> dict[str, tuple[str, str]]:
     captions = {
-        label: (_docstring_part(spec.plot, "Bijschrift"), _docstring_part(spec.plot, "Alt-tekst")) for label, spec in FIGURES.items()
+        label: (_docstring_part(spec.plot, "Bijschrift"), _docstring_part(spec.plot, "Alt-tekst"))
+        for label, spec in FIGURES.items()
     }
     captions["tbl-maatregelen"] = (_docstring_part(table1, "Bijschrift"), _docstring_part(table1, "Alt-tekst"))
     return captions
@@ -1456,12 +1602,26 @@ def plot_predictive_check(
     fig, ax = _axes(ax, len(table))
     y = np.arange(len(table))[::-1]
     shown = ~hidden
-    ax.hlines(y[shown], table["lo"][shown], table["hi"][shown], color=PALETTE["blue"], linewidth=6, alpha=0.5,
-              label="Model (interval)")
+    ax.hlines(
+        y[shown],
+        table["lo"][shown],
+        table["hi"][shown],
+        color=PALETTE["blue"],
+        linewidth=6,
+        alpha=0.5,
+        label="Model (interval)",
+    )
     ax.plot(table["observed"][shown], y[shown], "o", color=PALETTE["vermillion"], label="Waargenomen")
     for pos in y[hidden]:
-        ax.annotate(nl.MARKER, (0, pos), xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=9)
+        ax.annotate(
+            nl.MARKER,
+            (0, pos),
+            xycoords=("axes fraction", "data"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
     ax.set_yticks(y, labels)
     ax.set_xlabel(_check_footnote(table, value_label))
     ax.xaxis.set_major_formatter(nl.percent_formatter() if scale == "share" else nl.decimal_formatter(1))
@@ -1490,15 +1650,22 @@ def plot_category_check(table: pd.DataFrame, fig: Figure | None = None) -> Figur
     for ax, aspect in zip(axes, aspects, strict=False):
         d = data[data["aspect"] == aspect]
         if aspect in hidden_aspects:
-            ax.text(0.5, 0.5, nl.footnote(table.attrs.get("min_n", MIN_CELL), noun="werknemers"), ha="center",
-                    va="center", fontsize=8, transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                nl.footnote(table.attrs.get("min_n", MIN_CELL), noun="werknemers"),
+                ha="center",
+                va="center",
+                fontsize=8,
+                transform=ax.transAxes,
+            )
         ax.vlines(d["category"], d["lo"], d["hi"], color=PALETTE["blue"], linewidth=3, alpha=0.6, label="Model")
         ax.plot(d["category"], d["observed"], "o", color=PALETTE["vermillion"], label="Waargenomen")
         ax.set_title(_wrap(_item_label(aspect)), fontsize=8)
         ax.set_xlabel("Antwoordcategorie", fontsize=8)
         ax.set_ylabel("Aandeel werknemers", fontsize=8)
         ax.yaxis.set_major_formatter(nl.percent_formatter())
-    for ax in axes[len(aspects):]:
+    for ax in axes[len(aspects) :]:
         ax.remove()
     shown = [ax for ax, aspect in zip(axes, aspects, strict=False) if aspect not in hidden_aspects]
     if shown:

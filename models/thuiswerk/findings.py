@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -157,58 +157,102 @@ class Estimand:
 
 
 def _slope(
-    id: str, chapter: str, source: str, model: str, exposure: str, outcome: str, role: Role,
-    direction: Direction, subject: str, relation: str,
+    id: str,
+    chapter: str,
+    source: str,
+    model: str,
+    exposure: str,
+    outcome: str,
+    role: Role,
+    direction: Direction,
+    subject: str,
+    relation: str,
 ) -> Estimand:
     return Estimand(id, chapter, source, model, "slope", exposure, outcome, role, direction, subject, relation)
 
 
 _S_HOURS_I = "Thuiswerkers waarmee duidelijke afspraken zijn gemaakt over werktijden rapporteren minder werkdruk."
-_S_HOURS_VII = ("Dat de werkgever afspraken maakt met werknemers over werktijden, hing voor leidinggevenden "
-                "negatief samen met ervaren werk-thuis interferentie.")
-_S_HOURS_WEAK = ("En in zeer zwakke, niet significante, mate hingen die afspraken ook samen met ervaren werkdruk, "
-                 "en voor niet-leidinggevenden met ervaren druk van collega's.")
-_S_TRAINING = ("Ook als leidinggevenden aangaven dat zij training hadden gekregen in het 'leidinggeven op afstand' "
-               "bleek dat niet samen te hangen met de werkdruk die leidinggevenden ervaren.")
-_S_DIFFICULTY = ("Leidinggevenden die het moeilijk vinden om leiding te geven op afstand lopen wel een verhoogd "
-                 "risico op het ervaren van werkdruk.")
-_S_DIFFICULTY_ASPECTS = ("Dat is dan vaak in de vorm van thuis-werk conflict, telepressure, en minder goed afstand "
-                         "kunnen nemen van het werk buiten werktijd.")
+_S_HOURS_VII = (
+    "Dat de werkgever afspraken maakt met werknemers over werktijden, hing voor leidinggevenden "
+    "negatief samen met ervaren werk-thuis interferentie."
+)
+_S_HOURS_WEAK = (
+    "En in zeer zwakke, niet significante, mate hingen die afspraken ook samen met ervaren werkdruk, "
+    "en voor niet-leidinggevenden met ervaren druk van collega's."
+)
+_S_TRAINING = (
+    "Ook als leidinggevenden aangaven dat zij training hadden gekregen in het 'leidinggeven op afstand' "
+    "bleek dat niet samen te hangen met de werkdruk die leidinggevenden ervaren."
+)
+_S_DIFFICULTY = (
+    "Leidinggevenden die het moeilijk vinden om leiding te geven op afstand lopen wel een verhoogd "
+    "risico op het ervaren van werkdruk."
+)
+_S_DIFFICULTY_ASPECTS = (
+    "Dat is dan vaak in de vorm van thuis-werk conflict, telepressure, en minder goed afstand "
+    "kunnen nemen van het werk buiten werktijd."
+)
 _S_HOME_WORKLOAD = "Het percentage van de totale uren dat werknemers thuiswerken hangt niet samen met ervaren werkdruk."
-_S_FREE = ("De data lieten alleen geen verband zien tussen het hebben van invloed op hoeveel uur je thuis kan werken "
-           "en hoeveel werkdruk je ervaart.")
-_S_SOCIAL = ("De ervaring dat de werkgever momenten inplant om sociale contacten aan te moedigen hing negatief samen "
-             "met gevoelens van isolatie bij niet-leidinggevenden. Dit geldt zowel voor isolatie van collega's als "
-             "voor isolatie van het bedrijf.")
-_S_TALKS = ("Gesprekken voeren met de medewerkers om te zien wat er leeft en ervaren wordt hangt voor "
-            "niet-leidinggevenden negatief samen met gevoelens van isolatie van het bedrijf.")
-_S_ISO_I = ("Thuiswerkers rapporteren minder gevoelens van isolatie bij bedrijven die momenten inplannen om sociale "
-            "contacten aan te moedigen of die vaak gesprekken voeren met de thuiswerkers om te zien wat er leeft.")
-_S_HOME_ISO = "Er is ook geen duidelijk verband tussen de mate waarin men thuiswerkt en de mate van isolatie die men ervaart."
+_S_FREE = (
+    "De data lieten alleen geen verband zien tussen het hebben van invloed op hoeveel uur je thuis kan werken "
+    "en hoeveel werkdruk je ervaart."
+)
+_S_SOCIAL = (
+    "De ervaring dat de werkgever momenten inplant om sociale contacten aan te moedigen hing negatief samen "
+    "met gevoelens van isolatie bij niet-leidinggevenden. Dit geldt zowel voor isolatie van collega's als "
+    "voor isolatie van het bedrijf."
+)
+_S_TALKS = (
+    "Gesprekken voeren met de medewerkers om te zien wat er leeft en ervaren wordt hangt voor "
+    "niet-leidinggevenden negatief samen met gevoelens van isolatie van het bedrijf."
+)
+_S_ISO_I = (
+    "Thuiswerkers rapporteren minder gevoelens van isolatie bij bedrijven die momenten inplannen om sociale "
+    "contacten aan te moedigen of die vaak gesprekken voeren met de thuiswerkers om te zien wat er leeft."
+)
+_S_HOME_ISO = (
+    "Er is ook geen duidelijk verband tussen de mate waarin men thuiswerkt en de mate van isolatie die men ervaart."
+)
 _S_ALONE = "Ook is er geen verband tussen alleen of met anderen samenwonen en de mate van isolatie die je ervaart."
-_S_HOME_KANS = ("Het percentage uren dat men thuiswerkt [...] hangt voor leidinggevenden positief samen met het "
-                "rapporteren van KANS klachten.")
+_S_HOME_KANS = (
+    "Het percentage uren dat men thuiswerkt [...] hangt voor leidinggevenden positief samen met het "
+    "rapporteren van KANS klachten."
+)
 _S_HOME_KANS_NON = "Voor niet-leidinggevenden was dit niet het geval."
-_S_WORKSPACE = ("Zowel leidinggevenden als niet-leidinggevenden die een aparte werkruimte hadden rapporteerden minder "
-                "rugklachten.")
-_S_EXHAUSTION = ("Voor leidinggevenden zien we positieve relaties tussen ervaren uitputting en rugklachten [...] "
-                 "Voor niet-leidinggevenden zien we een positieve relatie tussen uitputting en rugklachten [...]")
-_S_ERGO = ("Ook hier konden we geen verband vinden tussen de door werknemers ervaren maatregelen voor het risico "
-           "beeldschermwerk [...] en de ervaren KANS klachten aan de andere kant.")
-_S_EMPLOYER = ("De data lieten geen verbanden zien tussen de door werkgevers gerapporteerde maatregelen om de risico's "
-               "beeldschermwerk en werkdruk te beheersen aan de ene kant en gerapporteerde KANS klachten, ervaren "
-               "werkdruk of isolatie onder de werknemers aan de andere kant.")
+_S_WORKSPACE = (
+    "Zowel leidinggevenden als niet-leidinggevenden die een aparte werkruimte hadden rapporteerden minder rugklachten."
+)
+_S_EXHAUSTION = (
+    "Voor leidinggevenden zien we positieve relaties tussen ervaren uitputting en rugklachten [...] "
+    "Voor niet-leidinggevenden zien we een positieve relatie tussen uitputting en rugklachten [...]"
+)
+_S_ERGO = (
+    "Ook hier konden we geen verband vinden tussen de door werknemers ervaren maatregelen voor het risico "
+    "beeldschermwerk [...] en de ervaren KANS klachten aan de andere kant."
+)
+_S_EMPLOYER = (
+    "De data lieten geen verbanden zien tussen de door werkgevers gerapporteerde maatregelen om de risico's "
+    "beeldschermwerk en werkdruk te beheersen aan de ene kant en gerapporteerde KANS klachten, ervaren "
+    "werkdruk of isolatie onder de werknemers aan de andere kant."
+)
 _S_LOSS_MAN = "Bij de leidinggevende medewerker is dit iets minder dan een derde."
-_S_LOSS_NON = ("Tussen de werkgever en de niet-leidinggevende thuiswerker gaat dus ongeveer één derde van de informatie "
-               "over genomen maatregelen verloren.")
-_S_COUNT = ("Op de 15 maatregelen hieronder geven leidinggevenden gemiddeld genomen vier keer een ander antwoord dan "
-            "hun werkgever (dus de werkgever zegt dat de maatregel genomen is, maar de werknemer zegt van niet), "
-            "terwijl dit voor niet-leidinggevenden vijf keer een ander antwoord is.")
-_S_CONDITIONAL = ("Daaruit blijkt dat werknemers minder vaak aangeven dat een maatregel aanwezig is dan dat werkgevers "
-                  "dat doen.")
+_S_LOSS_NON = (
+    "Tussen de werkgever en de niet-leidinggevende thuiswerker gaat dus ongeveer één derde van de informatie "
+    "over genomen maatregelen verloren."
+)
+_S_COUNT = (
+    "Op de 15 maatregelen hieronder geven leidinggevenden gemiddeld genomen vier keer een ander antwoord dan "
+    "hun werkgever (dus de werkgever zegt dat de maatregel genomen is, maar de werknemer zegt van niet), "
+    "terwijl dit voor niet-leidinggevenden vijf keer een ander antwoord is."
+)
+_S_CONDITIONAL = (
+    "Daaruit blijkt dat werknemers minder vaak aangeven dat een maatregel aanwezig is dan dat werkgevers dat doen."
+)
 _S_GAP = "Niet-leidinggevenden geven ook minder vaak aan dan leidinggevende werknemers dat een maatregel genomen is."
-_S_ONLY = ("Alleen als werknemers zelf bekend zijn met maatregelen, hangt dit soms samen met hun zelf-gerapporteerde "
-           "gezondheid.")
+_S_ONLY = (
+    "Alleen als werknemers zelf bekend zijn met maatregelen, hangt dit soms samen met hun zelf-gerapporteerde "
+    "gezondheid."
+)
 _S_TABLE1 = "Tabel 1. Genomen maatregelen volgens de werkgever, de leidinggevende en de niet-leidinggevende"
 
 _HOURS = "kennis van afspraken over werktijden"
@@ -218,114 +262,549 @@ _TALKS = "kennis van gesprekken om te zien wat er leeft"
 
 ESTIMANDS: tuple[Estimand, ...] = (
     # ------------------------------------------------------------------ workload
-    _slope("werkdruk_afspraken_werktijden", "I", _S_HOURS_I, "workload", "knows_working_hours", "workload", "all",
-           "negative", _HOURS, "werkdruk"),
-    _slope("werk_thuis_afspraken_werktijden_lg", "VII", _S_HOURS_VII, "workload", "knows_working_hours",
-           "work_home_interference", "manager", "negative", _HOURS, "werk-thuisinterferentie"),
-    _slope("psych_werkbelasting_afspraken_werktijden", "VII", _S_HOURS_WEAK, "workload", "knows_working_hours",
-           "psychological_workload", "all", "negative", _HOURS, "psychologische werkbelasting"),
-    _slope("druk_collegas_afspraken_werktijden_nlg", "VII", _S_HOURS_WEAK, "workload", "knows_working_hours",
-           "colleague_pressure", "non_manager", "negative", _HOURS, "ervaren druk van collega's"),
-    _slope("werkdruk_training_lg", "VII", _S_TRAINING, "workload", "knows_remote_training", "workload", "manager",
-           "negative", "kennis van training in leidinggeven op afstand", "werkdruk"),
-    _slope("werkdruk_moeite_leidinggeven", "V", _S_DIFFICULTY, "workload", "leading_difficulty", "workload",
-           "manager", "positive", _DIFF, "werkdruk"),
-    _slope("werk_thuis_moeite_leidinggeven", "V", _S_DIFFICULTY_ASPECTS, "workload", "leading_difficulty",
-           "work_home_interference", "manager", "positive", _DIFF, "werk-thuisconflict"),
-    _slope("telepressure_moeite_leidinggeven", "V", _S_DIFFICULTY_ASPECTS, "workload", "leading_difficulty",
-           "telepressure", "manager", "positive", _DIFF, "telepressure"),
-    _slope("afstand_nemen_moeite_leidinggeven", "V", _S_DIFFICULTY_ASPECTS, "workload", "leading_difficulty",
-           "detachment_problems", "manager", "positive", _DIFF, "problemen met afstand nemen van het werk"),
-    _slope("werkdruk_thuiswerkpercentage", "V", _S_HOME_WORKLOAD, "workload", "home_share", "workload", "all",
-           "positive", "een hoger thuiswerkpercentage", "werkdruk"),
-    _slope("werkdruk_vrij_in_uren", "V", _S_FREE, "workload", "free_to_choose_hours", "workload", "all", "negative",
-           "vrijheid om zelf het aantal thuiswerkuren te bepalen", "werkdruk"),
+    _slope(
+        "werkdruk_afspraken_werktijden",
+        "I",
+        _S_HOURS_I,
+        "workload",
+        "knows_working_hours",
+        "workload",
+        "all",
+        "negative",
+        _HOURS,
+        "werkdruk",
+    ),
+    _slope(
+        "werk_thuis_afspraken_werktijden_lg",
+        "VII",
+        _S_HOURS_VII,
+        "workload",
+        "knows_working_hours",
+        "work_home_interference",
+        "manager",
+        "negative",
+        _HOURS,
+        "werk-thuisinterferentie",
+    ),
+    _slope(
+        "psych_werkbelasting_afspraken_werktijden",
+        "VII",
+        _S_HOURS_WEAK,
+        "workload",
+        "knows_working_hours",
+        "psychological_workload",
+        "all",
+        "negative",
+        _HOURS,
+        "psychologische werkbelasting",
+    ),
+    _slope(
+        "druk_collegas_afspraken_werktijden_nlg",
+        "VII",
+        _S_HOURS_WEAK,
+        "workload",
+        "knows_working_hours",
+        "colleague_pressure",
+        "non_manager",
+        "negative",
+        _HOURS,
+        "ervaren druk van collega's",
+    ),
+    _slope(
+        "werkdruk_training_lg",
+        "VII",
+        _S_TRAINING,
+        "workload",
+        "knows_remote_training",
+        "workload",
+        "manager",
+        "negative",
+        "kennis van training in leidinggeven op afstand",
+        "werkdruk",
+    ),
+    _slope(
+        "werkdruk_moeite_leidinggeven",
+        "V",
+        _S_DIFFICULTY,
+        "workload",
+        "leading_difficulty",
+        "workload",
+        "manager",
+        "positive",
+        _DIFF,
+        "werkdruk",
+    ),
+    _slope(
+        "werk_thuis_moeite_leidinggeven",
+        "V",
+        _S_DIFFICULTY_ASPECTS,
+        "workload",
+        "leading_difficulty",
+        "work_home_interference",
+        "manager",
+        "positive",
+        _DIFF,
+        "werk-thuisconflict",
+    ),
+    _slope(
+        "telepressure_moeite_leidinggeven",
+        "V",
+        _S_DIFFICULTY_ASPECTS,
+        "workload",
+        "leading_difficulty",
+        "telepressure",
+        "manager",
+        "positive",
+        _DIFF,
+        "telepressure",
+    ),
+    _slope(
+        "afstand_nemen_moeite_leidinggeven",
+        "V",
+        _S_DIFFICULTY_ASPECTS,
+        "workload",
+        "leading_difficulty",
+        "detachment_problems",
+        "manager",
+        "positive",
+        _DIFF,
+        "problemen met afstand nemen van het werk",
+    ),
+    _slope(
+        "werkdruk_thuiswerkpercentage",
+        "V",
+        _S_HOME_WORKLOAD,
+        "workload",
+        "home_share",
+        "workload",
+        "all",
+        "positive",
+        "een hoger thuiswerkpercentage",
+        "werkdruk",
+    ),
+    _slope(
+        "werkdruk_vrij_in_uren",
+        "V",
+        _S_FREE,
+        "workload",
+        "free_to_choose_hours",
+        "workload",
+        "all",
+        "negative",
+        "vrijheid om zelf het aantal thuiswerkuren te bepalen",
+        "werkdruk",
+    ),
     # ------------------------------------------------------------------ isolation
-    _slope("isolatie_sociale_momenten", "I", _S_ISO_I, "isolation", "knows_social_moments", "isolation", "all",
-           "negative", _SOCIAL, "isolatie"),
-    _slope("isolatie_gesprekken", "I", _S_ISO_I, "isolation", "knows_conversations", "isolation", "all", "negative",
-           _TALKS, "isolatie"),
-    _slope("isolatie_collegas_sociale_momenten_nlg", "VII", _S_SOCIAL, "isolation", "knows_social_moments",
-           "isolation_colleagues", "non_manager", "negative", _SOCIAL, "isolatie van collega's"),
-    _slope("isolatie_bedrijf_sociale_momenten_nlg", "VII", _S_SOCIAL, "isolation", "knows_social_moments",
-           "isolation_company", "non_manager", "negative", _SOCIAL, "isolatie van het bedrijf"),
-    _slope("isolatie_bedrijf_gesprekken_nlg", "VII", _S_TALKS, "isolation", "knows_conversations",
-           "isolation_company", "non_manager", "negative", _TALKS, "isolatie van het bedrijf"),
-    _slope("isolatie_thuiswerkpercentage", "I", _S_HOME_ISO, "isolation", "home_share", "isolation", "all",
-           "positive", "een hoger thuiswerkpercentage", "isolatie"),
-    _slope("isolatie_alleenwonend", "I", _S_ALONE, "isolation", "living_alone", "isolation", "all", "positive",
-           "alleen wonen", "isolatie"),
+    _slope(
+        "isolatie_sociale_momenten",
+        "I",
+        _S_ISO_I,
+        "isolation",
+        "knows_social_moments",
+        "isolation",
+        "all",
+        "negative",
+        _SOCIAL,
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_gesprekken",
+        "I",
+        _S_ISO_I,
+        "isolation",
+        "knows_conversations",
+        "isolation",
+        "all",
+        "negative",
+        _TALKS,
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_collegas_sociale_momenten_nlg",
+        "VII",
+        _S_SOCIAL,
+        "isolation",
+        "knows_social_moments",
+        "isolation_colleagues",
+        "non_manager",
+        "negative",
+        _SOCIAL,
+        "isolatie van collega's",
+    ),
+    _slope(
+        "isolatie_bedrijf_sociale_momenten_nlg",
+        "VII",
+        _S_SOCIAL,
+        "isolation",
+        "knows_social_moments",
+        "isolation_company",
+        "non_manager",
+        "negative",
+        _SOCIAL,
+        "isolatie van het bedrijf",
+    ),
+    _slope(
+        "isolatie_bedrijf_gesprekken_nlg",
+        "VII",
+        _S_TALKS,
+        "isolation",
+        "knows_conversations",
+        "isolation_company",
+        "non_manager",
+        "negative",
+        _TALKS,
+        "isolatie van het bedrijf",
+    ),
+    _slope(
+        "isolatie_thuiswerkpercentage",
+        "I",
+        _S_HOME_ISO,
+        "isolation",
+        "home_share",
+        "isolation",
+        "all",
+        "positive",
+        "een hoger thuiswerkpercentage",
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_alleenwonend",
+        "I",
+        _S_ALONE,
+        "isolation",
+        "living_alone",
+        "isolation",
+        "all",
+        "positive",
+        "alleen wonen",
+        "isolatie",
+    ),
     # ------------------------------------------------------------------ complaints
-    _slope("kans_thuiswerkpercentage_lg", "V", _S_HOME_KANS, "complaints", "home_share", "kans", "manager",
-           "positive", "een hoger thuiswerkpercentage", "KANS-klachten"),
-    _slope("kans_thuiswerkpercentage_nlg", "V", _S_HOME_KANS_NON, "complaints", "home_share", "kans", "non_manager",
-           "positive", "een hoger thuiswerkpercentage", "KANS-klachten"),
-    _slope("rug_aparte_werkruimte_lg", "V", _S_WORKSPACE, "complaints", "separate_workspace", "complaint_back",
-           "manager", "negative", "een aparte werkruimte", "rugklachten"),
-    _slope("rug_aparte_werkruimte_nlg", "V", _S_WORKSPACE, "complaints", "separate_workspace", "complaint_back",
-           "non_manager", "negative", "een aparte werkruimte", "rugklachten"),
-    _slope("rug_uitputting_lg", "V", _S_EXHAUSTION, "complaints", "exhaustion", "complaint_back", "manager",
-           "positive", "meer uitputting", "rugklachten"),
-    _slope("rug_uitputting_nlg", "V", _S_EXHAUSTION, "complaints", "exhaustion", "complaint_back", "non_manager",
-           "positive", "meer uitputting", "rugklachten"),
-    _slope("kans_ergonomische_maatregelen", "VII", _S_ERGO, "complaints", "knows_ergonomic", "kans", "all",
-           "negative", "kennis van ergonomische maatregelen", "KANS-klachten"),
+    _slope(
+        "kans_thuiswerkpercentage_lg",
+        "V",
+        _S_HOME_KANS,
+        "complaints",
+        "home_share",
+        "kans",
+        "manager",
+        "positive",
+        "een hoger thuiswerkpercentage",
+        "KANS-klachten",
+    ),
+    _slope(
+        "kans_thuiswerkpercentage_nlg",
+        "V",
+        _S_HOME_KANS_NON,
+        "complaints",
+        "home_share",
+        "kans",
+        "non_manager",
+        "positive",
+        "een hoger thuiswerkpercentage",
+        "KANS-klachten",
+    ),
+    _slope(
+        "rug_aparte_werkruimte_lg",
+        "V",
+        _S_WORKSPACE,
+        "complaints",
+        "separate_workspace",
+        "complaint_back",
+        "manager",
+        "negative",
+        "een aparte werkruimte",
+        "rugklachten",
+    ),
+    _slope(
+        "rug_aparte_werkruimte_nlg",
+        "V",
+        _S_WORKSPACE,
+        "complaints",
+        "separate_workspace",
+        "complaint_back",
+        "non_manager",
+        "negative",
+        "een aparte werkruimte",
+        "rugklachten",
+    ),
+    _slope(
+        "rug_uitputting_lg",
+        "V",
+        _S_EXHAUSTION,
+        "complaints",
+        "exhaustion",
+        "complaint_back",
+        "manager",
+        "positive",
+        "meer uitputting",
+        "rugklachten",
+    ),
+    _slope(
+        "rug_uitputting_nlg",
+        "V",
+        _S_EXHAUSTION,
+        "complaints",
+        "exhaustion",
+        "complaint_back",
+        "non_manager",
+        "positive",
+        "meer uitputting",
+        "rugklachten",
+    ),
+    _slope(
+        "kans_ergonomische_maatregelen",
+        "VII",
+        _S_ERGO,
+        "complaints",
+        "knows_ergonomic",
+        "kans",
+        "all",
+        "negative",
+        "kennis van ergonomische maatregelen",
+        "KANS-klachten",
+    ),
     # ------------------------------------------------------------------ employer-reported measures
-    _slope("werkdruk_werkgever_werktijden", "VII", _S_EMPLOYER, "workload_employer", "employer_working_hours",
-           "workload", "all", "negative", "afspraken over werktijden volgens de werkgever", "werkdruk"),
-    _slope("isolatie_werkgever_sociale_momenten", "VII", _S_EMPLOYER, "isolation_employer",
-           "employer_social_moments", "isolation", "all", "negative",
-           "ingeplande momenten voor sociaal contact volgens de werkgever", "isolatie"),
-    _slope("isolatie_werkgever_gesprekken", "VII", _S_EMPLOYER, "isolation_employer", "employer_conversations",
-           "isolation", "all", "negative", "gesprekken om te zien wat er leeft volgens de werkgever", "isolatie"),
-    _slope("kans_werkgever_ergonomisch", "VII", _S_EMPLOYER, "complaints_employer", "employer_ergonomic", "kans",
-           "all", "negative", "ergonomische maatregelen volgens de werkgever", "KANS-klachten"),
+    _slope(
+        "werkdruk_werkgever_werktijden",
+        "VII",
+        _S_EMPLOYER,
+        "workload_employer",
+        "employer_working_hours",
+        "workload",
+        "all",
+        "negative",
+        "afspraken over werktijden volgens de werkgever",
+        "werkdruk",
+    ),
+    _slope(
+        "isolatie_werkgever_sociale_momenten",
+        "VII",
+        _S_EMPLOYER,
+        "isolation_employer",
+        "employer_social_moments",
+        "isolation",
+        "all",
+        "negative",
+        "ingeplande momenten voor sociaal contact volgens de werkgever",
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_werkgever_gesprekken",
+        "VII",
+        _S_EMPLOYER,
+        "isolation_employer",
+        "employer_conversations",
+        "isolation",
+        "all",
+        "negative",
+        "gesprekken om te zien wat er leeft volgens de werkgever",
+        "isolatie",
+    ),
+    _slope(
+        "kans_werkgever_ergonomisch",
+        "VII",
+        _S_EMPLOYER,
+        "complaints_employer",
+        "employer_ergonomic",
+        "kans",
+        "all",
+        "negative",
+        "ergonomische maatregelen volgens de werkgever",
+        "KANS-klachten",
+    ),
     # ------------------------------------------------------------------ employer and employee in one model
     # Each joint model holds both the employer's report and the employee's knowledge of a
     # measure (and their interaction): knowing the measure where the employer reports it,
     # against the employer reporting it where the employee does not know it.
-    _slope("werkdruk_kennis_bij_melding", "I", _S_ONLY, "workload_joint",
-           "knows_working_hours+knows_x_employer_working_hours", "workload", "all", "negative",
-           "kennis van afspraken over werktijden die de werkgever noemt", "werkdruk"),
-    _slope("werkdruk_melding_zonder_kennis", "I", _S_ONLY, "workload_joint", "employer_working_hours", "workload",
-           "all", "negative", "afspraken over werktijden die de werkgever noemt maar de werknemer niet kent",
-           "werkdruk"),
-    _slope("isolatie_kennis_bij_melding_sociale_momenten", "I", _S_ONLY, "isolation_joint",
-           "knows_social_moments+knows_x_employer_social_moments", "isolation", "all", "negative",
-           "kennis van ingeplande momenten voor sociaal contact die de werkgever noemt", "isolatie"),
-    _slope("isolatie_melding_zonder_kennis_sociale_momenten", "I", _S_ONLY, "isolation_joint",
-           "employer_social_moments", "isolation", "all", "negative",
-           "ingeplande momenten voor sociaal contact die de werkgever noemt maar de werknemer niet kent", "isolatie"),
-    _slope("isolatie_kennis_bij_melding_gesprekken", "I", _S_ONLY, "isolation_joint",
-           "knows_conversations+knows_x_employer_conversations", "isolation", "all", "negative",
-           "kennis van gesprekken om te zien wat er leeft die de werkgever noemt", "isolatie"),
-    _slope("isolatie_melding_zonder_kennis_gesprekken", "I", _S_ONLY, "isolation_joint", "employer_conversations",
-           "isolation", "all", "negative",
-           "gesprekken om te zien wat er leeft die de werkgever noemt maar de werknemer niet kent", "isolatie"),
-    _slope("kans_kennis_bij_melding_ergonomisch", "I", _S_ONLY, "complaints_joint",
-           "knows_ergonomic+knows_x_employer_ergonomic", "kans", "all", "negative",
-           "kennis van ergonomische maatregelen die de werkgever noemt", "KANS-klachten"),
-    _slope("kans_melding_zonder_kennis_ergonomisch", "I", _S_ONLY, "complaints_joint", "employer_ergonomic", "kans",
-           "all", "negative", "ergonomische maatregelen die de werkgever noemt maar de werknemer niet kent",
-           "KANS-klachten"),
+    _slope(
+        "werkdruk_kennis_bij_melding",
+        "I",
+        _S_ONLY,
+        "workload_joint",
+        "knows_working_hours+knows_x_employer_working_hours",
+        "workload",
+        "all",
+        "negative",
+        "kennis van afspraken over werktijden die de werkgever noemt",
+        "werkdruk",
+    ),
+    _slope(
+        "werkdruk_melding_zonder_kennis",
+        "I",
+        _S_ONLY,
+        "workload_joint",
+        "employer_working_hours",
+        "workload",
+        "all",
+        "negative",
+        "afspraken over werktijden die de werkgever noemt maar de werknemer niet kent",
+        "werkdruk",
+    ),
+    _slope(
+        "isolatie_kennis_bij_melding_sociale_momenten",
+        "I",
+        _S_ONLY,
+        "isolation_joint",
+        "knows_social_moments+knows_x_employer_social_moments",
+        "isolation",
+        "all",
+        "negative",
+        "kennis van ingeplande momenten voor sociaal contact die de werkgever noemt",
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_melding_zonder_kennis_sociale_momenten",
+        "I",
+        _S_ONLY,
+        "isolation_joint",
+        "employer_social_moments",
+        "isolation",
+        "all",
+        "negative",
+        "ingeplande momenten voor sociaal contact die de werkgever noemt maar de werknemer niet kent",
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_kennis_bij_melding_gesprekken",
+        "I",
+        _S_ONLY,
+        "isolation_joint",
+        "knows_conversations+knows_x_employer_conversations",
+        "isolation",
+        "all",
+        "negative",
+        "kennis van gesprekken om te zien wat er leeft die de werkgever noemt",
+        "isolatie",
+    ),
+    _slope(
+        "isolatie_melding_zonder_kennis_gesprekken",
+        "I",
+        _S_ONLY,
+        "isolation_joint",
+        "employer_conversations",
+        "isolation",
+        "all",
+        "negative",
+        "gesprekken om te zien wat er leeft die de werkgever noemt maar de werknemer niet kent",
+        "isolatie",
+    ),
+    _slope(
+        "kans_kennis_bij_melding_ergonomisch",
+        "I",
+        _S_ONLY,
+        "complaints_joint",
+        "knows_ergonomic+knows_x_employer_ergonomic",
+        "kans",
+        "all",
+        "negative",
+        "kennis van ergonomische maatregelen die de werkgever noemt",
+        "KANS-klachten",
+    ),
+    _slope(
+        "kans_melding_zonder_kennis_ergonomisch",
+        "I",
+        _S_ONLY,
+        "complaints_joint",
+        "employer_ergonomic",
+        "kans",
+        "all",
+        "negative",
+        "ergonomische maatregelen die de werkgever noemt maar de werknemer niet kent",
+        "KANS-klachten",
+    ),
     # ------------------------------------------------------------------ information loss
-    Estimand("informatieverlies_lg", "VI", _S_LOSS_MAN, "awareness", "information_loss", "information_loss", "information_loss",
-             "manager", None),
-    Estimand("informatieverlies_nlg", "VI", _S_LOSS_NON, "awareness", "information_loss", "information_loss", "information_loss",
-             "non_manager", None),
-    Estimand("niet_bekend_aantal_lg", "VI", _S_COUNT, "awareness", "information_loss", "reported_not_known", "information_loss",
-             "manager", None),
-    Estimand("niet_bekend_aantal_nlg", "VI", _S_COUNT, "awareness", "information_loss", "reported_not_known", "information_loss",
-             "non_manager", None),
-    Estimand("verlies_als_gemeld_lg", "VI", _S_CONDITIONAL, "awareness", "information_loss", "loss_if_reported", "information_loss",
-             "manager", None),
-    Estimand("verlies_als_gemeld_nlg", "VI", _S_CONDITIONAL, "awareness", "information_loss", "loss_if_reported", "information_loss",
-             "non_manager", None),
-    Estimand("informatieverlies_verschil", "VI", _S_GAP, "awareness", "information_loss", "loss_gap", "information_loss", "all",
-             "positive", "", ""),
+    Estimand(
+        "informatieverlies_lg",
+        "VI",
+        _S_LOSS_MAN,
+        "awareness",
+        "information_loss",
+        "information_loss",
+        "information_loss",
+        "manager",
+        None,
+    ),
+    Estimand(
+        "informatieverlies_nlg",
+        "VI",
+        _S_LOSS_NON,
+        "awareness",
+        "information_loss",
+        "information_loss",
+        "information_loss",
+        "non_manager",
+        None,
+    ),
+    Estimand(
+        "niet_bekend_aantal_lg",
+        "VI",
+        _S_COUNT,
+        "awareness",
+        "information_loss",
+        "reported_not_known",
+        "information_loss",
+        "manager",
+        None,
+    ),
+    Estimand(
+        "niet_bekend_aantal_nlg",
+        "VI",
+        _S_COUNT,
+        "awareness",
+        "information_loss",
+        "reported_not_known",
+        "information_loss",
+        "non_manager",
+        None,
+    ),
+    Estimand(
+        "verlies_als_gemeld_lg",
+        "VI",
+        _S_CONDITIONAL,
+        "awareness",
+        "information_loss",
+        "loss_if_reported",
+        "information_loss",
+        "manager",
+        None,
+    ),
+    Estimand(
+        "verlies_als_gemeld_nlg",
+        "VI",
+        _S_CONDITIONAL,
+        "awareness",
+        "information_loss",
+        "loss_if_reported",
+        "information_loss",
+        "non_manager",
+        None,
+    ),
+    Estimand(
+        "informatieverlies_verschil",
+        "VI",
+        _S_GAP,
+        "awareness",
+        "information_loss",
+        "loss_gap",
+        "information_loss",
+        "all",
+        "positive",
+        "",
+        "",
+    ),
     *(
-        Estimand(f"niet_bekend_{m}_{'lg' if r == 'manager' else 'nlg'}", "VI", _S_TABLE1, "awareness", "information_loss",
-                 m, "information_loss", r, None)
+        Estimand(
+            f"niet_bekend_{m}_{'lg' if r == 'manager' else 'nlg'}",
+            "VI",
+            _S_TABLE1,
+            "awareness",
+            "information_loss",
+            m,
+            "information_loss",
+            r,
+            None,
+        )
         for m in codebook_module.load().measures
         for r in ("manager", "non_manager")
     ),
@@ -334,8 +813,22 @@ BY_ID = {e.id: e for e in ESTIMANDS}
 if len(BY_ID) != len(ESTIMANDS):  # pragma: no cover - guards the table above
     raise RuntimeError("duplicate estimand id")
 
-COLUMNS = ["id", "outcome", "role", "exposure", "model", "scale", "direction", "mean", "q05", "q95",
-           "p_expected_direction", "wording", "chapter", "source"]
+COLUMNS = [
+    "id",
+    "outcome",
+    "role",
+    "exposure",
+    "model",
+    "scale",
+    "direction",
+    "mean",
+    "q05",
+    "q95",
+    "p_expected_direction",
+    "wording",
+    "chapter",
+    "source",
+]
 
 
 def wording(p_expected_direction: float | None) -> str:
@@ -353,23 +846,24 @@ def draws(estimand: Estimand, tree: xr.DataTree) -> np.ndarray:
     """Posterior draws of one estimand from its model's fit."""
     post = tree["posterior"]
     if estimand.kind == "slope":
-        slope = post["slope"]
+        slope = cast(xr.DataArray, post["slope"])  # a variable of the group, not a subgroup
         item_dim = dims.ASPECT if dims.ASPECT in slope.dims else dims.REGION
         items = list(OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
-        total = 0.0
+        total: xr.DataArray | float = 0.0
         for exposure in estimand.exposure.split("+"):  # a sum of slopes: a contrast in a joint model
             terms = [term_name(exposure, r) for r in ROLE_CODES[estimand.role]]
             missing = [t for t in terms if t not in slope.coords[dims.TERM].values]
             if missing:
                 raise KeyError(f"{estimand.id}: the {estimand.model} fit has no exposure term {missing}")
             total = total + slope.sel({item_dim: items, dims.TERM: terms}).mean([item_dim, dims.TERM])
+        assert isinstance(total, xr.DataArray)  # split() gives at least one exposure
         return _stack(total).to_numpy()
     role = {"manager": MANAGER, "non_manager": NON_MANAGER}.get(estimand.role)
     if estimand.exposure == "loss_gap":
-        return _stack(post["loss_gap"]).to_numpy()
+        return _stack(cast(xr.DataArray, post["loss_gap"])).to_numpy()
     if estimand.exposure in ("information_loss", "reported_not_known", "loss_if_reported"):
-        return _stack(post[estimand.exposure].sel({dims.ROLE: role})).to_numpy()
-    p = post["p_known_if_reported"].sel({dims.MEASURE: estimand.exposure, dims.ROLE: role})
+        return _stack(cast(xr.DataArray, post[estimand.exposure]).sel({dims.ROLE: role})).to_numpy()
+    p = cast(xr.DataArray, post["p_known_if_reported"]).sel({dims.MEASURE: estimand.exposure, dims.ROLE: role})
     return 1.0 - _stack(p).to_numpy()
 
 
@@ -402,8 +896,10 @@ def compute(trees: Mapping[str, xr.DataTree], estimands: tuple[Estimand, ...] = 
 
 
 def _odds(row: pd.Series) -> str:
-    return (f"odds ratio {nl.number(np.exp(row['mean']), 2)}, {nl.percent(PROB)}-interval "
-            f"{nl.interval(np.exp(row['q05']), np.exp(row['q95']), 2)}")
+    return (
+        f"odds ratio {nl.number(np.exp(row['mean']), 2)}, {nl.percent(PROB)}-interval "
+        f"{nl.interval(np.exp(row['q05']), np.exp(row['q95']), 2)}"
+    )
 
 
 def probability(p: float) -> str:
@@ -441,13 +937,23 @@ def sentence(row: pd.Series) -> str:
     # "afspraken ... hangen", "kennis van afspraken ... hangt": the verb agrees with the subject's head noun
     hangt, samenhangt = ("hangen", "samenhangen") if subject.split()[0] in PLURAL_HEADS else ("hangt", "samenhangt")
     if word == WORD_CLEAR:
-        body = f"{hangt} {subject} duidelijk samen met {relation}" if prefix else f"{subject} {hangt} duidelijk samen met {relation}"
+        body = (
+            f"{hangt} {subject} duidelijk samen met {relation}"
+            if prefix
+            else f"{subject} {hangt} duidelijk samen met {relation}"
+        )
     elif word == WORD_HINT:
-        body = f"is er een aanwijzing dat {subject} {samenhangt} met {relation}" if prefix else (
-            f"er is een aanwijzing dat {subject} {samenhangt} met {relation}")
+        body = (
+            f"is er een aanwijzing dat {subject} {samenhangt} met {relation}"
+            if prefix
+            else (f"er is een aanwijzing dat {subject} {samenhangt} met {relation}")
+        )
     elif word == WORD_NONE:
-        body = (f"{hangt} {subject} niet duidelijk samen met {relation}" if prefix
-                else f"{subject} {hangt} niet duidelijk samen met {relation}")
+        body = (
+            f"{hangt} {subject} niet duidelijk samen met {relation}"
+            if prefix
+            else f"{subject} {hangt} niet duidelijk samen met {relation}"
+        )
     else:
         raise ValueError(f"{e.id}: unknown wording {word!r}")
     text = f"{prefix}{body}" if prefix else body[0].upper() + body[1:]
@@ -470,7 +976,9 @@ def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
             ],
             "Wie": [ROLE_NL[r] for r in rows["role"]],
             "Odds ratio": [nl.number(np.exp(m), 2) for m in rows["mean"]],
-            f"{nl.percent(PROB)}-interval": [nl.interval(np.exp(a), np.exp(b), 2) for a, b in zip(rows["q05"], rows["q95"])],
+            f"{nl.percent(PROB)}-interval": [
+                nl.interval(np.exp(a), np.exp(b), 2) for a, b in zip(rows["q05"], rows["q95"])
+            ],
             "Kans op de verwachte richting": [probability(p) for p in rows["p_expected_direction"]],
             "Oordeel": list(rows["wording"]),
         }
@@ -480,16 +988,22 @@ def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
 
 def estimand_table_markdown() -> str:
     """The estimand table (README and appendix A): id, source sentence, outcome, role, exposure, scale, direction."""
-    lines = ["| id | source sentence (chapter) | outcome | role | exposure | scale | expected direction |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| id | source sentence (chapter) | outcome | role | exposure | scale | expected direction |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for e in ESTIMANDS:
         if e.kind != "slope" and e.outcome == "information_loss" and e.exposure in codebook_module.load().measures:
             continue  # per-measure rows: one line below
         src = e.source.replace("|", "/")
-        lines.append(f"| `{e.id}` | {src} ({e.chapter}) | {e.outcome} | {e.role} | {e.exposure} | {e.scale} | "
-                     f"{e.direction or 'descriptive'} |")
-    lines.append("| `niet_bekend_<measure>_lg/nlg` | " + _S_TABLE1 + " (VI) | information_loss | manager, non_manager | "
-                 "each of the 15 measures | P(not known \\| employer reports) | descriptive |")
+        lines.append(
+            f"| `{e.id}` | {src} ({e.chapter}) | {e.outcome} | {e.role} | {e.exposure} | {e.scale} | "
+            f"{e.direction or 'descriptive'} |"
+        )
+    lines.append(
+        "| `niet_bekend_<measure>_lg/nlg` | " + _S_TABLE1 + " (VI) | information_loss | manager, non_manager | "
+        "each of the 15 measures | P(not known \\| employer reports) | descriptive |"
+    )
     return "\n".join(lines)
 
 
@@ -528,8 +1042,10 @@ def gap_sentence(row: pd.Series) -> str:
     statement = "niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden"
     points = f"{nl.number(row['mean'] * 100, 0)} procentpunt"
     interval = f"{nl.number(row['q05'] * 100, 0)} {nl.RANGE_WORD} {nl.number(row['q95'] * 100, 0)} procentpunt"
-    numbers = (f"(verschil {points}, {nl.percent(PROB)}-interval {interval}; "
-               f"kans {probability(row['p_expected_direction'])} op de verwachte richting)")
+    numbers = (
+        f"(verschil {points}, {nl.percent(PROB)}-interval {interval}; "
+        f"kans {probability(row['p_expected_direction'])} op de verwachte richting)"
+    )
     if row["wording"] == WORD_NONE:
         return f"Of {statement}, is niet duidelijk {numbers}."
     lead = {WORD_CLEAR: "Het is duidelijk dat", WORD_HINT: "Er is een aanwijzing dat"}[row["wording"]]
@@ -543,27 +1059,35 @@ def loss_sentence(table: pd.DataFrame) -> str:
     (90%-interval 3,6 tot 4,0) die een leidinggevende niet kent, een informatieverlies van
     25% (24% tot 27%); bij niet-leidinggevenden zijn dat er ..."
     """
-    def numbers(suffix: str) -> str:
+
+    def numbers(suffix: str) -> tuple[str, str]:
         count, loss = table.loc[f"niet_bekend_aantal_{suffix}"], table.loc[f"informatieverlies_{suffix}"]
-        return (f"{nl.number(count['mean'], 1)} ({nl.percent(PROB)}-interval "
-                f"{nl.interval(count['q05'], count['q95'], 1)})", f"een informatieverlies van "
-                f"{nl.percent(loss['mean'])} ({nl.percent_interval(loss['q05'], loss['q95'])})")
+        return (
+            f"{nl.number(count['mean'], 1)} ({nl.percent(PROB)}-interval {nl.interval(count['q05'], count['q95'], 1)})",
+            f"een informatieverlies van {nl.percent(loss['mean'])} ({nl.percent_interval(loss['q05'], loss['q95'])})",
+        )
 
     n = len(codebook_module.load().measures)
     manager, non_manager = numbers("lg"), numbers("nlg")
-    return (f"Volgens het kennismodel noemt de werkgever van de {nl.number(n, 0)} maatregelen er gemiddeld "
-            f"{manager[0]} die een leidinggevende niet kent, {manager[1]}; bij {ROLE_NL['non_manager']} zijn dat "
-            f"er {non_manager[0]}, {non_manager[1]}.")
+    return (
+        f"Volgens het kennismodel noemt de werkgever van de {nl.number(n, 0)} maatregelen er gemiddeld "
+        f"{manager[0]} die een leidinggevende niet kent, {manager[1]}; bij {ROLE_NL['non_manager']} zijn dat "
+        f"er {non_manager[0]}, {non_manager[1]}."
+    )
 
 
 def count_clear(table: pd.DataFrame, ids: list[str]) -> str:
-    """"twee van de vier" findings among ``ids`` that are 'duidelijk'."""
+    """ "twee van de vier" findings among ``ids`` that are 'duidelijk'."""
     rows = table.loc[ids]
     return nl.count_of(int((rows["wording"] == WORD_CLEAR).sum()), len(rows))
 
 
-_OUTCOME_WORDS = {"workload": "werkdruk (zes aspecten)", "isolation": "isolatie (beide vragen)",
-                  "kans": "KANS-klachten (nek, schouders, arm)", "information_loss": "informatieverlies"}
+_OUTCOME_WORDS = {
+    "workload": "werkdruk (zes aspecten)",
+    "isolation": "isolatie (beide vragen)",
+    "kans": "KANS-klachten (nek, schouders, arm)",
+    "information_loss": "informatieverlies",
+}
 _DIRECTION_NL = {"negative": "negatief", "positive": "positief", None: "beschrijvend"}
 
 
@@ -579,18 +1103,33 @@ def estimand_table_nl() -> pd.DataFrame:
         if e.kind == "slope":
             what = f"{e.subject}; {UNITS[e.exposure]}"
         else:
-            what = {"information_loss": "verwacht aantal genoemd maar niet bekend, gedeeld door het aantal maatregelen",
-                    "reported_not_known": "verwacht aantal genoemd maar niet bekend",
-                    "loss_if_reported": "aandeel niet bekend van de door de werkgever genoemde maatregelen",
-                    "loss_gap": "verschil in informatieverlies (niet-leidinggevenden min leidinggevenden)"}[e.exposure]
+            what = {
+                "information_loss": "verwacht aantal genoemd maar niet bekend, gedeeld door het aantal maatregelen",
+                "reported_not_known": "verwacht aantal genoemd maar niet bekend",
+                "loss_if_reported": "aandeel niet bekend van de door de werkgever genoemde maatregelen",
+                "loss_gap": "verschil in informatieverlies (niet-leidinggevenden min leidinggevenden)",
+            }[e.exposure]
         outcome = _OUTCOME_WORDS.get(e.outcome) or _nl.label(e.outcome).lower()
-        rows.append({"Bevinding": e.id, "Zin uit het oorspronkelijke rapport": f"{e.source} ({e.chapter})",
-                     "Uitkomst": outcome, "Wie": ROLE_NL[e.role], "Grootheid": what,
-                     "Verwachte richting": _DIRECTION_NL[e.direction]})
-    rows.append({"Bevinding": "niet_bekend_<maatregel>_lg/nlg", "Zin uit het oorspronkelijke rapport": f"{_S_TABLE1} (VI)",
-                 "Uitkomst": "informatieverlies", "Wie": "leidinggevenden, niet-leidinggevenden",
-                 "Grootheid": "per maatregel: P(niet bekend | werkgever noemt de maatregel)",
-                 "Verwachte richting": "beschrijvend"})
+        rows.append(
+            {
+                "Bevinding": e.id,
+                "Zin uit het oorspronkelijke rapport": f"{e.source} ({e.chapter})",
+                "Uitkomst": outcome,
+                "Wie": ROLE_NL[e.role],
+                "Grootheid": what,
+                "Verwachte richting": _DIRECTION_NL[e.direction],
+            }
+        )
+    rows.append(
+        {
+            "Bevinding": "niet_bekend_<maatregel>_lg/nlg",
+            "Zin uit het oorspronkelijke rapport": f"{_S_TABLE1} (VI)",
+            "Uitkomst": "informatieverlies",
+            "Wie": "leidinggevenden, niet-leidinggevenden",
+            "Grootheid": "per maatregel: P(niet bekend | werkgever noemt de maatregel)",
+            "Verwachte richting": "beschrijvend",
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -604,14 +1143,28 @@ def estimand_table_nl() -> pd.DataFrame:
 # duidelijk"). Headings avoid the phrases the report test reserves for the findings
 # sentences ("samen met", "samenhangt", "informatieverlies"): they say "gaat gepaard met".
 
-EMPLOYER_IDS = ("werkdruk_werkgever_werktijden", "isolatie_werkgever_sociale_momenten",
-                "isolatie_werkgever_gesprekken", "kans_werkgever_ergonomisch")
-JOINT_KNOWN_IDS = ("werkdruk_kennis_bij_melding", "isolatie_kennis_bij_melding_sociale_momenten",
-                   "isolatie_kennis_bij_melding_gesprekken", "kans_kennis_bij_melding_ergonomisch")
-JOINT_EMPLOYER_IDS = ("werkdruk_melding_zonder_kennis", "isolatie_melding_zonder_kennis_sociale_momenten",
-                      "isolatie_melding_zonder_kennis_gesprekken", "kans_melding_zonder_kennis_ergonomisch")
-ISOLATION_IDS = {"isolatie_thuiswerkpercentage": ("veel thuiswerken", "veel thuiswerkt"),
-                 "isolatie_alleenwonend": ("alleen wonen", "alleen woont")}
+EMPLOYER_IDS = (
+    "werkdruk_werkgever_werktijden",
+    "isolatie_werkgever_sociale_momenten",
+    "isolatie_werkgever_gesprekken",
+    "kans_werkgever_ergonomisch",
+)
+JOINT_KNOWN_IDS = (
+    "werkdruk_kennis_bij_melding",
+    "isolatie_kennis_bij_melding_sociale_momenten",
+    "isolatie_kennis_bij_melding_gesprekken",
+    "kans_kennis_bij_melding_ergonomisch",
+)
+JOINT_EMPLOYER_IDS = (
+    "werkdruk_melding_zonder_kennis",
+    "isolatie_melding_zonder_kennis_sociale_momenten",
+    "isolatie_melding_zonder_kennis_gesprekken",
+    "kans_melding_zonder_kennis_ergonomisch",
+)
+ISOLATION_IDS = {
+    "isolatie_thuiswerkpercentage": ("veel thuiswerken", "veel thuiswerkt"),
+    "isolatie_alleenwonend": ("alleen wonen", "alleen woont"),
+}
 STRUCTURAL = ("structureel_20_40", "structureel_40_80", "structureel_80_plus")  # planned_homeworking codes
 RIE_HOMEWORKING = ("een_risico", "beide_risicos")  # rie_homeworking codes: attention to homeworking risks
 OFTEN = 4  # "vaak" on the frequency scale, "mee eens" on the agreement scale (1-5)
@@ -642,7 +1195,7 @@ def _clear(table: pd.DataFrame, ids) -> tuple[list[str], list[str]]:
 
 
 def _health(ids: list[str]) -> str:
-    """"werkdruk en isolatie": the outcomes of findings, in words, each once."""
+    """ "werkdruk en isolatie": the outcomes of findings, in words, each once."""
     outcomes = list(dict.fromkeys(_HEALTH.get(BY_ID[i].relation, BY_ID[i].relation) for i in ids))
     return nl.join_words(outcomes)
 
@@ -673,8 +1226,9 @@ def headline_complaints(employees: pd.DataFrame) -> str:
         return head + (" en voelen zich niet vaak uitgeput" if rested else ", maar voelen zich wel vaak uitgeput")
     subject, plural = nl.share_phrase(complaint, "thuiswerkers")
     head = f"{nl.capitalize_first(subject)} {nl.verb(2 if plural else 1, 'heeft', 'hebben')} klachten aan arm, nek of schouders"
-    return head + (", maar de meesten voelen zich niet vaak uitgeput" if rested else
-                   " en de meesten voelen zich vaak uitgeput")
+    return head + (
+        ", maar de meesten voelen zich niet vaak uitgeput" if rested else " en de meesten voelen zich vaak uitgeput"
+    )
 
 
 def headline_information(table: pd.DataFrame) -> str:
@@ -705,8 +1259,10 @@ def headline_known_measures(table: pd.DataFrame) -> str:
     if known and employer:
         return f"Maatregelen gaan gepaard met minder {_health(known + employer)}, of werknemers ze nu kennen of niet"
     if employer:
-        return (f"Niet de kennis van werknemers, maar de opgave van de werkgever gaat gepaard met minder "
-                f"{_health(employer)}")
+        return (
+            f"Niet de kennis van werknemers, maar de opgave van de werkgever gaat gepaard met minder "
+            f"{_health(employer)}"
+        )
     return "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen"
 
 
@@ -758,8 +1314,10 @@ def headline_supervision(table: pd.DataFrame, establishments: pd.DataFrame) -> s
     elif k == n:
         third = "hun maatregelen gaan gepaard met een betere gezondheid van werknemers"
     else:
-        third = (f"hun maatregelen gaan in {nl.count_of(k, n)} onderzochte verbanden gepaard met een betere "
-                 "gezondheid van werknemers")
+        third = (
+            f"hun maatregelen gaan in {nl.count_of(k, n)} onderzochte verbanden gepaard met een betere "
+            "gezondheid van werknemers"
+        )
     return f"{first}, {second}, en {third}"
 
 
@@ -801,8 +1359,10 @@ def headline_rie(establishments: pd.DataFrame) -> str:
     if _missing(share):
         return TOPICS[7]
     who, plural = nl.share_phrase(share, "werkgevers")
-    return (f"{nl.capitalize_first(who)} {'besteden' if plural else 'besteedt'} in de risico-inventarisatie en "
-            "-evaluatie (RI&E) aandacht aan thuiswerken")
+    return (
+        f"{nl.capitalize_first(who)} {'besteden' if plural else 'besteedt'} in de risico-inventarisatie en "
+        "-evaluatie (RI&E) aandacht aan thuiswerken"
+    )
 
 
 def chapter_one_headlines(table: pd.DataFrame, establishments: pd.DataFrame, employees: pd.DataFrame) -> dict[int, str]:

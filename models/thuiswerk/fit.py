@@ -31,10 +31,12 @@ from thuiswerk.specs import ModelSpec
 pytensor.config.numba__fastmath = False
 
 # Version of what fit() stores; part of every spec hash, so a change of the stored
-# groups makes old fits stale instead of silently reusing them.
-# Also bumped when a predictor's definition in prepare.PREDICTORS changes (a spec names
-# predictors, so their code is not in the spec hash).
-FIT_FORMAT = 9  # 8: home-office share per 50 percentage points; 9: per-cell log-likelihood in its own group
+# groups makes old fits stale instead of silently reusing them. (A change to how
+# prepare.py builds a model's inputs needs no bump: the fit's data_hash is the hash of
+# those inputs, workflow.inputs_hash.)
+# 8: home-office share per 50 percentage points; 9: per-cell log-likelihood in its own
+# group; 10: data_hash of the model's inputs instead of the whole survey
+FIT_FORMAT = 10
 
 Sampler = Literal["nutpie", "pymc", "numpyro", "nutpie-jax"]
 # nutpie (numba) is the default; PyMC's own NUTS needs nothing more; numpyro and
@@ -248,8 +250,10 @@ def _add_establishment_loglik(trace: xr.DataTree, inputs: ModelInputs, family: s
         xr.Dataset(
             {"y": (("chain", "draw", dims.ESTABLISHMENT), values)},
             coords={"chain": posterior["chain"], "draw": posterior["draw"], dims.ESTABLISHMENT: ids},
-            attrs={"description": "log p(y_v | theta): all cells of establishment v, establishment and employee "
-                   "effects integrated out (nested Gauss-Hermite), on thinned draws"},
+            attrs={
+                "description": "log p(y_v | theta): all cells of establishment v, establishment and employee "
+                "effects integrated out (nested Gauss-Hermite), on thinned draws"
+            },
         )
     )
 
@@ -258,7 +262,9 @@ def constant_data(inputs: ModelInputs) -> xr.Dataset:
     """The index arrays and design matrix, labelled, so a stored fit explains its own cells."""
     d, c = inputs.data, inputs.coords
     per_obs = {k: v for k, v in d.items() if np.ndim(v) == 1 and len(v) == inputs.n_obs}
-    data_vars = {f"{k}_of_obs": ((dims.OBS,), v) for k, v in per_obs.items() if k != "y"}
+    data_vars: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
+        f"{k}_of_obs": ((dims.OBS,), v) for k, v in per_obs.items() if k != "y"
+    }
     if "X" in d:
         data_vars["X"] = ((dims.EMPLOYEE, dims.PREDICTOR), d["X"])
     if "Z" in d:

@@ -84,6 +84,7 @@ def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | N
         # log p(y) = log expit(+eta) for y = 1, log expit(-eta) for y = 0
         np.multiply(eta, (2.0 * y - 1.0)[None, :, None], out=eta)
         return log_expit(eta, out=eta)
+    assert cuts is not None  # ordinal: _fixed_part always returns the cutpoints
     # ordinal: P(y = k) = F(c_k - eta) - F(c_{k-1} - eta), c_{-1} = -inf, c_{K-1} = +inf
     padded = np.concatenate(
         [np.full(cuts.shape[:2] + (1,), -np.inf), cuts, np.full(cuts.shape[:2] + (1,), np.inf)], axis=-1

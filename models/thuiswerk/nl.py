@@ -117,7 +117,8 @@ def _format_decimal(value: Decimal, decimals: int) -> str:
     if rounded == 0:
         rounded = abs(rounded)  # no "-0,0"
     text = f"{rounded:,.{decimals}f}"  # "1,234.5" (English separators)
-    return text.translate(str.maketrans({",": THOUSANDS_SEPARATOR, ".": DECIMAL_SEPARATOR}))
+    separators: dict[str, str | int | None] = {",": THOUSANDS_SEPARATOR, ".": DECIMAL_SEPARATOR}
+    return text.translate(str.maketrans(separators))
 
 
 def number(x: Any, decimals: int = 1) -> str:
@@ -308,8 +309,7 @@ def percent_table(table: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- counts in words
 
-_NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
-                 "elf", "twaalf")
+_NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf")
 
 
 def number_word(n: int) -> str:
@@ -319,7 +319,7 @@ def number_word(n: int) -> str:
 
 
 def count_of(k: int, n: int) -> str:
-    """"geen van de vier", "één van de vier", "alle vier": a count out of a total, in words."""
+    """ "geen van de vier", "één van de vier", "alle vier": a count out of a total, in words."""
     k, n = int(k), int(n)
     if not 0 <= k <= n:
         raise ValueError(f"count_of() needs 0 <= k <= n, got {k} of {n}")
@@ -386,7 +386,7 @@ def capitalize_first(text: str) -> str:
 
 
 def join_words(items: Iterable[str], conjunction: str = "en") -> str:
-    """"a", "a en b", "a, b en c" (no comma before the conjunction, as in Dutch)."""
+    """ "a", "a en b", "a, b en c" (no comma before the conjunction, as in Dutch)."""
     items = [str(i) for i in items]
     if not items:
         raise ValueError("join_words() needs at least one item")
@@ -482,61 +482,124 @@ def share_phrase(share: float, noun: str | None = None) -> tuple[str, bool]:
 # parameter by its Dutch name from here (thuiswerk.summaries.parameter_name).
 PARAMETER_NL: dict[str, tuple[str, str, str]] = {
     # effects of establishment and employee (every model)
-    "sigma_total": (r"$\sigma$", "totale standaardafwijking",
-                    "standaardafwijking van de effecten van vestiging en werknemer samen"),
-    "rho": (r"$\rho$", "aandeel van de vestiging",
-            "deel van de variantie van die effecten dat bij de vestiging ligt"),
-    "sigma_establishment": (r"$\sigma_{\mathrm{vest}}$", "standaardafwijking tussen vestigingen",
-                            r"$\sigma\sqrt{\rho}$: spreiding van de vestigingseffecten"),
-    "sigma_employee": (r"$\sigma_{\mathrm{wn}}$", "standaardafwijking tussen werknemers",
-                       r"$\sigma\sqrt{1-\rho}$: spreiding van de werknemerseffecten"),
-    "z_establishment": (r"$z_v$", "gestandaardiseerd vestigingseffect",
-                        r"effect van vestiging $v$ gedeeld door $\sigma_{\mathrm{vest}}$ (één per vestiging)"),
-    "z_employee": (r"$z_i$", "gestandaardiseerd werknemerseffect",
-                   r"effect van werknemer $i$ gedeeld door $\sigma_{\mathrm{wn}}$ (één per werknemer)"),
+    "sigma_total": (
+        r"$\sigma$",
+        "totale standaardafwijking",
+        "standaardafwijking van de effecten van vestiging en werknemer samen",
+    ),
+    "rho": (r"$\rho$", "aandeel van de vestiging", "deel van de variantie van die effecten dat bij de vestiging ligt"),
+    "sigma_establishment": (
+        r"$\sigma_{\mathrm{vest}}$",
+        "standaardafwijking tussen vestigingen",
+        r"$\sigma\sqrt{\rho}$: spreiding van de vestigingseffecten",
+    ),
+    "sigma_employee": (
+        r"$\sigma_{\mathrm{wn}}$",
+        "standaardafwijking tussen werknemers",
+        r"$\sigma\sqrt{1-\rho}$: spreiding van de werknemerseffecten",
+    ),
+    "z_establishment": (
+        r"$z_v$",
+        "gestandaardiseerd vestigingseffect",
+        r"effect van vestiging $v$ gedeeld door $\sigma_{\mathrm{vest}}$ (één per vestiging)",
+    ),
+    "z_employee": (
+        r"$z_i$",
+        "gestandaardiseerd werknemerseffect",
+        r"effect van werknemer $i$ gedeeld door $\sigma_{\mathrm{wn}}$ (één per werknemer)",
+    ),
     "b_sector": (r"$s$", "sectoreffect", "afwijking per sector; de sectoreffecten tellen op tot nul"),
-    "b_size_class": (r"$g$", "effect van de grootteklasse",
-                     "afwijking per grootteklasse van de vestiging; de effecten tellen op tot nul"),
+    "b_size_class": (
+        r"$g$",
+        "effect van de grootteklasse",
+        "afwijking per grootteklasse van de vestiging; de effecten tellen op tot nul",
+    ),
     # outcome models (werkdruk, isolatie, klachten)
-    "beta": (r"$\beta_p$", "helling van een covariaat",
-             "verandering van de logit per eenheid van covariaat $p$, gelijk voor alle uitkomsten en functies"),
-    "slope_mean": (r"$\mu_t$", "gemiddelde helling",
-                   "helling van blootstelling $t$ (een blootstelling bij één functie), "
-                   "gemiddeld over de aspecten of lichaamsdelen"),
-    "slope_spread": (r"$\tau_k$", "spreiding van de helling",
-                     "standaardafwijking van de helling van blootstelling $k$ tussen aspecten of lichaamsdelen"),
-    "z_slope": (r"$\zeta_{jt}$", "gestandaardiseerde afwijking van de helling",
-                r"afwijking van de helling voor uitkomst $j$ van het gemiddelde $\mu_t$, gedeeld door $\tau_k$"),
-    "slope": (r"$b_{jt}$", "helling per uitkomst",
-              "helling van blootstelling $t$ voor aspect of lichaamsdeel $j$; hieruit komen de bevindingen"),
+    "beta": (
+        r"$\beta_p$",
+        "helling van een covariaat",
+        "verandering van de logit per eenheid van covariaat $p$, gelijk voor alle uitkomsten en functies",
+    ),
+    "slope_mean": (
+        r"$\mu_t$",
+        "gemiddelde helling",
+        "helling van blootstelling $t$ (een blootstelling bij één functie), "
+        "gemiddeld over de aspecten of lichaamsdelen",
+    ),
+    "slope_spread": (
+        r"$\tau_k$",
+        "spreiding van de helling",
+        "standaardafwijking van de helling van blootstelling $k$ tussen aspecten of lichaamsdelen",
+    ),
+    "z_slope": (
+        r"$\zeta_{jt}$",
+        "gestandaardiseerde afwijking van de helling",
+        r"afwijking van de helling voor uitkomst $j$ van het gemiddelde $\mu_t$, gedeeld door $\tau_k$",
+    ),
+    "slope": (
+        r"$b_{jt}$",
+        "helling per uitkomst",
+        "helling van blootstelling $t$ voor aspect of lichaamsdeel $j$; hieruit komen de bevindingen",
+    ),
     "cut_first": (r"$c_{j1}$", "eerste drempel", "laagste drempel van aspect $j$ op de logitschaal"),
-    "cut_gaps": (r"$c_{j,k+1} - c_{jk}$", "afstand tussen drempels",
-                 "afstand tussen twee opeenvolgende drempels van aspect $j$ (positief)"),
-    "cutpoints": (r"$c_{jk}$", "drempels",
-                  "oplopende drempels van aspect $j$ tussen de antwoordcategorieën $k$ en $k+1$"),
-    "intercept": (r"$\alpha_{jf}$", "intercept per lichaamsdeel en functie",
-                  "logit van een klacht aan lichaamsdeel $j$ bij functie $f$ (covariaten op hun referentiewaarde)"),
+    "cut_gaps": (
+        r"$c_{j,k+1} - c_{jk}$",
+        "afstand tussen drempels",
+        "afstand tussen twee opeenvolgende drempels van aspect $j$ (positief)",
+    ),
+    "cutpoints": (
+        r"$c_{jk}$",
+        "drempels",
+        "oplopende drempels van aspect $j$ tussen de antwoordcategorieën $k$ en $k+1$",
+    ),
+    "intercept": (
+        r"$\alpha_{jf}$",
+        "intercept per lichaamsdeel en functie",
+        "logit van een klacht aan lichaamsdeel $j$ bij functie $f$ (covariaten op hun referentiewaarde)",
+    ),
     # knowledge of measures (kennismodel)
-    "mu": (r"$\mu_{fw}$", "gemiddelde logit van kennis",
-           "gemiddelde over de maatregelen van de logit van de kans dat een werknemer van functie $f$ een "
-           "maatregel kent, naar de opgave $w$ van de werkgever"),
-    "tau": (r"$\tau_{fw}$", "spreiding tussen maatregelen",
-            "standaardafwijking van die logit tussen de maatregelen"),
-    "z_measure": (r"$z_{mfw}$", "gestandaardiseerd maatregeleffect",
-                  r"afwijking van maatregel $m$ van $\mu_{fw}$, gedeeld door $\tau_{fw}$"),
-    "alpha": (r"$a_{mfw}$", "logit van kennis per maatregel",
-              "logit van de kans dat een werknemer van functie $f$ maatregel $m$ kent, naar de opgave $w$"),
-    "p_known_if_reported": (r"$p_{mf}$", "kans op kennis als de werkgever de maatregel noemt",
-                            "gemiddeld over de effecten van vestiging en werknemer"),
-    "reported_not_known": (r"$N_f$", "genoemd maar niet bekend",
-                           "verwacht aantal maatregelen dat de werkgever noemt en de werknemer van functie $f$ "
-                           "niet kent"),
-    "information_loss": (r"$N_f / 15$", "informatieverlies",
-                         "genoemd maar niet bekend, gedeeld door het aantal maatregelen (15)"),
-    "loss_if_reported": ("", "niet bekend van de genoemde maatregelen",
-                         "aandeel van de maatregelen die de werkgever noemt dat de werknemer niet kent"),
-    "loss_gap": ("", "verschil in informatieverlies",
-                 "informatieverlies van niet-leidinggevenden min dat van leidinggevenden"),
+    "mu": (
+        r"$\mu_{fw}$",
+        "gemiddelde logit van kennis",
+        "gemiddelde over de maatregelen van de logit van de kans dat een werknemer van functie $f$ een "
+        "maatregel kent, naar de opgave $w$ van de werkgever",
+    ),
+    "tau": (r"$\tau_{fw}$", "spreiding tussen maatregelen", "standaardafwijking van die logit tussen de maatregelen"),
+    "z_measure": (
+        r"$z_{mfw}$",
+        "gestandaardiseerd maatregeleffect",
+        r"afwijking van maatregel $m$ van $\mu_{fw}$, gedeeld door $\tau_{fw}$",
+    ),
+    "alpha": (
+        r"$a_{mfw}$",
+        "logit van kennis per maatregel",
+        "logit van de kans dat een werknemer van functie $f$ maatregel $m$ kent, naar de opgave $w$",
+    ),
+    "p_known_if_reported": (
+        r"$p_{mf}$",
+        "kans op kennis als de werkgever de maatregel noemt",
+        "gemiddeld over de effecten van vestiging en werknemer",
+    ),
+    "reported_not_known": (
+        r"$N_f$",
+        "genoemd maar niet bekend",
+        "verwacht aantal maatregelen dat de werkgever noemt en de werknemer van functie $f$ niet kent",
+    ),
+    "information_loss": (
+        r"$N_f / 15$",
+        "informatieverlies",
+        "genoemd maar niet bekend, gedeeld door het aantal maatregelen (15)",
+    ),
+    "loss_if_reported": (
+        "",
+        "niet bekend van de genoemde maatregelen",
+        "aandeel van de maatregelen die de werkgever noemt dat de werknemer niet kent",
+    ),
+    "loss_gap": (
+        "",
+        "verschil in informatieverlies",
+        "informatieverlies van niet-leidinggevenden min dat van leidinggevenden",
+    ),
 }
 
 # Prior settings of a model specification (thuiswerk.specs) -> Dutch description.
@@ -583,11 +646,21 @@ def parameter_nl(variable: str) -> str:
     return PARAMETER_NL[variable][1]
 
 
-def model_nl(name: str) -> str:
-    """The Dutch name of a model (:data:`MODEL_NL`); unknown names raise ``KeyError``."""
+def model_nl(name: str, mid_sentence: bool = False) -> str:
+    """The Dutch name of a model (:data:`MODEL_NL`); unknown names raise ``KeyError``.
+
+    The names are written as they open a table cell ("Werkdruk (...)"); inside a
+    sentence (``mid_sentence``) they start with a lower-case letter.
+    """
     if name not in MODEL_NL:
         raise KeyError(f"no Dutch name for the model {name!r}; add it to nl.MODEL_NL")
-    return MODEL_NL[name]
+    text = MODEL_NL[name]
+    return text[:1].lower() + text[1:] if mid_sentence else text
+
+
+def models_nl(names: Iterable[str]) -> str:
+    """Several models named inside a sentence: "werkdruk (...), isolatie (...) en ..."."""
+    return join_words([model_nl(n, mid_sentence=True) for n in names])
 
 
 class Markdown(str):

@@ -101,7 +101,10 @@ PREDICTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     ),
     "knows_ergonomic": ("Aandeel bekende ergonomische maatregelen", _group_share("knows", "ergonomic")),
     "employer_working_hours": ("Werkgever: afspraken over werktijden", _employer("working_hours_agreements")),
-    "employer_remote_training": ("Werkgever: training leidinggeven op afstand", _employer("remote_leadership_training")),
+    "employer_remote_training": (
+        "Werkgever: training leidinggeven op afstand",
+        _employer("remote_leadership_training"),
+    ),
     "employer_social_moments": ("Werkgever: ingeplande sociale momenten", _employer("social_moments")),
     "employer_conversations": ("Werkgever: gesprekken over wat er leeft", _employer("conversations")),
     "employer_other_share": (
@@ -161,7 +164,9 @@ def predictor_label(name: str) -> str:
 
 
 def _joined(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
-    est = establishments.drop(columns=[c for c in establishments.columns if c in employees.columns and c != "establishment_id"])
+    est = establishments.drop(
+        columns=[c for c in establishments.columns if c in employees.columns and c != "establishment_id"]
+    )
     return employees.merge(est, on="establishment_id", how="left", validate="many_to_one")
 
 
@@ -194,7 +199,7 @@ def term_matrix(frame: pd.DataFrame, terms: Sequence[tuple[str, str, str]]) -> n
     return np.column_stack(cols)
 
 
-def check_design(inputs: "ModelInputs", family: str) -> None:
+def check_design(inputs: ModelInputs, family: str) -> None:
     """Refuse a design with a column that is a linear combination of the others.
 
     The columns are the model's intercepts (the cut points of an ordinal model act as
@@ -238,7 +243,7 @@ def _group_codes(frame: pd.DataFrame, establishments: pd.DataFrame) -> dict[str,
     est_sector = pd.Categorical(establishments["sector"], categories=sectors).codes
     est_size = pd.Categorical(establishments["size_class"], categories=sizes).codes
     return {
-        "est_of_row": est_index.get_indexer(frame["establishment_id"].astype(str)),
+        "est_of_row": est_index.get_indexer(pd.Index(frame["establishment_id"].astype(str))),
         "sector_of_est": est_sector.astype(np.int64),
         "size_of_est": est_size.astype(np.int64),
     }
@@ -350,14 +355,18 @@ def ordinal_inputs(
         excluded["empty item (item non-response)"] = int((~keep).sum())
     groups = _group_codes(frame, establishments)
     term_coords, term_exposure = _term_data(terms)
-    coords = _base_coords(establishments) | {
-        dims.EMPLOYEE: frame["employee_id"].astype(str).tolist(),
-        dims.ASPECT: list(aspects),
-        dims.CUT: list(range(1, k)),
-        dims.PREDICTOR: list(predictors),
-        dims.ROLE: list(ROLES),
-        dims.OBS: np.flatnonzero(keep).tolist(),
-    } | term_coords
+    coords = (
+        _base_coords(establishments)
+        | {
+            dims.EMPLOYEE: frame["employee_id"].astype(str).tolist(),
+            dims.ASPECT: list(aspects),
+            dims.CUT: list(range(1, k)),
+            dims.PREDICTOR: list(predictors),
+            dims.ROLE: list(ROLES),
+            dims.OBS: np.flatnonzero(keep).tolist(),
+        }
+        | term_coords
+    )
     data = {
         "y": (y[keep] - 1).astype(np.int64),  # categories 1..K -> 0..K-1
         "aspect": asp_idx[keep],
@@ -392,13 +401,17 @@ def binary_inputs(
         excluded["empty item (item non-response)"] = int((~keep).sum())
     groups = _group_codes(frame, establishments)
     term_coords, term_exposure = _term_data(terms)
-    coords = _base_coords(establishments) | {
-        dims.EMPLOYEE: frame["employee_id"].astype(str).tolist(),
-        dims.REGION: list(regions),
-        dims.PREDICTOR: list(predictors),
-        dims.ROLE: list(ROLES),
-        dims.OBS: np.flatnonzero(keep).tolist(),
-    } | term_coords
+    coords = (
+        _base_coords(establishments)
+        | {
+            dims.EMPLOYEE: frame["employee_id"].astype(str).tolist(),
+            dims.REGION: list(regions),
+            dims.PREDICTOR: list(predictors),
+            dims.ROLE: list(ROLES),
+            dims.OBS: np.flatnonzero(keep).tolist(),
+        }
+        | term_coords
+    )
     data = {
         "y": y[keep].astype(np.int64),
         "region": reg_idx[keep],

@@ -156,7 +156,9 @@ def _check_entry(entry: Any, where: str) -> Reference:
             or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in scale)
             or not scale[0] < scale[1]
         ):
-            raise ReferencesError(f"{where}: field scale must be [low, high] with low < high for unit score, got {scale!r}")
+            raise ReferencesError(
+                f"{where}: field scale must be [low, high] with low < high for unit score, got {scale!r}"
+            )
         if not scale[0] <= value <= scale[1]:
             raise ReferencesError(f"{where}: field value {value!r} is outside its scale {list(scale)}")
         scale = (float(scale[0]), float(scale[1]))
@@ -165,7 +167,9 @@ def _check_entry(entry: Any, where: str) -> Reference:
 
     year = str(entry["year"])
     if not YEAR_RE.fullmatch(year):
-        raise ReferencesError(f"{where}: field year must be a year (2017) or a period (\"2019-2021\"), got {entry['year']!r}")
+        raise ReferencesError(
+            f'{where}: field year must be a year (2017) or a period ("2019-2021"), got {entry["year"]!r}'
+        )
     if "-" in year:
         start, end = (int(y) for y in year.split("-"))
         if start >= end:
@@ -173,12 +177,16 @@ def _check_entry(entry: Any, where: str) -> Reference:
 
     citation = entry["citation"]
     if not isinstance(citation, str) or not CITATION_RE.fullmatch(citation):
-        raise ReferencesError(f"{where}: field citation must be a BibTeX key (no @, brackets or spaces), got {citation!r}")
+        raise ReferencesError(
+            f"{where}: field citation must be a BibTeX key (no @, brackets or spaces), got {citation!r}"
+        )
 
     footnote = entry["footnote"]
     notes = [] if footnote is None else (footnote if isinstance(footnote, list) else [footnote])
     if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in notes):
-        raise ReferencesError(f"{where}: field footnote must be a footnote number, a list of them or null, got {footnote!r}")
+        raise ReferencesError(
+            f"{where}: field footnote must be a footnote number, a list of them or null, got {footnote!r}"
+        )
 
     texts = {}
     for name in ("source", "label_nl", "statement_nl", "versus_nl", "note", "url"):
@@ -192,7 +200,9 @@ def _check_entry(entry: Any, where: str) -> Reference:
     if statement.count("{value}") != 1 or re.search(r"\{(?!value\})", statement):
         raise ReferencesError(f"{where}: field statement_nl must contain {{value}} exactly once (and no other braces)")
     if statement.endswith("."):
-        raise ReferencesError(f"{where}: field statement_nl must end without a full stop (the citation and the full stop follow)")
+        raise ReferencesError(
+            f"{where}: field statement_nl must end without a full stop (the citation and the full stop follow)"
+        )
     for name in ("label_nl", "statement_nl", "versus_nl"):
         if name in texts and re.search(r"\d\s*%", texts[name]):
             raise ReferencesError(f"{where}: field {name} types a percentage; the number belongs in value")
@@ -280,7 +290,7 @@ class Comparison:
 
     @property
     def word(self) -> str:
-        """"lager dan", "hoger dan" or "niet duidelijk anders dan" (see the module docstring)."""
+        """ "lager dan", "hoger dan" or "niet duidelijk anders dan" (see the module docstring)."""
         if math.isnan(self.p_lower):
             return WORD_SAME
         if self.p_lower >= nl.EVIDENCE_CLEAR_THRESHOLD:
@@ -297,9 +307,11 @@ class Comparison:
         return format_value(self.observed, self.reference.unit)
 
     def sentence(self, subject: str) -> str:
-        """"{subject} ({observed}) is {word} {versus} ({reference}) [@key]."."""
+        """ "{subject} ({observed}) is {word} {versus} ({reference}) [@key]."."""
         ref = self.reference
-        return nl.Markdown(f"{_cap(subject)} ({self.observed_text}) is {self.word} {ref.versus_nl} ({ref.text}) {ref.cite}.")
+        return nl.Markdown(
+            f"{_cap(subject)} ({self.observed_text}) is {self.word} {ref.versus_nl} ({ref.text}) {ref.cite}."
+        )
 
 
 def _cap(text: str) -> str:
@@ -373,7 +385,7 @@ def comparison_sentence(
     *,
     references: Mapping[str, Reference] | None = None,
 ) -> str:
-    """"Het aandeel ... (31%) is lager dan landelijk (42%) [@nea2022]." from the data and the YAML."""
+    """ "Het aandeel ... (31%) is lager dan landelijk (42%) [@nea2022]." from the data and the YAML."""
     return compare(values, key_or_ref, clusters, references=references).sentence(subject)
 
 
@@ -395,7 +407,9 @@ def value_text(key_or_ref: str | Reference, references: Mapping[str, Reference] 
     return _ref(key_or_ref, references).text
 
 
-def share_at_least(values: pd.Series, key_or_ref: str | Reference, references: Mapping[str, Reference] | None = None) -> pd.Series:
+def share_at_least(
+    values: pd.Series, key_or_ref: str | Reference, references: Mapping[str, Reference] | None = None
+) -> pd.Series:
     """0/1 per non-missing value: at or above a threshold reference (e.g. BAT 'zeer hoog'); NaN stays NaN."""
     ref = _ref(key_or_ref, references)
     v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)

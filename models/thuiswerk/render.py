@@ -84,7 +84,7 @@ def formats(to: str | None) -> list[str]:
     return ["pdf" if n == "typst" else n for n in dict.fromkeys(names)]
 
 
-def _hash_files(h: "hashlib._Hash", files: Iterable[Path], root: Path) -> None:
+def _hash_files(h: hashlib._Hash, files: Iterable[Path], root: Path) -> None:
     for f in sorted(files):
         if f.is_file():
             h.update(str(f.relative_to(root)).encode())
@@ -143,26 +143,43 @@ def render(
         echo("Data, fits and code unchanged: chapters whose source is unchanged are not executed again.")
     freeze.mkdir(exist_ok=True)
     (freeze / FINGERPRINT_FILE).write_text(stamp + "\n")  # what is frozen from now on belongs to these inputs
-    env = os.environ | run.environment() | {
-        "QUARTO_PYTHON": sys.executable,
-        "THUISWERK_CACHE": str(freeze / CACHE_DIR),
-        "THUISWERK_FAILING": ",".join(failing),
-    }
+    env = (
+        os.environ
+        | run.environment()
+        | {
+            "QUARTO_PYTHON": sys.executable,
+            "THUISWERK_CACHE": str(freeze / CACHE_DIR),
+            "THUISWERK_FAILING": ",".join(failing),
+        }
+    )
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a
     # chapter: the executed chapters stay frozen when only the commit changes.
-    metadata = ["-M", f"thuiswerk-commit:{commit.removesuffix('+dirty')}", "-M", f"thuiswerk-state:{STATE[commit.endswith('+dirty')]}"]
+    metadata = [
+        "-M",
+        f"thuiswerk-commit:{commit.removesuffix('+dirty')}",
+        "-M",
+        f"thuiswerk-state:{STATE[commit.endswith('+dirty')]}",
+    ]
     jobs = max(1, min(len(fmts), jobs or os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="thuiswerk-render-") as scratch:
         copies = {fmt: _copy_sources(root, Path(scratch) / fmt) for fmt in fmts}
         lock = threading.Lock()
 
-        def run(fmt: str) -> tuple[str, int, float]:
+        def render_format(fmt: str) -> tuple[str, int, float]:
             command = [str(quarto), "render", "--to", FORMATS[fmt], *metadata]
             with lock:
                 echo(f"[{fmt}] {' '.join(command)}")
             started = time.monotonic()
-            with subprocess.Popen(command, cwd=copies[fmt], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True, errors="replace") as process:
+            with subprocess.Popen(
+                command,
+                cwd=copies[fmt],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+            ) as process:
+                assert process.stdout is not None  # stdout=PIPE
                 for line in process.stdout:
                     if line.strip():
                         with lock:
@@ -171,17 +188,23 @@ def render(
 
         # the HTML site is the longest: it starts first
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(run, fmts))
+            results = list(pool.map(render_format, fmts))
         for fmt, code, seconds in results:
             echo(f"[{fmt}] {'rendered' if code == 0 else f'failed (exit {code})'} in {seconds:.0f} s")
             if code == 0:  # a format's executed chapters are kept even when another format failed
                 shutil.copytree(copies[fmt] / FREEZE_DIR, freeze, dirs_exist_ok=True)
         failed = [fmt for fmt, code, _ in results if code != 0]
         if failed:
-            raise RenderError(f"quarto render failed for {', '.join(failed)} (see its lines above); {OUTPUT_DIR}/ is unchanged")
-        missing = [f"{fmt}: {p.name}" for fmt in fmts for p in outputs_for([fmt], copies[fmt] / OUTPUT_DIR) if not p.is_file()]
+            raise RenderError(
+                f"quarto render failed for {', '.join(failed)} (see its lines above); {OUTPUT_DIR}/ is unchanged"
+            )
+        missing = [
+            f"{fmt}: {p.name}" for fmt in fmts for p in outputs_for([fmt], copies[fmt] / OUTPUT_DIR) if not p.is_file()
+        ]
         if missing:
-            raise RenderError("Quarto succeeded but did not write " + ", ".join(missing) + f"; {OUTPUT_DIR}/ is unchanged")
+            raise RenderError(
+                "Quarto succeeded but did not write " + ", ".join(missing) + f"; {OUTPUT_DIR}/ is unchanged"
+            )
         for fmt in fmts:  # only now that every format rendered
             _merge(copies[fmt] / OUTPUT_DIR, root / OUTPUT_DIR)
     return outputs_for(fmts, root / OUTPUT_DIR)

@@ -58,6 +58,8 @@ from thuiswerk import codebook as codebook_module
 from thuiswerk.codebook import TABLES, Codebook, Variable
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pandas.api.typing import NAType
+
     from thuiswerk.data import Survey
 
 #: pandas dtype of each codebook type after loading.
@@ -154,7 +156,7 @@ def _is_empty(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
+        return bool(pd.isna(value))  # type: ignore[call-overload]  # any object; stubs take only known scalars
     except (TypeError, ValueError):
         return False
 
@@ -320,8 +322,10 @@ def coerce_column(series: pd.Series, var: Variable) -> tuple[pd.Series, list[tup
         if _all_text(series):
             out = _coerce_text(series)
         else:
-            out = pd.Series(pd.array([_as_code_text(v) for v in series.astype(object).tolist()], dtype="string"), index=series.index)
-        return out.rename(series.name), []
+            out = pd.Series(
+                pd.array([_as_code_text(v) for v in series.astype(object).tolist()], dtype="string"), index=series.index
+            )
+        return out.rename(series.name), []  # type: ignore[call-overload]  # stubs refuse a Hashable name
     whole = dtype == "Int64"
     if str(series.dtype) == dtype and whole:
         return series, []
@@ -921,17 +925,19 @@ def _missingness(stats: dict[str, TableStats], cb: Codebook) -> pd.DataFrame:
     Rows whose applicability is unknown (condition column empty, invalid or
     absent) count as applicable. An absent column has empty (NA) counts.
     """
-    records = []
+    records: list[tuple[str, str, int | NAType, int | NAType, float, int | NAType, bool]] = []
     for table in TABLES:
         s = stats[table]
-        for var in cb.table(table):  # type: ignore[arg-type]
+        for var in cb.table(table):
             if var.name not in s.columns:
                 records.append((table, var.name, pd.NA, pd.NA, np.nan, pd.NA, var.missing is not None))
                 continue
             n_app = s.applicable[var.name]
             n_empty = s.empty[var.name]
             share = n_empty / n_app if n_app else np.nan
-            records.append((table, var.name, n_app, n_empty, share, s.not_applicable[var.name], var.missing is not None))
+            records.append(
+                (table, var.name, n_app, n_empty, share, s.not_applicable[var.name], var.missing is not None)
+            )
     result = pd.DataFrame(
         records,
         columns=["table", "variable", "applicable", "empty", "empty_share", "not_applicable", "may_be_empty"],
@@ -963,12 +969,14 @@ def validate_survey(survey: Survey, cb: Codebook | None = None) -> ValidationRep
         raw = tables[table] = getattr(survey, table)
         rows = np.asarray(survey.rows(table), dtype=np.int64)
         checker.start_table(table, file, raw.columns, survey.header_row(table))
-        known = [c for c in cb.columns(table) if c in raw.columns]  # type: ignore[arg-type]
+        known = [c for c in cb.columns(table) if c in raw.columns]
         flagged = {cell for v in load_violations if v.file == file for cell in v.cells()}
         step = max(1, CHUNK_CELLS // max(1, len(known)))
         for start in range(0, len(raw), step):
             part_rows = rows[start : start + step]
-            frame, problems = coerce_table(raw.iloc[start : start + step][known], table, file=file, rows=part_rows, cb=cb)
+            frame, problems = coerce_table(
+                raw.iloc[start : start + step][known], table, file=file, rows=part_rows, cb=cb
+            )
             checker.violations += problems
             flagged.update(cell for v in problems for cell in v.cells())
             checker.add(table, frame, part_rows, flagged)
@@ -985,7 +993,7 @@ def _sorted_unique(violations: list[Violation], files: dict[str, str], cb: Codeb
     file_rank = {f: i for i, f in enumerate(files[t] for t in TABLES)}
     col_rank: dict[tuple[str, str], int] = {}
     for t in TABLES:
-        for i, name in enumerate(cb.columns(t)):  # type: ignore[arg-type]
+        for i, name in enumerate(cb.columns(t)):
             col_rank[(files[t], name)] = i
 
     def sort_key(v: Violation) -> tuple:

@@ -78,6 +78,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 from scipy import optimize
 from scipy.special import expit, logit, ndtr, ndtri
 
@@ -304,7 +305,7 @@ def _as_margins(margins: Margins | str | os.PathLike | None) -> Margins:
         return load_margins()
     if isinstance(margins, Margins):
         return margins
-    return load_margins(margins)
+    return load_margins(Path(margins))
 
 
 def _truncated_lognormal_mean(mu: float, sigma: float, lo: float, hi: float) -> float:
@@ -594,7 +595,7 @@ def _calibrate_employee_inputs(t: _Targets) -> dict[str, Any]:
     )
     # furniture financed (employee) and present (inspector)
     offered_hb, offered_zs = t("furniture_offered_height_or_better"), t("furniture_offered_sit_stand")
-    furniture = {
+    furniture: dict[str, Any] = {
         "scale": "financed = offered level with probability report[role], else geen_combinatie; "
         "present = max(financed, own), own >= hoogte_verstelbaar with probability own_hb[role], "
         "own = zit_sta with probability own_hb[role] * own_zs_given_hb[role]",
@@ -732,7 +733,7 @@ def _categorical_shares(t: _Targets, cb) -> dict[str, Any]:
     planned_split = _normalised([t(f"planned_{c}") for c in PLANNED_ORDER[1:]]) * t("planned_structural")
     change_yes, change_no_action = t("expected_change_yes"), t("expected_change_no_action")
     methods, reasons = codes("investigation_method"), codes("reason_not_investigated")
-    out = {
+    out: dict[str, Any] = {
         "prepandemic_homeworking": {"nooit": 1 - inc - struct, "incidenteel": inc, "structureel": struct},
         "planned_homeworking": dict(zip(PLANNED_ORDER, [1 - t("planned_structural"), *planned_split.tolist()])),
         "free_to_choose_hours": rescaled(
@@ -798,7 +799,7 @@ def _draw_establishments(params: dict, n: int, rng: np.random.Generator) -> dict
     size_i = _categorical(rng, np.array([d["size_shares"][z] for z in sizes]), n)
     e["sector"] = np.asarray(sectors, dtype=object)[sector_i]
     e["size_class"] = np.asarray(sizes, dtype=object)[size_i]
-    n_emp = np.zeros(n)
+    n_emp: np.ndarray = np.zeros(n)
     for k, name in enumerate(sizes):
         rows = size_i == k
         spec = d["size_lognormal"][name]
@@ -879,8 +880,9 @@ def _draw_establishments(params: dict, n: int, rng: np.random.Generator) -> dict
     e["obstacles_investigated"] = investigated.astype(np.int64)
     method = draw_cat(cat["investigation_method"])
     reason = draw_cat(cat["reason_not_investigated"])
-    e["investigation_method"] = np.where(investigated, method, None)
-    e["reason_not_investigated"] = np.where(investigated, None, reason)
+    # np.where takes None as a scalar (an object array); the numpy stubs do not
+    e["investigation_method"] = np.where(investigated, method, None)  # type: ignore[call-overload]
+    e["reason_not_investigated"] = np.where(investigated, None, reason)  # type: ignore[call-overload]
     e["plan_of_approach_homeworking"] = (rie & (rng.random(n) < p_pva)).astype(np.int64)
     e["prevention_worker"] = draw_cat(cat["prevention_worker"])
     e["works_council"] = draw_cat(cat["works_council"])
@@ -1120,7 +1122,7 @@ def _questionnaire_items(cb) -> list[str]:
     return [v.name for v in cb.table("employees") if v.applies_when.get(QUESTIONNAIRE_FLAG) == 1]
 
 
-def _to_column(var, values: np.ndarray, mask: np.ndarray | None) -> pd.Series | pd.arrays.IntegerArray:
+def _to_column(var, values: np.ndarray, mask: np.ndarray | None) -> np.ndarray | ExtensionArray:
     if var.type in ("boolean", "ordinal", "integer"):
         arr = np.asarray(values, dtype=np.int64)
         return pd.arrays.IntegerArray(arr, np.zeros(len(arr), dtype=bool) if mask is None else mask.copy())

@@ -94,24 +94,32 @@ def stan_data(spec: ModelSpec, inputs: ModelInputs) -> dict[str, Any]:
         "tau_sd": p["tau_sd"],
     }
     if spec.family == "ordinal":
-        return common | design | {
-            "N_aspect": len(c["aspect"]),
-            "K": len(c["cut"]) + 1,
-            "y": _one_based(d["y"]),  # categories 0..K-1 -> 1..K
-            "aspect": _one_based(d["aspect"]),
-            "cut_first_mu": p["cut_first_mu"],
-            "cut_first_sd": p["cut_first_sd"],
-            "gap_log_mu": p["gap_log_mu"],
-            "gap_log_sd": p["gap_log_sd"],
+        return (
+            common
+            | design
+            | {
+                "N_aspect": len(c["aspect"]),
+                "K": len(c["cut"]) + 1,
+                "y": _one_based(d["y"]),  # categories 0..K-1 -> 1..K
+                "aspect": _one_based(d["aspect"]),
+                "cut_first_mu": p["cut_first_mu"],
+                "cut_first_sd": p["cut_first_sd"],
+                "gap_log_mu": p["gap_log_mu"],
+                "gap_log_sd": p["gap_log_sd"],
+            }
+        )
+    return (
+        common
+        | design
+        | {
+            "N_region": len(c["region"]),
+            "y": d["y"].astype(int).tolist(),
+            "region": _one_based(d["region"]),
+            "role_of_emp": _one_based(d["role_of_emp"]),
+            "intercept_mu": p["intercept_mu"],
+            "intercept_sd": p["intercept_sd"],
         }
-    return common | design | {
-        "N_region": len(c["region"]),
-        "y": d["y"].astype(int).tolist(),
-        "region": _one_based(d["region"]),
-        "role_of_emp": _one_based(d["role_of_emp"]),
-        "intercept_mu": p["intercept_mu"],
-        "intercept_sd": p["intercept_sd"],
-    }
+    )
 
 
 def _pystan():

@@ -51,8 +51,8 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -238,7 +238,7 @@ def remove_leftovers(fits_dir: Path, model: str) -> list[Path]:
 
     Call only while holding :func:`model_lock`: then no other process is writing one.
     """
-    removed = []
+    removed: list[Path] = []
     fits_dir = Path(fits_dir)
     if not fits_dir.is_dir():
         return removed
@@ -482,7 +482,12 @@ def keep_current(fits_dir: Path, model: str) -> Path | None:
         return None  # a broken file is not worth keeping: the new fit replaces it
     if not attrs or not all(k in attrs for k in ("data_hash", "spec_hash", "seed")):
         return None
-    target = Path(fits_dir) / KEPT_DIR / model / f"{fit_key(model, str(attrs['data_hash']), str(attrs['spec_hash']), int(np.asarray(attrs['seed'])))}.nc"
+    target = (
+        Path(fits_dir)
+        / KEPT_DIR
+        / model
+        / f"{fit_key(model, str(attrs['data_hash']), str(attrs['spec_hash']), int(np.asarray(attrs['seed'])))}.nc"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     # a second name for the same file, not a move: until the new fit is in place,
     # MODEL.nc stays the previous fit (a failed write leaves it as it was)

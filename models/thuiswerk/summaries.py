@@ -46,11 +46,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,7 @@ def effects(tree: xr.DataTree, spec: ModelSpec | None = None) -> pd.DataFrame:
     ``odds_ratio`` (exp(mean)), ``p_negative``, ``p_positive``. Rows follow the
     spec's predictor order (or the fit's, without a spec).
     """
-    beta = tree["posterior"]["beta"]
+    beta = cast(xr.DataArray, tree["posterior"]["beta"])
     predictors = list(spec.predictors) if spec is not None else [str(p) for p in beta.coords[dims.PREDICTOR].values]
     rows = []
     for p in predictors:
@@ -130,7 +130,9 @@ def effects_table(tree: xr.DataTree, spec: ModelSpec | None = None) -> pd.DataFr
     out = pd.DataFrame()
     out["Covariaat"] = raw["label"]
     out["Odds ratio"] = raw["odds_ratio"].map(lambda v: nl.number(v, 2))
-    out[f"{nl.percent(PROB)}-interval"] = [nl.interval(np.exp(lo), np.exp(hi), 2) for lo, hi in zip(raw["lo"], raw["hi"])]
+    out[f"{nl.percent(PROB)}-interval"] = [
+        nl.interval(np.exp(lo), np.exp(hi), 2) for lo, hi in zip(raw["lo"], raw["hi"])
+    ]
     out["P(negatief)"] = raw["p_negative"].map(probability)
     return out
 
@@ -144,8 +146,13 @@ def mean_missed_measures(establishments: pd.DataFrame, employees: pd.DataFrame) 
     est = establishments.set_index("establishment_id")
     joined = employees.join(est[[f"employer_{m}" for m in measures]], on="establishment_id")
     missed = sum(
-        ((joined[f"employer_{m}"].astype("Float64") == 1) & (joined[f"knows_{m}"].astype("Float64") == 0)).astype(float)
-        for m in measures
+        (
+            ((joined[f"employer_{m}"].astype("Float64") == 1) & (joined[f"knows_{m}"].astype("Float64") == 0)).astype(
+                float
+            )
+            for m in measures
+        ),
+        start=pd.Series(0.0, index=joined.index),
     )
     out = missed.groupby(joined["role"]).agg(["mean", "size"]).reindex(list(ROLES))
     sizes = out["size"].fillna(0).astype(int)
@@ -167,7 +174,11 @@ def loo_verdict(elpd_diff: float, se_diff: float) -> str:
     return LOO_KNOWLEDGE if elpd_diff > 0 else LOO_EMPLOYER
 
 
-OUTCOME_LABELS = {"workload": "Werkdruk", "isolation": "Isolatie", "complaints": "Klachten aan rug, nek, schouders en arm"}
+OUTCOME_LABELS = {
+    "workload": "Werkdruk",
+    "isolation": "Isolatie",
+    "complaints": "Klachten aan rug, nek, schouders en arm",
+}
 
 
 def loo_comparison(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
@@ -184,7 +195,9 @@ def loo_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
             "Uitkomst": comparison["label"],
             "elpd kennis van de werknemer": comparison["elpd_known"].map(lambda v: nl.number(v, 1)),
             "elpd opgave van de werkgever": comparison["elpd_employer"].map(lambda v: nl.number(v, 1)),
-            "Verschil (standaardfout)": [f"{nl.number(d, 1)} ({nl.number(s, 1)})" for d, s in zip(comparison["elpd_diff"], comparison["se_diff"])],
+            "Verschil (standaardfout)": [
+                f"{nl.number(d, 1)} ({nl.number(s, 1)})" for d, s in zip(comparison["elpd_diff"], comparison["se_diff"])
+            ],
             "Vestigingen": comparison["establishments"].map(lambda v: nl.number(v, 0)),
             "Grootste Pareto k": comparison["max_pareto_k"].map(lambda v: nl.number(v, 2)),
             "Oordeel": comparison["verdict"],
@@ -239,8 +252,11 @@ def by_role(employees: pd.DataFrame, fn, min_n: int = nl.MIN_CELL) -> dict[str, 
     both roles, so when one role is blank, the other is blanked too.
     """
     subs = {role: employees[employees["role"] == role] for role in ROLES}
-    values = {role: (fn(sub) if len(sub) >= min_n else float("nan")) for role, sub in subs.items()}
-    return disclosure.protect_values(values, {role: len(sub) for role, sub in subs.items()})
+    values: dict[Hashable, float] = {
+        role: (fn(sub) if len(sub) >= min_n else float("nan")) for role, sub in subs.items()
+    }
+    sizes: dict[Hashable, int] = {role: len(sub) for role, sub in subs.items()}
+    return cast(dict[str, float], disclosure.protect_values(values, sizes))
 
 
 def questionnaire(employees: pd.DataFrame) -> pd.DataFrame:
@@ -291,7 +307,10 @@ def shares_by(establishments: pd.DataFrame, column: str, codes, by: str) -> pd.S
     would otherwise follow from the total minus the other groups.
     """
     codes = codes if isinstance(codes, (list, tuple, set)) else [codes]
-    values, answered, hits, sizes = {}, {}, {}, {}
+    values: dict[Hashable, float] = {}
+    answered: dict[Hashable, int] = {}
+    hits: dict[Hashable, float] = {}
+    sizes: dict[Hashable, float] = {}
     for key, group in establishments.groupby(by, observed=True):
         valid = group[column].dropna()
         values[key] = establishment_share(group, column, codes)
@@ -377,8 +396,13 @@ def source_mapping_markdown() -> str:
             source = f"Figuur {n_fig}"
         else:
             source = "Tabel 1"
-        rows.append({"Oorspronkelijk rapport": source, "Dit rapport": f"@{label}",
-                     "Onderwerp": re.split(r"(?<=[.?])\s", caption(label, 0))[0]})
+        rows.append(
+            {
+                "Oorspronkelijk rapport": source,
+                "Dit rapport": f"@{label}",
+                "Onderwerp": re.split(r"(?<=[.?])\s", caption(label, 0))[0],
+            }
+        )
     return markdown_table(pd.DataFrame(rows), widths=[2, 2, 8])
 
 
@@ -407,8 +431,10 @@ def table1_markdown(establishments: pd.DataFrame, employees: pd.DataFrame) -> st
 def prior_table(spec: ModelSpec) -> pd.DataFrame:
     """The prior settings of a model specification, described in Dutch (:data:`thuiswerk.nl.PRIOR_NL`)."""
     return pd.DataFrame(
-        {"Instelling van de prior": [nl.PRIOR_NL.get(k, k) for k in spec.priors],
-         "Waarde": [nl.number(v, 2) for v in spec.priors.values()]}
+        {
+            "Instelling van de prior": [nl.PRIOR_NL.get(k, k) for k in spec.priors],
+            "Waarde": [nl.number(v, 2) for v in spec.priors.values()],
+        }
     )
 
 
@@ -422,7 +448,9 @@ def diagnostics_table_nl(table: pd.DataFrame) -> pd.DataFrame:
             "Kleinste tail-ESS": table["min_ess_tail"].map(lambda v: nl.number(v, 0)),
             "Divergenties": table["divergences"].map(lambda v: nl.number(v, 0)),
             "Kleinste E-BFMI": table["min_bfmi"].map(lambda v: nl.number(v, 2)),
-            "Ketens × trekkingen": [f"{nl.number(c, 0)} × {nl.number(d, 0)}" for c, d in zip(table["chains"], table["draws"])],
+            "Ketens × trekkingen": [
+                f"{nl.number(c, 0)} × {nl.number(d, 0)}" for c, d in zip(table["chains"], table["draws"])
+            ],
             "Voldoet": table["passed"].map(lambda v: "ja" if v else "nee"),
         }
     )
@@ -508,7 +536,8 @@ def parameter_table_nl(table: pd.DataFrame, model: str | None = None) -> pd.Data
     prob = int(re.findall(r"\d+", lo)[0]) / 100
     first = {"Model": [model_name(model)] * len(table)} if model is not None else {}
     return pd.DataFrame(
-        first | {
+        first
+        | {
             "Parameter": [parameter_name(str(i)) for i in table.index],
             "Gemiddelde": table["mean"].map(lambda v: nl.number(v, 2)),
             "Standaardafwijking": table["sd"].map(lambda v: nl.number(v, 2)),
@@ -549,7 +578,9 @@ def predictive_table_nl(table: pd.DataFrame, scale: Literal["share", "score"]) -
             "Waargenomen": table["observed"].map(fmt),
             "Voorspeld": table["predicted"].map(fmt),
             f"{nl.percent(PROB)}-interval": [fmt_i(a, b) for a, b in zip(table["lo"], table["hi"])],
-            "Binnen het interval": [nl.MARKER if h else ("ja" if v else "nee") for v, h in zip(table["inside"], hidden)],
+            "Binnen het interval": [
+                nl.MARKER if h else ("ja" if v else "nee") for v, h in zip(table["inside"], hidden)
+            ],
         }
     )
 
@@ -614,7 +645,7 @@ class ReportContext:
         text = (f"Deze enquête bevat {nl.count_words(len(columns))} {noun} van het codeboek niet: {labels}. "
                 "Wat daaruit zou volgen, ontbreekt in dit rapport; niets is aangevuld of geschat.")  # fmt: skip
         if self.left_out:
-            models = nl.join_words([nl.MODEL_NL[m][:1].lower() + nl.MODEL_NL[m][1:] for m in self.left_out])
+            models = nl.models_nl(self.left_out)
             text += f" Daardoor zijn de modellen {models} niet geschat; hun resultaten ontbreken in dit rapport."
         dropped = sorted({c for cols in self.dropped.values() for c in cols})
         if dropped:
@@ -638,7 +669,9 @@ class ReportContext:
     @property
     def loo_comparison(self) -> pd.DataFrame:
         """Employee-known versus employer-reported measures per outcome (:func:`loo_comparison`), computed once."""
-        return self.cached("loo_comparison", lambda: loo_comparison({n: self.fits[n] for n in self.specs if n != "awareness"}))
+        return self.cached(
+            "loo_comparison", lambda: loo_comparison({n: self.fits[n] for n in self.specs if n != "awareness"})
+        )
 
     def cached(self, name: str, compute):
         """``compute()``, kept in memory and, while rendering, on disk for the other chapters.
@@ -682,12 +715,26 @@ class ReportContext:
         """The sentence of one slope finding, made from its row of :attr:`findings`."""
         from thuiswerk import findings
 
-        return findings.sentence(self.findings.loc[finding_id])
+        return findings.sentence(cast(pd.Series, self.findings.loc[finding_id]))
 
     def figure(self, label: str):
+        """Figure ``label``; where it needs a column the survey lacks, a figure that says which."""
         from thuiswerk import figures
 
+        lacking = self.lacking(figures.FIGURES[label].data)
+        if lacking:
+            return figures.unavailable(lacking)
         return figures.figure(label, self.establishments, self.employees)
+
+    def lacking(self, compute) -> list[str]:
+        """The absent columns that ``compute(establishments, employees)`` reads (:func:`workflow.lacking`).
+
+        The tables of the context carry every absent column as an empty column, so a
+        sentence built from one shows :data:`thuiswerk.nl.MARKER`; a figure or table
+        asks this first and says what it lacks instead of drawing nothing.
+        """
+        absent = {c for cols in self.absent.values() for c in cols}
+        return workflow.lacking(compute, self.establishments, self.employees, absent)
 
     def colophon(self) -> pd.DataFrame:
         return colophon_table(self.provenance, self.fit_hashes())
@@ -733,10 +780,12 @@ def colophon_table(provenance: dict[str, dict[str, Any]], fit_hashes: Mapping[st
                 "Gegevens": str(a.get("data_hash", ""))[:12],
                 "Modelbestand": str((fit_hashes or {}).get(name, ""))[:12] or nl.MARKER,
                 "Seed": str(a.get("seed", "")),
-                "Commit": str(a.get("git_commit", ""))[:12] + ("+dirty" if str(a.get("git_commit", "")).endswith("+dirty") else ""),
+                "Commit": str(a.get("git_commit", ""))[:12]
+                + ("+dirty" if str(a.get("git_commit", "")).endswith("+dirty") else ""),
                 "Sampler": f"{s.get('sampler', '')}, {s.get('chains', '')} ketens × {s.get('draws', '')} trekkingen "
                 f"(opwarmfase {s.get('tune', '')})",
-                "Uitgesloten": "; ".join(f"{EXCLUSION_LABELS.get(k, k)}: {nl.number(v, 0)}" for k, v in excl.items()) or "geen",
+                "Uitgesloten": "; ".join(f"{EXCLUSION_LABELS.get(k, k)}: {nl.number(v, 0)}" for k, v in excl.items())
+                or "geen",
             }
         )
     return pd.DataFrame(rows)
@@ -816,8 +865,8 @@ def _load_context(
         data_dir=data,
         fits_dir=fits,
         seed=seed,
-        establishments=survey.establishments,
-        employees=survey.employees,
+        establishments=_with_empty(survey.establishments, "establishments", survey),
+        employees=_with_empty(survey.employees, "employees", survey),
         specs=selected,
         fits=_LazyFits(selected, survey, fits, seed, data_arg),
         provenance=provenance,
@@ -830,12 +879,33 @@ def _load_context(
     )
 
 
+def _with_empty(frame: pd.DataFrame, table: str, survey) -> pd.DataFrame:
+    """``frame`` with each column the survey lacks added as an empty column of its codebook type.
+
+    Only in the report's context: a number made from an absent column is missing and
+    printed as :data:`thuiswerk.nl.MARKER`, a figure that needs one says so
+    (:meth:`ReportContext.figure`), and the opening lists them all. Nothing is written.
+    """
+    from thuiswerk.schema import DTYPES
+
+    cb = codebook_module.load()
+    columns = [c for c in getattr(survey, "absent", {}).get(table, ()) if c not in frame.columns]
+    if not columns:
+        return frame
+    empty = {c: pd.Series(None, index=frame.index, dtype=DTYPES[cb.get(table, c).type]) for c in columns}  # type: ignore[arg-type]
+    return frame.assign(**empty)
+
+
 # =========================================================================== appendix A
 
 
 def _tex(value: float) -> str:
     """A prior value for LaTeX with a Dutch decimal comma ("1{,}5")."""
-    return nl.number(value, 2).rstrip("0").rstrip(",").replace(",", "{,}") if "," in nl.number(value, 2) else nl.number(value, 0)
+    return (
+        nl.number(value, 2).rstrip("0").rstrip(",").replace(",", "{,}")
+        if "," in nl.number(value, 2)
+        else nl.number(value, 0)
+    )
 
 
 def _dist(name: str, *args: str) -> str:
@@ -853,7 +923,8 @@ def model_equations(spec: ModelSpec) -> str:
     p = {k: _tex(v) for k, v in spec.priors.items()}
     person = [
         r"u_v &= \sigma_{\mathrm{vest}}\, z_v + s_{\mathrm{sector}[v]} + g_{\mathrm{grootte}[v]}, \quad z_v \sim "
-        + _dist("Normaal", "0", "1") + r" \\",
+        + _dist("Normaal", "0", "1")
+        + r" \\",
         r"e_i &= \sigma_{\mathrm{wn}}\, z_i, \quad z_i \sim " + _dist("Normaal", "0", "1") + r" \\",
         r"\sigma_{\mathrm{vest}} &= \sigma \sqrt{\rho}, \quad \sigma_{\mathrm{wn}} = \sigma \sqrt{1 - \rho} \\",
         rf"\sigma &\sim {_dist('Halfnormaal', p['sigma_total'])}, \quad \rho \sim {_dist('Beta', p['rho_alpha'], p['rho_beta'])} \\",
@@ -865,15 +936,21 @@ def model_equations(spec: ModelSpec) -> str:
         "De totale standaardafwijking $\\sigma$ van beide effecten en het aandeel $\\rho$ van de vestiging in de "
         "variantie zijn de geschatte parameters."
     )
-    slopes = [
-        r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim " + _dist("Normaal", "0", "1") + r" \\",
-        rf"\beta_p &\sim {_dist('Normaal', '0', p['beta_sd'])}, \quad \mu_t \sim {_dist('Normaal', '0', p['slope_sd'])}, "
-        rf"\quad \tau_k \sim {_dist('Halfnormaal', p['tau_sd'])} \\",
-    ] if spec.family in ("ordinal", "binary") else []
-    slope_legend = (" De covariaten $x_i$ hebben één helling $\\beta_p$ voor alle uitkomsten en beide functies. "
-                    "Een blootstellingsterm $w_{it}$ is blootstelling $k[t]$ bij één functie (leidinggevenden of "
-                    "niet-leidinggevenden; nul bij de andere functie) en heeft per uitkomst $j$ een eigen helling "
-                    "$b_{jt}$, gedeeltelijk gepoold rond de gemiddelde helling $\\mu_t$ met spreiding $\\tau_k$.")
+    slopes = (
+        [
+            r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim " + _dist("Normaal", "0", "1") + r" \\",
+            rf"\beta_p &\sim {_dist('Normaal', '0', p['beta_sd'])}, \quad \mu_t \sim {_dist('Normaal', '0', p['slope_sd'])}, "
+            rf"\quad \tau_k \sim {_dist('Halfnormaal', p['tau_sd'])} \\",
+        ]
+        if spec.family in ("ordinal", "binary")
+        else []
+    )
+    slope_legend = (
+        " De covariaten $x_i$ hebben één helling $\\beta_p$ voor alle uitkomsten en beide functies. "
+        "Een blootstellingsterm $w_{it}$ is blootstelling $k[t]$ bij één functie (leidinggevenden of "
+        "niet-leidinggevenden; nul bij de andere functie) en heeft per uitkomst $j$ een eigen helling "
+        "$b_{jt}$, gedeeltelijk gepoold rond de gemiddelde helling $\\mu_t$ met spreiding $\\tau_k$."
+    )
     if spec.family == "ordinal":
         lines = [
             r"P(y_{ij} \le k) &= \mathrm{logit}^{-1}(c_{jk} - \eta_{ij}), \quad k = 1, \dots, K - 1 \\",
@@ -882,9 +959,12 @@ def model_equations(spec: ModelSpec) -> str:
             rf"c_{{j1}} &\sim {_dist('Normaal', p['cut_first_mu'], p['cut_first_sd'])}, \quad c_{{j,k+1}} - c_{{jk}} \sim "
             rf"{_dist('Lognormaal', p['gap_log_mu'], p['gap_log_sd'])} \\",
         ]
-        legend = ("Hierin is $y_{ij}$ het antwoord van werknemer $i$ op aspect $j$ (schaal 1 tot en met $K$), "
-                  "$c_{jk}$ zijn de oplopende drempels van aspect $j$ en $v[i]$ is de vestiging van werknemer $i$."
-                  + slope_legend + person_legend)
+        legend = (
+            "Hierin is $y_{ij}$ het antwoord van werknemer $i$ op aspect $j$ (schaal 1 tot en met $K$), "
+            "$c_{jk}$ zijn de oplopende drempels van aspect $j$ en $v[i]$ is de vestiging van werknemer $i$."
+            + slope_legend
+            + person_legend
+        )
     elif spec.family == "binary":
         lines = [
             r"P(y_{ij} = 1) &= \mathrm{logit}^{-1}(\alpha_{j, f[i]} + x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} "
@@ -892,8 +972,10 @@ def model_equations(spec: ModelSpec) -> str:
             *slopes,
             rf"\alpha_{{jf}} &\sim {_dist('Normaal', p['intercept_mu'], p['intercept_sd'])} \\",
         ]
-        legend = ("Hierin is $y_{ij}$ een klacht (ja of nee) van werknemer $i$ aan lichaamsdeel $j$ en $f[i]$ de "
-                  "functie van de werknemer (leidinggevende of niet-leidinggevende)." + slope_legend + person_legend)
+        legend = (
+            "Hierin is $y_{ij}$ een klacht (ja of nee) van werknemer $i$ aan lichaamsdeel $j$ en $f[i]$ de "
+            "functie van de werknemer (leidinggevende of niet-leidinggevende)." + slope_legend + person_legend
+        )
     else:
         n = len(codebook_module.load().measures)
         lines = [
@@ -903,26 +985,27 @@ def model_equations(spec: ModelSpec) -> str:
             r"p_{mf} &= \textstyle\int \mathrm{logit}^{-1}(a_{mf1} + \sigma z)\, \varphi(z)\, dz, \quad "
             rf"N_f = \textstyle\sum_m r_{{mf}} (1 - p_{{mf}}), \quad \text{{informatieverlies}}_f = N_f / {n} \\",
         ]
-        legend = ("Hierin is $y_{im}$ of werknemer $i$ maatregel $m$ kent (ja of nee), $w_{vm}$ of de werkgever van "
-                  "vestiging $v$ de maatregel noemt (1) of niet (0) en $f[i]$ de functie van de werknemer. $p_{mf}$ is "
-                  "de kans dat een werknemer van functie $f$ een maatregel kent die de werkgever noemt, gemiddeld over "
-                  "de effecten van vestiging en werknemer ($\\varphi$ is de standaardnormale dichtheid). $N_f$ is het "
-                  "verwachte aantal maatregelen dat de werkgever noemt en de werknemer niet kent; $r_{mf}$ is het "
-                  "aandeel werknemers van functie $f$ van wie de werkgever maatregel $m$ noemt. Het informatieverlies "
-                  f"is dat aantal gedeeld door het aantal maatregelen ({nl.number(n, 0)})."
-                  + person_legend)
+        legend = (
+            "Hierin is $y_{im}$ of werknemer $i$ maatregel $m$ kent (ja of nee), $w_{vm}$ of de werkgever van "
+            "vestiging $v$ de maatregel noemt (1) of niet (0) en $f[i]$ de functie van de werknemer. $p_{mf}$ is "
+            "de kans dat een werknemer van functie $f$ een maatregel kent die de werkgever noemt, gemiddeld over "
+            "de effecten van vestiging en werknemer ($\\varphi$ is de standaardnormale dichtheid). $N_f$ is het "
+            "verwachte aantal maatregelen dat de werkgever noemt en de werknemer niet kent; $r_{mf}$ is het "
+            "aandeel werknemers van functie $f$ van wie de werkgever maatregel $m$ noemt. Het informatieverlies "
+            f"is dat aantal gedeeld door het aantal maatregelen ({nl.number(n, 0)})." + person_legend
+        )
     body = "\n".join(lines + person)
     exposures = (
-        "Blootstellingen: " + "; ".join(
+        "Blootstellingen: "
+        + "; ".join(
             f"{predictor_label(x)} ({' en '.join(nl.ROLE_NL[r] for r in roles)})" for x, roles in spec.exposures
-        ) + ". "
+        )
+        + ". "
         if spec.exposures
         else ""
     )
     predictors = exposures + (
-        "Covariaten: " + "; ".join(predictor_label(x) for x in spec.predictors) + "."
-        if spec.predictors
-        else ""
+        "Covariaten: " + "; ".join(predictor_label(x) for x in spec.predictors) + "." if spec.predictors else ""
     )
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{legend} {predictors}".strip()
 
@@ -939,10 +1022,12 @@ def variant_text(spec: ModelSpec) -> str:
     if spec.compares_with:
         how = "maar met de maatregelen volgens de werkgever in plaats van de kennis van de werknemer"
     else:
-        how = ("en bevat daarnaast de opgave van de werkgever van dezelfde maatregelen en het product van kennis "
-               "en opgave (de werknemer kent een maatregel die de werkgever noemt)")
+        how = (
+            "en bevat daarnaast de opgave van de werkgever van dezelfde maatregelen en het product van kennis "
+            "en opgave (de werknemer kent een maatregel die de werkgever noemt)"
+        )
     rest = model_equations(spec).split("$$")[-1].strip()
-    rest = rest[rest.find("Blootstellingen:"):] if "Blootstellingen:" in rest else rest
+    rest = rest[rest.find("Blootstellingen:") :] if "Blootstellingen:" in rest else rest
     return f"Het model *{model_name(spec.name)}* heeft dezelfde vorm als *{model_name(base)}*, {how}. {rest}"
 
 
@@ -976,10 +1061,19 @@ def models_table() -> pd.DataFrame:
         else:
             source = "kennis van de werknemer"
         n_measures = nl.number(len(codebook_module.load().measures), 0)
-        outcome = (f"kennis van de {n_measures} maatregelen" if spec.family == "awareness"
-                   else nl.join_words(nl.label(o).lower() for o in spec.outcomes))
-        rows.append({"Model": model_name(name), "Uitkomst": nl.capitalize_first(outcome),
-                     "Maatregelen volgens": source, "In de code": f"`{name}`"})
+        outcome = (
+            f"kennis van de {n_measures} maatregelen"
+            if spec.family == "awareness"
+            else nl.join_words(nl.label(o).lower() for o in spec.outcomes)
+        )
+        rows.append(
+            {
+                "Model": model_name(name),
+                "Uitkomst": nl.capitalize_first(outcome),
+                "Maatregelen volgens": source,
+                "In de code": f"`{name}`",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -1010,7 +1104,8 @@ def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
         prior = checks.prior_checks(tree, "prior_predictive").set_index("statistic")
         post = checks.prior_checks(tree, "posterior_predictive").set_index("statistic")
         counts = checks.statistic_counts(tree)
-        for stat, row in prior.iterrows():
+        for index, row in prior.iterrows():
+            stat = str(index)
             # disclosure control: no observed statistic (nor the posterior fitted to it) of fewer than MIN_CELL
             hidden = nl.is_suppressed(counts.get(stat))
             blanked = blanked or hidden
@@ -1023,7 +1118,9 @@ def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
                     "Maat": nl.capitalize_first(CHECK_LABELS.get(stat, stat)),
                     "Waargenomen": nl.MARKER if hidden else show(row["observed"]),
                     f"Prior: mediaan ({interval})": f"{show(row['median'])} ({show(row['lo'])} {nl.RANGE_WORD} {show(row['hi'])})",
-                    f"Posterior: mediaan ({interval})": nl.MARKER if hidden else (
+                    f"Posterior: mediaan ({interval})": nl.MARKER
+                    if hidden
+                    else (
                         f"{show(post.loc[stat, 'median'])} ({show(post.loc[stat, 'lo'])} {nl.RANGE_WORD} "
                         f"{show(post.loc[stat, 'hi'])})"
                     ),
@@ -1104,7 +1201,8 @@ def prior_sensitivity_table(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
                 "Welke": _sensitive_kinds(flagged.index),
                 "Grootste gevoeligheid voor de prior": nl.number(float(table["prior"].max()), 3),
                 "Diagnose": nl.join_words(sorted({DIAGNOSIS_NL.get(d, d) for d in flagged["diagnosis"]}))
-                if len(flagged) else "geen",
+                if len(flagged)
+                else "geen",
             }
         )
     return pd.DataFrame(rows)
@@ -1115,19 +1213,37 @@ def barg_table() -> pd.DataFrame:
     interval = f"{nl.percent(PROB)}-interval"
     rows = (
         ("Aanleiding", "waarom een bayesiaanse analyse en welke vragen (hoofdstuk 4 en deze bijlage)"),
-        ("Model", "aannemelijkheid, lineaire voorspeller en priors van elk model, met de waarden uit de "
-                  "modelspecificatie (deze bijlage, met de begrippenlijst)"),
-        ("Priors", "onderbouwd met prior-predictieve controles van de uitersten van de schaal, de KANS-klachten "
-                   "en de spreiding tussen vestigingen (deze bijlage)"),
-        ("Berekening", "MCMC met NUTS (nutpie), aantal ketens en trekkingen, R-hat, effectieve steekproefgrootte "
-                       "(ESS), divergenties en E-BFMI (bijlage B)"),
-        ("Posterior", f"gemiddelde, centraal {interval} en kans op de verwachte richting van elk verband, met de "
-                      "formuleringsregel (deze bijlage)"),
+        (
+            "Model",
+            "aannemelijkheid, lineaire voorspeller en priors van elk model, met de waarden uit de "
+            "modelspecificatie (deze bijlage, met de begrippenlijst)",
+        ),
+        (
+            "Priors",
+            "onderbouwd met prior-predictieve controles van de uitersten van de schaal, de KANS-klachten "
+            "en de spreiding tussen vestigingen (deze bijlage)",
+        ),
+        (
+            "Berekening",
+            "MCMC met NUTS (nutpie), aantal ketens en trekkingen, R-hat, effectieve steekproefgrootte "
+            "(ESS), divergenties en E-BFMI (bijlage B)",
+        ),
+        (
+            "Posterior",
+            f"gemiddelde, centraal {interval} en kans op de verwachte richting van elk verband, met de "
+            "formuleringsregel (deze bijlage)",
+        ),
         ("Modelcontrole", "posterior-predictieve controles en PSIS-LOO met Pareto k (bijlage B)"),
-        ("Beslissingen", "vaste drempels voor duidelijk, aanwijzing en geen duidelijk verband, en de regel voor "
-                         "de modelvergelijking (deze bijlage)"),
-        ("Gevoeligheid", "power-scaling van priors en aannemelijkheid (paragraaf Gevoeligheid voor de priors); "
-                         "priors en voorspellers zijn zonder programmeren te wijzigen (thuiswerk fit --config)"),
+        (
+            "Beslissingen",
+            "vaste drempels voor duidelijk, aanwijzing en geen duidelijk verband, en de regel voor "
+            "de modelvergelijking (deze bijlage)",
+        ),
+        (
+            "Gevoeligheid",
+            "power-scaling van priors en aannemelijkheid (paragraaf Gevoeligheid voor de priors); "
+            "priors en voorspellers zijn zonder programmeren te wijzigen (thuiswerk fit --config)",
+        ),
         ("Reproduceerbaarheid", "code, seed, datahash en pakketversies van elk model (bijlage C)"),
     )
     return pd.DataFrame(rows, columns=["Onderdeel (Kruschke 2021)", "Waar en hoe"])
@@ -1143,5 +1259,7 @@ def versions_table(ctx: ReportContext) -> pd.DataFrame:
     rows = []
     for pkg in packages:
         stored = sorted({v.get(pkg, nl.MARKER) for v in fits.values()})
-        rows.append({"Pakket": pkg, "Bij renderen": ctx.package_versions.get(pkg, nl.MARKER), "Bij schatten": ", ".join(stored)})
+        rows.append(
+            {"Pakket": pkg, "Bij renderen": ctx.package_versions.get(pkg, nl.MARKER), "Bij schatten": ", ".join(stored)}
+        )
     return pd.DataFrame(rows)

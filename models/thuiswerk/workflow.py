@@ -17,17 +17,19 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
 from thuiswerk import errors, prepare, specs, store
 from thuiswerk.data import Survey, load_survey
 from thuiswerk.fit import SamplerSettings, expected_bytes, fit
-from thuiswerk.schema import validate_survey
 from thuiswerk.runconfig import DEFAULT_SEED  # noqa: F401  (one definition, re-exported)
+from thuiswerk.schema import validate_survey
 from thuiswerk.specs import ModelSpec, canonical_hash
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 InvalidDataError = errors.InvalidDataError  # the survey violates the codebook; models are never fitted on it
 
@@ -69,6 +71,30 @@ class Adapted:
     dropped: tuple[str, ...] = ()
 
 
+def lacking(compute, establishments: pd.DataFrame, employees: pd.DataFrame, absent: set[str]) -> list[str]:
+    """The columns of ``absent`` that ``compute(establishments, employees)`` reads, in the order it asks.
+
+    ``compute`` runs on the tables without the ``absent`` columns; each one it asks
+    for (``KeyError``) is put back as it was, and it runs again, until it runs
+    through. A ``KeyError`` for any other column is raised.
+    """
+    found: list[str] = []
+    while absent:
+        hidden = absent - set(found)
+        tables = [t.drop(columns=[c for c in t.columns if c in hidden]) for t in (establishments, employees)]
+        try:
+            compute(*tables)
+        except KeyError as exc:
+            key = exc.args[0] if exc.args else None
+            named = [c for c in sorted(hidden) if c == key or f"'{c}'" in str(exc)]
+            if not named:
+                raise
+            found += named
+        else:
+            break
+    return found
+
+
 def _absent_column(compute, absent: set[str]) -> str | None:
     """The absent column that ``compute()`` needs (None when it needs none)."""
     try:
@@ -100,14 +126,37 @@ def adapt(spec: ModelSpec, survey: Survey) -> Adapted:
         column = _absent_column(lambda p=predictor: prepare.PREDICTORS[p][1](joined), absent)
         if column:
             return Adapted(spec.name, None, f"exposure {predictor} needs column {column}, absent in the data")
-    dropped = tuple(
-        p for p in spec.predictors if _absent_column(lambda p=p: prepare.PREDICTORS[p][1](joined), absent)
-    )
+    dropped = tuple(p for p in spec.predictors if _absent_column(lambda p=p: prepare.PREDICTORS[p][1](joined), absent))
     adapted = replace(spec, predictors=tuple(p for p in spec.predictors if p not in dropped))
     column = _absent_column(lambda: inputs_for(adapted, survey), absent)
     if column:
         return Adapted(spec.name, None, f"needs column {column}, absent in the data")
     return Adapted(spec.name, adapted, dropped=dropped)
+
+
+def inputs_hash(inputs: prepare.ModelInputs) -> str:
+    """Hash of what one model sees of the survey: its arrays, coordinates and exclusion counts.
+
+    A fit's ``data_hash``: a fit depends on the survey only through these, so
+    changing a column no model reads (a figure's question, say) leaves every fit
+    current, while changing a model's cells, or the code that prepares them, makes
+    that model's fit stale.
+    """
+    import hashlib
+
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for key in sorted(inputs.data):
+        value = np.asarray(inputs.data[key])
+        if value.dtype == object:
+            value = np.asarray([str(v) for v in value.ravel()], dtype=str).reshape(value.shape)
+        value = np.ascontiguousarray(value)
+        digest.update(f"{key}|{value.dtype.str}|{value.shape}|".encode())
+        digest.update(value.tobytes())
+    digest.update(canonical_hash({"coords": {k: [str(v) for v in c] for k, c in inputs.coords.items()},
+                                  "excluded": inputs.excluded}).encode())  # fmt: skip
+    return digest.hexdigest()
 
 
 def spec_hash(spec: ModelSpec, settings: SamplerSettings) -> str:
@@ -159,7 +208,7 @@ def fit_model(
     expected = store.Provenance(
         model=spec.name,
         spec_hash=spec_hash(spec, settings),
-        data_hash=store.data_hash(survey.establishments, survey.employees),
+        data_hash=inputs_hash(inputs),
         seed=seed,
     )
     path = store.fit_path(fits_dir, spec.name)
@@ -170,14 +219,18 @@ def fit_model(
         if not force and not store.staleness(path, expected, command):
             return FitResult(spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed)
         if not force and store.restore_kept(fits_dir, expected):  # fitted before with exactly these inputs
-            return FitResult(spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed, restored=True)
+            return FitResult(
+                spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed, restored=True
+            )
         store.check_folder(fits_dir, spec.name, expected_bytes(spec, inputs, settings))
         tree = fit(spec, inputs, settings, seed, progress=progress)
         tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
         tree.attrs["spec"] = json.dumps(spec.canonical(), sort_keys=True)
         tree.attrs["excluded"] = json.dumps(inputs.excluded, sort_keys=True)
         # what the survey lacked (the spec above lists the covariates the model has)
-        tree.attrs["absent_columns"] = json.dumps({t: list(c) for t, c in getattr(survey, "absent", {}).items()}, sort_keys=True)
+        tree.attrs["absent_columns"] = json.dumps(
+            {t: list(c) for t, c in getattr(survey, "absent", {}).items()}, sort_keys=True
+        )
         # the convergence verdict travels with the fit: compare, findings and report gate on it
         # without recomputing R-hat and ESS (thuiswerk check recomputes and prints them)
         from thuiswerk import diagnostics
@@ -208,7 +261,8 @@ def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, se
     expected = store.Provenance(
         model=spec.name,
         spec_hash=spec_hash(spec, SamplerSettings(**stored)),
-        data_hash=store.data_hash(survey.establishments, survey.employees),
+        # without a stored fit there is nothing to compare (and the inputs may not even be buildable)
+        data_hash=inputs_hash(inputs_for(spec, survey)) if attrs is not None else "",
         seed=seed,
     )
     return path, expected, command
@@ -226,7 +280,9 @@ def ensure_current(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, d
         raise store.stale_error(path, reasons, command)
 
 
-def stale_fits(specs_: list[ModelSpec], survey: Survey, fits_dir: Path, seed: int, data_arg: str = "") -> dict[str, str]:
+def stale_fits(
+    specs_: list[ModelSpec], survey: Survey, fits_dir: Path, seed: int, data_arg: str = ""
+) -> dict[str, str]:
     """Model -> ``PATH: why its stored fit cannot be used`` for every missing or stale fit (empty: all current).
 
     Reads only the files' attributes; a file that cannot be read raises
