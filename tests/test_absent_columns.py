@@ -160,6 +160,7 @@ def test_every_chapter_runs_on_it_and_says_what_it_lacks(bare, monkeypatch):
     """Every cell and inline expression of the book runs on the bare survey; a figure that needs
     an absent column is replaced by one that names it; the opening lists every absent column."""
     import matplotlib
+    from IPython.core.pylabtools import print_figure  # what Quarto's Jupyter kernel uses to show a figure
     from matplotlib.figure import Figure
 
     from test_report import Cell, chapter_paths, parse_chapter, run_cell
@@ -185,8 +186,9 @@ def test_every_chapter_runs_on_it_and_says_what_it_lacks(bare, monkeypatch):
                 value, _ = run_cell(item.code, namespace)
                 if isinstance(value, Figure) and value.get_gid() == "unavailable":
                     placeholders.append(str(item.options.get("label")))
-                    text = " ".join(t.get_text() for t in value.texts)
+                    text = " ".join(t.get_text() for ax in value.axes for t in ax.texts)
                     assert "de enquête bevat" in text and "niet" in text, text
+                    assert print_figure(value, "png"), "Jupyter must show it as an image, not as text"
             else:
                 value = eval(item.expr, namespace)
                 assert isinstance(value, str) and value.strip(), f"{path.name}: `{item.expr}` gave {value!r}"

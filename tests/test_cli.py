@@ -207,3 +207,16 @@ def test_high_pareto_k_is_said_once_per_model_in_words() -> None:
     note = pareto_k_note("workload", np.array([0.2, 0.95, 0.8]))
     assert note.startswith("workload: 2 of 3 employees have Pareto k above 0.7 (largest 0.95)")
     assert "1 of 2 employees has" in pareto_k_note("awareness", np.array([0.1, 0.75]))
+
+
+def test_validate_takes_the_folder_as_argument_or_as_data_option_like_every_other_command(tmp_path):
+    from thuiswerk import simulate
+
+    folder = tmp_path / "survey"
+    simulate.write(simulate.simulate(n_establishments=20, seed=2), folder)
+    by_option = CliRunner().invoke(app, ["validate", "--data", str(folder)])
+    by_argument = CliRunner().invoke(app, ["validate", str(folder)])
+    assert by_option.exit_code == by_argument.exit_code == 0, by_option.output
+    assert by_option.output == by_argument.output and str(folder) in by_option.output
+    both = CliRunner().invoke(app, ["validate", str(folder), "--data", str(tmp_path)])
+    assert both.exit_code == 3 and "two survey folders" in both.output

@@ -104,9 +104,14 @@ def validate(
     all: Annotated[
         bool, typer.Option("--all", help="Print every violation (default: the first 20 and a count of the rest).")
     ] = False,
+    data: DataOpt = None,
 ) -> None:
     """Check a survey against the codebook; print a summary or its violations."""
-    report = _validate(_run(data=path, mapping=mapping), limit=None if all else VIOLATIONS_SHOWN)
+    if path is not None and data is not None and path != data:
+        from thuiswerk.errors import UsageError
+
+        raise UsageError(f"two survey folders given: {path} and --data {data}; give one")
+    report = _validate(_run(data=path or data, mapping=mapping), limit=None if all else VIOLATIONS_SHOWN)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)
 

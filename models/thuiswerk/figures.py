@@ -1547,11 +1547,13 @@ def figure(
 
 def unavailable(columns: Sequence[str]) -> Figure:
     """A figure in place of one that needs ``columns``, which the survey lacks: it says so, in Dutch."""
-    fig = Figure(figsize=(FIGSIZE_WIDTH, 1.1))
     labels = nl.join_words([f"‘{nl.label(c)}’" for c in columns])
     noun = "het gegeven" if len(columns) == 1 else "de gegevens"
-    text = f"Deze figuur ontbreekt: de enquête bevat {noun} {labels} niet."
-    fig.text(0.5, 0.5, _wrap(text, 90), ha="center", va="center", fontsize=11, color=PALETTE["black"])
+    text = _wrap(f"Deze figuur ontbreekt: de enquête bevat {noun} {labels} niet.", 90)
+    fig = Figure(figsize=(FIGSIZE_WIDTH, 0.6 + 0.25 * text.count("\n")))
+    ax = fig.add_subplot()  # Jupyter shows no figure without axes ("<Figure size ... with 0 Axes>")
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=11, color=PALETTE["black"], transform=ax.transAxes)
     fig.set_gid("unavailable")
     return fig
 

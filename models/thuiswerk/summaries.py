@@ -643,7 +643,9 @@ class ReportContext:
         labels = nl.join_words([f"*{nl.label(c)}*" for c in columns])
         noun = "gegeven" if len(columns) == 1 else "gegevens"
         text = (f"Deze enquête bevat {nl.count_words(len(columns))} {noun} van het codeboek niet: {labels}. "
-                "Wat daaruit zou volgen, ontbreekt in dit rapport; niets is aangevuld of geschat.")  # fmt: skip
+                "Wat daaruit zou volgen, ontbreekt in dit rapport; niets is aangevuld of geschat. Een figuur "
+                "die zulke gegevens nodig heeft, zegt welke ontbreken; in de tekst staat op de plaats van een "
+                f"getal dat eruit zou volgen een {nl.MARKER}.")  # fmt: skip
         if self.left_out:
             models = nl.models_nl(self.left_out)
             text += f" Daardoor zijn de modellen {models} niet geschat; hun resultaten ontbreken in dit rapport."
