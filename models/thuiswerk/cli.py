@@ -75,17 +75,27 @@ def simulate(
     establishments: Annotated[int, typer.Option(min=1, help="Number of establishments.")] = 206,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the embedded dataset's).")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = DEFAULT_DATA,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="A threat planted on top: default, attentive, reverse, employer_effect or nonignorable "
+            "(README 'Scenarios'; truth.json says which)."
+        ),
+    ] = "default",
 ) -> None:
     """Generate the synthetic survey (two tables and the planted truth)."""
     from thuiswerk import simulate as sim
+    from thuiswerk.errors import UsageError
 
+    if scenario not in sim.SCENARIOS:
+        raise UsageError(f"--scenario must be one of {', '.join(sim.SCENARIOS)}, not {scenario!r}")
     seed = sim.DEFAULT_SEED if seed is None else seed
-    with console.status(f"Simulating {establishments} establishments (seed {seed})..."):
-        survey = sim.simulate(n_establishments=establishments, seed=seed)
+    with console.status(f"Simulating {establishments} establishments (seed {seed}, scenario {scenario})..."):
+        survey = sim.simulate(n_establishments=establishments, seed=seed, scenario_name=scenario)
         sim.write(survey, out)
     console.print(
         f"Wrote {len(survey.establishments)} establishments, {len(survey.employees)} employees "
-        f"and the planted truth to {out}/"
+        f"and the planted truth (scenario {scenario}) to {out}/"
     )
 
 
@@ -537,6 +547,38 @@ def compare(
 
 
 FINDINGS_FORMATS = ("table", "csv", "json")
+
+
+@app.command()
+def scenarios(
+    out: Annotated[
+        Path | None, typer.Option(help="CSV to write [default: data/scenarios.csv, which appendix A reads].")
+    ] = None,
+    names: Annotated[
+        list[str] | None, typer.Option("--scenario", help="Only these scenarios (repeat the option); default all.")
+    ] = None,
+) -> None:
+    """Fit the outcome and joint models on each generator scenario; write what the findings say (~20 min)."""
+    from thuiswerk import scenarios as study_module
+    from thuiswerk import simulate as sim
+    from thuiswerk.errors import UsageError
+
+    out = out or study_module.STUDY_FILE
+    chosen = tuple(names or sim.SCENARIOS)
+    unknown = [n for n in chosen if n not in sim.SCENARIOS]
+    if unknown or "default" not in chosen:
+        raise UsageError(
+            f"scenarios must be among {', '.join(sim.SCENARIOS)} and include default (the reference); got {', '.join(chosen)}"
+        )
+    if not out.parent.is_dir():
+        raise UsageError(f"{out.parent} is not a folder")
+    with console.status("Scenario study...") as status:
+        result = study_module.study(chosen, progress=lambda text: status.update(f"Scenario study: {text}"))
+    study_module.write(result, out)
+    changed = study_module.verdicts(result).sum()
+    for threat, n in changed.items():
+        console.print(f"{threat}: {n} of {len(result['id'].unique())} findings read differently than on the default")
+    console.print(f"Wrote {out}")
 
 
 @app.command()

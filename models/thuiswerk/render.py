@@ -105,6 +105,7 @@ def fingerprint(
     package = Path(__file__).resolve().parent
     _hash_files(h, package.rglob("*.py"), package)
     _hash_files(h, (REPO_ROOT / "data").glob("*.yaml"), REPO_ROOT / "data")
+    _hash_files(h, (REPO_ROOT / "data").glob("*.csv"), REPO_ROOT / "data")  # the scenario study (appendix A)
     return h.hexdigest()
 
 

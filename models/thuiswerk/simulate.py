@@ -53,6 +53,12 @@ raises managers' workload, above all work-home interference, telepressure and de
 Employer-reported measures, the home-office share (for workload and isolation) and the
 demographics have effect zero. :func:`null_slopes` sets every exposure effect to zero.
 
+Scenarios (:data:`SCENARIOS`, ``simulate(..., scenario_name=...)``) plant one threat to the
+report's reading on top of this story: an attentive trait behind both knowledge and
+reported workload, establishments with more problems taking more measures, employer
+measures that act without the employee's knowledge, or questionnaire response that
+depends on workload. ``truth["scenario"]`` records which, with its strength.
+
 Calibration is deterministic: establishment-level parameters by quadrature, outcome
 parameters against a fixed Monte Carlo calibration population drawn with
 :data:`CALIBRATION_SEED` (independent of the simulation seed), cached per margins file.
@@ -72,7 +78,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +241,61 @@ _GH_W = _GH_W / _GH_W.sum()
 
 class CalibrationError(RuntimeError):
     """The margins cannot be reached by the generative model."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A threat to the report's reading, planted on top of the default survey (``truth["scenario"]``).
+
+    Each strength is zero in the default survey; the margins are calibrated without
+    them, so a scenario's margins drift a little (the calibration test is on the default).
+    """
+
+    name: str
+    description: str
+    #: latent workload and isolation per SD of the employee's attentiveness, the trait
+    #: that also raises knowledge of every measure (same-respondent bias)
+    attentive: float = 0.0
+    #: added to the establishment's workload, isolation and complaint effects per SD of its
+    #: employer-reported measures of that block (employers with more problems took more measures)
+    reverse: float = 0.0
+    #: latent effect of an employer-reported measure on every employee of the establishment,
+    #: known or not (working-hours agreements on workload, social moments on isolation, the
+    #: share of ergonomic measures on complaints)
+    employer_effect: float = 0.0
+    #: log-odds of completing the questionnaire per SD of the employee's own workload effect
+    #: (exact completion counts per role kept)
+    nonignorable: float = 0.0
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("default", "the planted effects act through the employees' knowledge only; questionnaire "
+                 "non-response completely at random"),
+        Scenario("attentive", "an employee trait raises both the knowledge of every measure and the reported "
+                 "workload and isolation", attentive=0.6),
+        Scenario("reverse", "establishments with more workload, isolation and complaints took more measures "
+                 "(their employer reports more)", reverse=0.5),
+        Scenario("employer_effect", "employer-reported measures act on every employee, also where the employee "
+                 "does not know them", employer_effect=-0.6),
+        Scenario("nonignorable", "employees with more workload completed the questionnaire more often",
+                 nonignorable=1.0),
+    )
+}  # fmt: skip
+#: The block's employer-reported measures for ``reverse`` and ``employer_effect``.
+SCENARIO_MEASURES = {
+    "workload": ("working_hours_agreements",),
+    "isolation": ("social_moments",),
+    "complaints": ("ergonomic_chair_desk", "ergonomic_equipment", "ergonomic_instruction"),
+}
+
+
+def scenario(name: str) -> Scenario:
+    """The scenario called ``name``; ``ValueError`` naming the known ones otherwise."""
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    return SCENARIOS[name]
 
 
 @dataclass(frozen=True)
@@ -1057,12 +1118,17 @@ def _fixed_part(slopes: dict, block: str, items: tuple[str, ...], emp: dict, x: 
     return out
 
 
+def _scenario_shift(emp: dict, block: str) -> np.ndarray:
+    """Per employee, what a scenario adds to a block's latent location (zero in the default survey)."""
+    return emp.get(f"_shift_{block}", np.zeros(len(emp["role"])))
+
+
 def _workload_block(slopes: dict, emp: dict, noise: dict) -> np.ndarray:
     """(employee, aspect): latent location of each workload aspect."""
     sd = STRUCTURE["workload_sd"]
     fixed = _fixed_part(slopes, "workload", WORKLOAD_ASPECTS, emp, _predictor_values(emp))
     person = sd["establishment"] * noise["workload_est"][emp["est_index"]] + sd["employee"] * noise["workload_emp"]
-    return fixed + person[:, None]
+    return fixed + (person + _scenario_shift(emp, "workload"))[:, None]
 
 
 def _isolation_block(slopes: dict, emp: dict, noise: dict) -> np.ndarray:
@@ -1072,7 +1138,7 @@ def _isolation_block(slopes: dict, emp: dict, noise: dict) -> np.ndarray:
     employee = rho * noise["workload_emp"] + np.sqrt(1 - rho**2) * noise["isolation_emp"]
     fixed = _fixed_part(slopes, "isolation", ISOLATION_ITEMS, emp, _predictor_values(emp))
     person = sd["establishment"] * noise["isolation_est"][emp["est_index"]] + sd["employee"] * employee
-    return fixed + person[:, None]
+    return fixed + (person + _scenario_shift(emp, "isolation"))[:, None]
 
 
 def _techno_block(noise: dict) -> np.ndarray:
@@ -1105,7 +1171,8 @@ def _draw_outcomes(params: dict, emp: dict, noise: dict) -> dict[str, np.ndarray
     est_re = STRUCTURE["complaint_sd"]["establishment"] * noise["complaint_est"][emp["est_index"]]
     for j, region in enumerate(REGIONS):
         alpha = np.where(is_man, c["intercept"][region][MANAGER], c["intercept"][region][NONMANAGER])
-        p = expit(alpha + fixed[:, j] + est_re + c["sd_employee"] * noise["complaint_emp"])
+        shift = _scenario_shift(emp, "complaints")
+        p = expit(alpha + fixed[:, j] + est_re + c["sd_employee"] * noise["complaint_emp"] + shift)
         out[f"complaint_{region}"] = (noise["complaint_uniform"][:, j] < p).astype(np.int64)
     change = params["employee_shares"]["workload_change"]
     codes = list(change)
@@ -1270,14 +1337,19 @@ def simulate(
     seed: int = DEFAULT_SEED,
     margins: Margins | str | os.PathLike | None = None,
     slopes: dict | None = None,
+    scenario_name: str = "default",
 ) -> SyntheticSurvey:
     """Generate a synthetic survey of ``n_establishments`` establishments.
 
     ``margins`` is a loaded :class:`~thuiswerk.margins.Margins`, a path to a margins file,
     or ``None`` for the shipped ``margins.yaml``. ``slopes`` replaces the planted effects
-    (:data:`SLOPES`; :func:`null_slopes` for a survey without any). The same ``seed``
-    (and margins and slopes) gives identical tables and truth.
+    (:data:`SLOPES`; :func:`null_slopes` for a survey without any). ``scenario_name``
+    plants one threat of :data:`SCENARIOS` on top; its extra draws come from a second
+    generator seeded from ``seed``, so the default survey is the same with or without
+    this option. The same ``seed`` (and margins, slopes and scenario) gives identical
+    tables and truth.
     """
+    plan = scenario(scenario_name)
     if int(n_establishments) != n_establishments or n_establishments < 1:
         raise ValueError("n_establishments must be a positive integer")
     n = int(n_establishments)
@@ -1288,9 +1360,52 @@ def simulate(
     est = _draw_establishments(params, n, rng)
     emp = _draw_employees(params, est, rng)
     noise = _draw_outcome_noise(rng, n, len(emp["role"]), len(_questionnaire_items(cb)))
+    _plant(plan, params, est, emp, noise)
     outcomes = _draw_outcomes(params, emp, noise)
+    if plan.nonignorable:
+        emp[QUESTIONNAIRE_FLAG] = _selective_completion(plan, emp, noise, np.random.default_rng([seed, 1]))
     establishments, employees = _build_tables(cb, est, emp, outcomes, noise)
-    return SyntheticSurvey(establishments=establishments, employees=employees, truth=_truth(params, seed, n))
+    truth = _truth(params, seed, n) | {"scenario": asdict(plan)}
+    if plan.nonignorable:
+        truth["missingness"]["questionnaire"] = (
+            "completion depends on the employee's own workload effect: keys nonignorable * v_i + Gumbel noise, "
+            "the design's number of completers per role with the highest keys complete"
+        )
+    if plan.employer_effect:
+        truth["zero_effects"].pop("employer_measures")
+    return SyntheticSurvey(establishments=establishments, employees=employees, truth=truth)
+
+
+def _standardised(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else np.zeros_like(x)
+
+
+def _plant(plan: Scenario, params: dict, est: dict, emp: dict, noise: dict) -> None:
+    """Put the scenario's shifts into ``emp["_shift_<block>"]`` and the establishment effects (in place)."""
+    index = emp["est_index"]
+    if plan.attentive:
+        trait = emp["_attentiveness"] / params["knowledge"]["sd_attentiveness_employee"]
+        for block in ("workload", "isolation"):
+            emp[f"_shift_{block}"] = emp.get(f"_shift_{block}", 0.0) + plan.attentive * trait
+    for block, measures in SCENARIO_MEASURES.items():
+        reported = np.mean([est[f"employer_{m}"] for m in measures], axis=0).astype(float)  # per establishment
+        if plan.reverse:
+            key = {"workload": "workload_est", "isolation": "isolation_est", "complaints": "complaint_est"}[block]
+            noise[key] = noise[key] + plan.reverse * _standardised(reported)
+        if plan.employer_effect:
+            emp[f"_shift_{block}"] = emp.get(f"_shift_{block}", 0.0) + plan.employer_effect * reported[index]
+
+
+def _selective_completion(plan: Scenario, emp: dict, noise: dict, rng: np.random.Generator) -> np.ndarray:
+    """Completion that favours employees with more workload; the same number of completers per role."""
+    keys = plan.nonignorable * noise["workload_emp"] + rng.gumbel(size=len(emp["role"]))
+    completed = np.zeros(len(keys), dtype=np.int64)
+    for role in ROLES:
+        rows = np.flatnonzero(emp["role"] == role)
+        k = int(emp[QUESTIONNAIRE_FLAG][rows].sum())
+        completed[rows[np.argsort(-keys[rows])[:k]]] = 1
+    return completed
 
 
 def _sha256(path: Path) -> str:
@@ -1334,10 +1449,13 @@ __all__ = [
     "CALIBRATION_SEED",
     "DEFAULT_N",
     "DEFAULT_SEED",
+    "SCENARIOS",
     "SLOPES",
+    "Scenario",
     "SyntheticSurvey",
     "calibrate",
     "null_slopes",
+    "scenario",
     "simulate",
     "write",
 ]

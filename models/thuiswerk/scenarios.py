@@ -1,0 +1,159 @@
+"""The scenario study: what the findings table says when a threat is planted in the survey.
+
+Each scenario of :data:`thuiswerk.simulate.SCENARIOS` is simulated with the same seed
+and size as the embedded survey, the outcome models and the joint models are fitted
+on it, and the findings table is computed. The study's result, one row per scenario
+and slope finding, is what appendix A's table of "which threats the design can rule
+out" is made from: a finding whose wording under a threat is the same as under the
+default survey cannot tell that threat apart; the joint models can tell the
+``employer_effect`` scenario apart (its "melding zonder kennis" findings).
+
+``thuiswerk scenarios`` runs it (about 20 minutes on 2 cores) and writes
+``data/scenarios.csv`` with the settings and the commit it was made with.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from thuiswerk import findings, simulate, store, workflow
+from thuiswerk.fit import SamplerSettings
+from thuiswerk.resources import REPO_ROOT
+
+STUDY_FILE = REPO_ROOT / "data" / "scenarios.csv"
+COMMAND = "thuiswerk scenarios"
+MODELS = ("workload", "isolation", "complaints", "workload_joint", "isolation_joint", "complaints_joint")
+SETTINGS = SamplerSettings(tune=500, draws=500)  # 2,000 draws: enough for the wording of a finding
+COLUMNS = ["scenario", "id", "model", "mean", "q05", "q95", "p_expected_direction", "wording"]
+
+
+def study(
+    names: tuple[str, ...] = tuple(simulate.SCENARIOS),
+    n_establishments: int = simulate.DEFAULT_N,
+    seed: int = simulate.DEFAULT_SEED,
+    settings: SamplerSettings = SETTINGS,
+    models: tuple[str, ...] = MODELS,
+    progress: Callable[[str], None] = lambda _: None,
+) -> pd.DataFrame:
+    """One row per scenario and slope finding of ``models`` (columns :data:`COLUMNS`).
+
+    The attributes carry what the study was made with (``settings``, ``seed``,
+    ``n_establishments``, ``git_commit``). Fits go to a temporary folder.
+    """
+    specs = workflow.resolve_specs(list(models))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="thuiswerk-scenarios-") as scratch:
+        for name in names:
+            folder = Path(scratch) / name
+            simulate.write(simulate.simulate(n_establishments, seed, scenario_name=name), folder / "data")
+            survey = workflow.load_valid_survey(folder / "data")
+            trees = {}
+            for spec in specs:
+                progress(f"{name}: fitting {spec.name}")
+                workflow.fit_model(spec, survey, folder / "fits", settings, seed, progress=False)
+                trees[spec.name] = workflow.load_fit(spec, survey, folder / "fits", seed)
+            table = findings.compute(trees)
+            table = table[table["direction"].notna()]
+            rows.append(table.assign(scenario=name)[COLUMNS])
+    out = pd.concat(rows, ignore_index=True)
+    out.attrs = {
+        "settings": json.dumps(settings.canonical(), sort_keys=True),
+        "seed": seed,
+        "n_establishments": n_establishments,
+        "git_commit": store.git_commit(),
+    }
+    return out
+
+
+def write(result: pd.DataFrame, path: Path) -> Path:
+    """The study as CSV, its provenance in a ``# key: value`` header (read back by :func:`read`)."""
+    path = Path(path)
+    header = "".join(f"# {k}: {v}\n" for k, v in result.attrs.items())
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(header + result.to_csv(index=False), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read(path: Path) -> pd.DataFrame:
+    """A study written by :func:`write`: the rows, and the provenance in ``attrs``."""
+    from io import StringIO
+
+    lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+    frame = pd.read_csv(StringIO("".join(line for line in lines if not line.startswith("# "))))
+    for line in lines:
+        if line.startswith("# "):
+            key, value = line[2:].rstrip("\n").split(": ", 1)
+            frame.attrs[key] = value
+    return frame
+
+
+def verdicts(result: pd.DataFrame) -> pd.DataFrame:
+    """Per finding (rows) and threat (columns): whether its wording differs from the default survey's.
+
+    ``True``: under the threat the finding reads differently (the design shows the
+    threat in this finding); ``False``: the same words, so this finding alone cannot
+    tell the threat from the default.
+    """
+    wide = result.pivot(index="id", columns="scenario", values="wording")
+    threats = [c for c in wide.columns if c != "default"]
+    return pd.DataFrame({t: wide[t] != wide["default"] for t in threats}).loc[wide.index]
+
+
+SCENARIO_NL = {
+    "default": "Geen",
+    "attentive": "Oplettende werknemer",
+    "reverse": "Omgekeerde richting",
+    "employer_effect": "Maatregel werkt zonder kennis",
+    "nonignorable": "Selectieve respons",
+}
+
+
+def table_nl(result: pd.DataFrame) -> pd.DataFrame:
+    """Appendix A: per slope finding, its wording on the default survey and under each threat."""
+    wide = result.pivot(index="id", columns="scenario", values="wording")
+    order = [i for i in dict.fromkeys(result["id"])]
+    wide = wide.loc[order]
+    who = pd.DataFrame(
+        {
+            "Verband": [findings.BY_ID[i].subject[:1].upper() + findings.BY_ID[i].subject[1:] for i in order],
+            "Uitkomst": [
+                ("minder " if findings.BY_ID[i].direction == "negative" else "meer ") + findings.BY_ID[i].relation
+                for i in order
+            ],
+            "Wie": [findings.ROLE_NL[findings.BY_ID[i].role] for i in order],
+        }
+    )
+    columns = [c for c in SCENARIO_NL if c in wide.columns]
+    for c in columns:
+        who[SCENARIO_NL[c]] = list(wide[c])
+    return who
+
+
+def sentence(result: pd.DataFrame) -> str:
+    """What the study shows, from its table: per threat how many findings read differently, in Dutch."""
+    from thuiswerk import nl
+
+    changed = verdicts(result)
+    n = len(changed)
+    parts = [f"{nl.count_words(int(changed[t].sum()))} onder ‘{SCENARIO_NL[t].lower()}’" for t in changed.columns]
+    text = (
+        f"Van de {nl.count_words(n)} verbanden luiden er anders dan op de enquête zonder bedreiging: "
+        f"{nl.join_words(parts)}."
+    )
+    if "employer_effect" in result["scenario"].values:
+        wide = result.pivot(index="id", columns="scenario", values="wording")
+        without = [i for i in wide.index if "melding_zonder_kennis" in i]
+        seen = [i for i in without if wide.at[i, "employer_effect"] == nl.EVIDENCE_CLEAR]
+        baseline = [i for i in without if wide.at[i, "default"] == nl.EVIDENCE_CLEAR]
+        text += (
+            f" Dat een maatregel ook werkt waar de werknemer hem niet kent, laten de gezamenlijke modellen zien: "
+            f"{nl.count_of(len(seen), len(without))} verbanden van een melding zonder kennis zijn dan duidelijk, "
+            f"tegen {nl.count_words(len(baseline))} zonder die bedreiging."
+        )
+    return text
