@@ -82,7 +82,7 @@ def make_valid_tables(
     # item non-response: the first completer skips two questionnaire items
     emp = tables["employees"]
     completer = emp.index[emp["questionnaire_completed"] == 1][0]
-    optional = [v.name for v in cb.table("employees") if v.missing]
+    optional = [v.name for v in cb.table("employees") if v.missing and "questionnaire_completed" in v.applies_when]
     for name in optional[:2]:
         emp.loc[completer, name] = None
     for table, frame in tables.items():
