@@ -324,3 +324,38 @@ def test_stale_fit_is_refused_with_the_command(tmp_path: Path) -> None:
 
     with pytest.raises(StaleFitError, match="thuiswerk fit awareness"):
         summaries.load_context(DATA_DIR, tmp_path)
+
+
+# --------------------------------------------------------------------------- (f) the shared cache
+
+
+def _cached_in_a_process(cache: str, log: str) -> float:
+    """One format's kernel: a context that asks for a slow value through ``ctx.cached``."""
+    import os
+    import time
+
+    import pandas as pd
+
+    os.environ["THUISWERK_CACHE"] = cache
+    ctx = summaries.ReportContext(
+        data_dir=Path("."), fits_dir=Path("."), seed=1, establishments=pd.DataFrame(), employees=pd.DataFrame(),
+        specs={}, fits={}, provenance={}, data_hash="", git_commit="",
+    )  # fmt: skip
+
+    def slow() -> float:
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        time.sleep(1.0)
+        return 42.5
+
+    return ctx.cached("slow_value", slow)
+
+
+def test_formats_rendering_side_by_side_compute_a_shared_value_once(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    log = tmp_path / "computed.log"
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        values = list(pool.map(_cached_in_a_process, [str(tmp_path / "cache")] * 3, [str(log)] * 3))
+    assert values == [42.5] * 3
+    assert len(log.read_text().splitlines()) == 1, "computed once, the other formats waited and read it"

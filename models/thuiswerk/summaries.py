@@ -688,16 +688,22 @@ class ReportContext:
         if name in self._memo:
             return self._memo[name]
         folder = os.environ.get("THUISWERK_CACHE")
-        path = Path(folder) / f"{name}.pkl" if folder else None
-        if path is not None and path.is_file():
-            value = pickle.loads(path.read_bytes())
-        else:
-            value = compute()
-            if path is not None:
+        if not folder:
+            value = self._memo[name] = compute()
+            return value
+        from filelock import FileLock
+
+        path = Path(folder) / f"{name}.pkl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The formats render side by side and reach the same chapter at about the same time:
+        # the first computes, the others wait for it instead of computing the same value again.
+        with FileLock(str(path.with_name(f".{name}.lock"))):
+            if path.is_file():
+                value = pickle.loads(path.read_bytes())
+            else:
                 import tempfile
 
-                path.parent.mkdir(parents=True, exist_ok=True)
-                # the formats render side by side: a unique scratch name, then an atomic rename
+                value = compute()
                 with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{name}.", delete=False) as tmp:
                     tmp.write(pickle.dumps(value))
                 Path(tmp.name).replace(path)
