@@ -108,7 +108,7 @@ def verdicts(result: pd.DataFrame) -> pd.DataFrame:
 SCENARIO_NL = {
     "default": "Geen",
     "attentive": "Oplettende werknemer",
-    "reverse": "Omgekeerde richting",
+    "reverse": "Richting omgekeerd",
     "employer_effect": "Maatregel werkt zonder kennis",
     "nonignorable": "Selectieve respons",
 }
@@ -141,7 +141,8 @@ def sentence(result: pd.DataFrame) -> str:
 
     changed = verdicts(result)
     n = len(changed)
-    parts = [f"{nl.count_words(int(changed[t].sum()))} onder ‘{SCENARIO_NL[t].lower()}’" for t in changed.columns]
+    threats = [t for t in SCENARIO_NL if t in changed.columns]  # in the order of the table
+    parts = [f"{nl.count_words(int(changed[t].sum()))} onder ‘{SCENARIO_NL[t].lower()}’" for t in threats]
     text = (
         f"Van de {nl.count_words(n)} verbanden luiden er anders dan op de enquête zonder bedreiging: "
         f"{nl.join_words(parts)}."
@@ -153,7 +154,8 @@ def sentence(result: pd.DataFrame) -> str:
         baseline = [i for i in without if wide.at[i, "default"] == nl.EVIDENCE_CLEAR]
         text += (
             f" Dat een maatregel ook werkt waar de werknemer hem niet kent, laten de gezamenlijke modellen zien: "
-            f"{nl.count_of(len(seen), len(without))} verbanden van een melding zonder kennis zijn dan duidelijk, "
+            f"{nl.count_of(len(seen), len(without))} verbanden van een melding zonder kennis "
+            f"{nl.verb(len(seen), 'is', 'zijn')} dan duidelijk, "
             f"tegen {nl.count_words(len(baseline))} zonder die bedreiging."
         )
     return text
