@@ -149,3 +149,17 @@ def test_the_joint_model_tells_the_employer_effect_scenario_apart():
     row = result.set_index(["scenario", "id"])["wording"]
     assert row[("employer_effect", "werkdruk_melding_zonder_kennis")] == "duidelijk"
     assert row[("default", "werkdruk_melding_zonder_kennis")] != "duidelijk"
+
+
+@pytest.mark.slow
+def test_the_shipped_study_is_what_the_study_gives_now():
+    """`thuiswerk scenarios` is reproducible: every scenario fitted again gives the wording in data/scenarios.csv
+    (about 20 minutes; rerun the command and commit the file when a model changes on purpose)."""
+    from thuiswerk import scenarios
+
+    shipped = scenarios.read(scenarios.STUDY_FILE)
+    again = scenarios.study()
+    merged = shipped.merge(again, on=["scenario", "id"], suffixes=("_shipped", "_now"))
+    assert len(merged) == len(shipped) == len(again)
+    changed = merged[merged["wording_shipped"] != merged["wording_now"]]
+    assert changed.empty, changed[["scenario", "id", "wording_shipped", "wording_now"]].to_string()
