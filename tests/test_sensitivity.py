@@ -85,7 +85,7 @@ def test_every_clear_finding_of_the_default_fits_is_checked(default_fits, monkey
     pd.testing.assert_frame_equal(sens, sensitivity.compute(ctx.fits, table, ctx.employees))  # no randomness
     text = sensitivity.sentence(sens)
     assert nl.count_words(len(sens)) in text or "alle" in text
-    nl_table = sensitivity.table_nl(sens, table)
+    nl_table = sensitivity.table_nl(sens)
     assert len(nl_table) == len(sens) and list(nl_table["Verband"]) == list(
         findings.table_nl(table, list(sens["id"]))["Verband"]
     )

@@ -968,13 +968,8 @@ def headline(row: pd.Series) -> str:
 def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """Slope findings for display: who, outcome, exposure, odds ratio, interval, probability, word."""
     rows = table.loc[ids] if ids is not None else table[table["direction"].notna() & (table["model"] != "awareness")]
-    out = pd.DataFrame(
-        {
-            "Verband": [BY_ID[i].subject[0].upper() + BY_ID[i].subject[1:] for i in rows["id"]],
-            "Uitkomst": [
-                ("minder " if BY_ID[i].direction == "negative" else "meer ") + BY_ID[i].relation for i in rows["id"]
-            ],
-            "Wie": [ROLE_NL[r] for r in rows["role"]],
+    return described(list(rows["id"])).assign(
+        **{
             "Odds ratio": [nl.number(np.exp(m), 2) for m in rows["mean"]],
             f"{nl.percent(PROB)}-interval": [
                 nl.interval(np.exp(a), np.exp(b), 2) for a, b in zip(rows["q05"], rows["q95"])
@@ -983,7 +978,17 @@ def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
             "Oordeel": list(rows["wording"]),
         }
     )
-    return out
+
+
+def described(ids: list[str]) -> pd.DataFrame:
+    """What each slope finding is about, in Dutch: exposure (Verband), expected outcome (Uitkomst), who (Wie)."""
+    return pd.DataFrame(
+        {
+            "Verband": [BY_ID[i].subject[0].upper() + BY_ID[i].subject[1:] for i in ids],
+            "Uitkomst": [("minder " if BY_ID[i].direction == "negative" else "meer ") + BY_ID[i].relation for i in ids],
+            "Wie": [ROLE_NL[BY_ID[i].role] for i in ids],
+        }
+    )
 
 
 def estimand_table_markdown() -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from thuiswerk import codebook, nl
-from thuiswerk.prepare import ROLES
+from thuiswerk.prepare import PREDICTORS, ROLES  # the 0/1 characteristics as the models define them
 
 DRAWS = 4000
 PROB = 0.90  # central interval shown
@@ -41,14 +41,6 @@ class Characteristic:
     decimals: int = 1
 
 
-def _yes(column: str, code: object = 1) -> Callable[[pd.DataFrame], pd.Series]:
-    def values(e: pd.DataFrame) -> pd.Series:
-        col = e[column]
-        return (col.astype(str) == str(code)).astype(float).where(col.notna())
-
-    return values
-
-
 def _known_measures(e: pd.DataFrame) -> pd.Series:
     columns = [f"knows_{m}" for m in codebook.load().measures]
     return e[columns].astype(float).sum(axis=1, min_count=len(columns))  # NaN unless every item is answered
@@ -58,12 +50,12 @@ def _known_measures(e: pd.DataFrame) -> pd.Series:
 CHARACTERISTICS: dict[str, Characteristic] = {
     "known_measures": Characteristic("Aantal bekende maatregelen", _known_measures, "mean"),
     "home_share": Characteristic("Thuiswerkpercentage", lambda e: e["home_share"].astype(float), "mean", 0),
-    "separate_workspace": Characteristic("Aparte werkruimte", _yes("separate_workspace"), "share"),
+    "separate_workspace": Characteristic("Aparte werkruimte", PREDICTORS["separate_workspace"][1], "share"),
     "age": Characteristic("Leeftijd (jaren)", lambda e: e["age"].astype(float), "mean"),
-    "female": Characteristic("Vrouw", _yes("gender", "vrouw"), "share"),
-    "higher_education": Characteristic("Hoog opgeleid", _yes("education", "hoog"), "share"),
-    "living_alone": Characteristic("Alleenwonend", _yes("living_alone"), "share"),
-    "children_at_home": Characteristic("Thuiswonende kinderen", _yes("children_at_home"), "share"),
+    "female": Characteristic("Vrouw", PREDICTORS["female"][1], "share"),
+    "higher_education": Characteristic("Hoog opgeleid", PREDICTORS["higher_education"][1], "share"),
+    "living_alone": Characteristic("Alleenwonend", PREDICTORS["living_alone"][1], "share"),
+    "children_at_home": Characteristic("Thuiswonende kinderen", PREDICTORS["children_at_home"][1], "share"),
 }
 
 COLUMNS = [

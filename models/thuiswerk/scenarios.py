@@ -117,18 +117,9 @@ SCENARIO_NL = {
 def table_nl(result: pd.DataFrame) -> pd.DataFrame:
     """Appendix A: per slope finding, its wording on the default survey and under each threat."""
     wide = result.pivot(index="id", columns="scenario", values="wording")
-    order = [i for i in dict.fromkeys(result["id"])]
+    order = list(dict.fromkeys(result["id"]))
     wide = wide.loc[order]
-    who = pd.DataFrame(
-        {
-            "Verband": [findings.BY_ID[i].subject[:1].upper() + findings.BY_ID[i].subject[1:] for i in order],
-            "Uitkomst": [
-                ("minder " if findings.BY_ID[i].direction == "negative" else "meer ") + findings.BY_ID[i].relation
-                for i in order
-            ],
-            "Wie": [findings.ROLE_NL[findings.BY_ID[i].role] for i in order],
-        }
-    )
+    who = findings.described(order)
     columns = [c for c in SCENARIO_NL if c in wide.columns]
     for c in columns:
         who[SCENARIO_NL[c]] = list(wide[c])

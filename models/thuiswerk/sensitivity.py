@@ -187,9 +187,9 @@ def _tip_text(row: pd.Series) -> str:
     return f"{nl.number(np.exp(abs(row['tip_gamma'])), 1)} ({who})"
 
 
-def table_nl(sens: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """The sensitivity table as the report shows it, with the finding's words from the findings table."""
-    shown = findings.table_nl(table, list(sens["id"]))
+def table_nl(sens: pd.DataFrame) -> pd.DataFrame:
+    """The sensitivity table as the report shows it, each finding described as in the findings table."""
+    shown = findings.described(list(sens["id"]))
     return pd.DataFrame(
         {
             "Verband": shown["Verband"],

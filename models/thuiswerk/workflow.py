@@ -85,14 +85,19 @@ def lacking(compute, establishments: pd.DataFrame, employees: pd.DataFrame, abse
         try:
             compute(*tables)
         except KeyError as exc:
-            key = exc.args[0] if exc.args else None
-            named = [c for c in sorted(hidden) if c == key or f"'{c}'" in str(exc)]
-            if not named:
-                raise
-            found += named
+            found += _named(exc, hidden)
         else:
             break
     return found
+
+
+def _named(exc: KeyError, columns: set[str]) -> list[str]:
+    """The ``columns`` a pandas ``KeyError`` asks for (one name, or a list of names); re-raises it if none."""
+    key = exc.args[0] if exc.args else None
+    named = [c for c in sorted(columns) if c == key or f"'{c}'" in str(exc)]
+    if not named:
+        raise exc
+    return named
 
 
 def _absent_column(compute, absent: set[str]) -> str | None:
@@ -100,10 +105,7 @@ def _absent_column(compute, absent: set[str]) -> str | None:
     try:
         compute()
     except KeyError as exc:
-        named = [c for c in sorted(absent) if c == (exc.args[0] if exc.args else None) or f"'{c}'" in str(exc)]
-        if named:
-            return ", ".join(named)
-        raise
+        return ", ".join(_named(exc, absent))
     return None
 
 
