@@ -6,62 +6,46 @@ to zero (:func:`thuiswerk.simulate.null_slopes`; the margins are still hit), eac
 outcome model with the employees' knowledge and with the employer's reports is fitted,
 and every slope finding of those models is worded by the one rule. (The joint models'
 contrasts are left out to keep the run under an hour on 2 cores: compiling each model
-anew for each survey costs about 22 s of its 28.) Surveys run in parallel processes,
-each with its own seed derived from the replicate number, so the result does not
-depend on the number of processes. On such surveys every
+anew for each survey costs about 22 s of its 28.) Surveys run as tasks of
+:mod:`thuiswerk.many` (``design.null_job``, on a local Dask cluster), each with its own
+seed derived from the run's seed and the replicate number, so the result does not
+depend on the number of workers; an interrupted run resumes from the stored surveys. On such surveys every
 "duidelijk" is a false positive; the source report's standard (p < 0.05) allows at most
 5% of them. The test asserts that rate over all null findings and prints it per
 finding (README.md quotes the measured rate).
 
-Sampling uses 2 chains x (500 tuning + 1000) draws, one chain per core: 2,000 draws
+Sampling uses 2 chains x (500 tuning + 1000) draws, one worker per core: 2,000 draws
 place a probability near 0.975 within about 0.004 of its value (its Monte Carlo
 error), at a cost the slow tier can pay for 20 surveys x 6 models.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-
 import pandas as pd
 import pytest
 
-from thuiswerk import builders, findings, nl, simulate, specs
-from thuiswerk.fit import SamplerSettings, child_seeds, sample_posterior
-from thuiswerk.workflow import inputs_for
+from thuiswerk import design, findings, many, nl, specs
 
 pytestmark = pytest.mark.slow
 
 NULL_SURVEYS = 20
 MAX_RATE = 0.05
-SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)
-MODELS = sorted({e.model for e in findings.ESTIMANDS if e.kind == "slope" and not specs.get(e.model).joint_of})
+RUN_SEED = 20260101
+MODELS = tuple(sorted({e.model for e in findings.ESTIMANDS if e.kind == "slope" and not specs.get(e.model).joint_of}))
 SLOPE_FINDINGS = tuple(e for e in findings.ESTIMANDS if e.kind == "slope" and e.model in MODELS)
 
 
-def null_findings(replicate: int) -> pd.DataFrame:
-    seed = child_seeds(20260101 + replicate, 1)[0]
-    survey = simulate.simulate(n_establishments=simulate.DEFAULT_N, seed=seed, slopes=simulate.null_slopes())
-    trees = {}
-    for name in MODELS:
-        spec = specs.get(name)
-        model = builders.build(spec, inputs_for(spec, survey))
-        trees[name], _ = sample_posterior(model, SETTINGS, seed)
-    return findings.compute(trees, SLOPE_FINDINGS).assign(replicate=replicate)
-
-
-def test_duidelijk_is_rare_when_nothing_is_there():
-    context = multiprocessing.get_context("spawn")  # no fork of a process with sampler threads
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=context) as pool:
-        frame = pd.concat(list(pool.map(null_findings, range(NULL_SURVEYS))), ignore_index=True)
+def test_duidelijk_is_rare_when_nothing_is_there(tmp_path):
+    job = design.null_job(MODELS, NULL_SURVEYS, RUN_SEED)
+    outcome = many.run(job, tmp_path, RUN_SEED)
+    frame = pd.DataFrame([row | {"replicate": r["replicate"]} for r in outcome.ordered(job) for row in r["findings"]])
     clear = frame["wording"] == nl.EVIDENCE_CLEAR
     rate = float(clear.mean())
     hint = float((frame["wording"] == nl.EVIDENCE_HINT).mean())
     print(
         f"\nNull calibration: {NULL_SURVEYS} surveys x {frame['id'].nunique()} findings = {len(frame)} null findings; "
         f"'duidelijk' {int(clear.sum())} ({rate:.3f}), 'aanwijzing' {hint:.3f}; "
-        f"mean P(expected direction) {frame['p_expected_direction'].mean():.3f}"
+        f"mean P(expected direction) {frame['p_expected_direction'].mean():.3f}; {outcome.seconds / 60:.1f} min"
     )
     print(frame.groupby("id")["wording"].apply(lambda w: (w == nl.EVIDENCE_CLEAR).mean()).to_string())
     assert len(frame) == NULL_SURVEYS * len(SLOPE_FINDINGS) >= 20 * 25

@@ -39,9 +39,24 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(20)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-def build(spec: ModelSpec, inputs: ModelInputs) -> pm.Model:
+# Name of the observed answers when they are a data container (``build(..., swappable=True)``).
+OBSERVED = "y_observed"
+
+
+def build(spec: ModelSpec, inputs: ModelInputs, swappable: bool = False) -> pm.Model:
+    """The model of ``spec`` on ``inputs``.
+
+    ``swappable=True`` holds the observed answers in a data container named
+    :data:`OBSERVED`, so that a compiled model can be given other answers of the same
+    design without compiling again (the many-fit workflows of :mod:`thuiswerk.many`);
+    the model is otherwise the same.
+    """
     builder = {"awareness": build_awareness, "ordinal": build_ordinal, "binary": build_binary}[spec.family]
-    return builder(inputs, spec.priors)
+    return builder(inputs, spec.priors, swappable)
+
+
+def _observed(y: np.ndarray, swappable: bool):
+    return pm.Data(OBSERVED, y) if swappable else y
 
 
 def _intercepts(inputs: ModelInputs, priors: dict[str, float], employee_of_est: np.ndarray) -> pt.TensorVariable:
@@ -67,7 +82,7 @@ def _intercepts(inputs: ModelInputs, priors: dict[str, float], employee_of_est: 
     return est[employee_of_est] + sigma_emp * z_emp
 
 
-def build_awareness(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
+def build_awareness(inputs: ModelInputs, priors: dict[str, float], swappable: bool = False) -> pm.Model:
     d = inputs.data
     with pm.Model(coords=inputs.coords) as model:
         mu = pm.Normal("mu", 0.0, priors["mu_sd"], dims=(dims.ROLE, dims.REPORTED))
@@ -77,7 +92,7 @@ def build_awareness(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
         person = _intercepts(inputs, priors, d["est_of_emp"])
         sigma = model["sigma_total"]
         logit_p = alpha[d["measure"], d["role"], d["reported"]] + person[d["employee"]]
-        pm.Bernoulli("y", logit_p=logit_p, observed=d["y"], dims=dims.OBS)
+        pm.Bernoulli("y", logit_p=logit_p, observed=_observed(d["y"], swappable), dims=dims.OBS)
         # Population-averaged P(knows | reported = ja), integrating the establishment and
         # employee effects over their normal distribution (Gauss-Hermite). Sector and
         # size-class effects are sum-to-zero, so this is the average over the groups'
@@ -113,7 +128,7 @@ def _linear_part(inputs: ModelInputs, priors: dict[str, float], item_dim: str, i
     return eta
 
 
-def build_ordinal(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
+def build_ordinal(inputs: ModelInputs, priors: dict[str, float], swappable: bool = False) -> pm.Model:
     d = inputs.data
     n_cut = len(inputs.coords[dims.CUT])
     with pm.Model(coords=inputs.coords | {dims.GAP: list(range(1, n_cut))}) as model:
@@ -134,13 +149,13 @@ def build_ordinal(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
             eta=eta,
             cutpoints=cutpoints[d["aspect"]],
             compute_p=False,
-            observed=d["y"],
+            observed=_observed(d["y"], swappable),
             dims=dims.OBS,
         )
     return model
 
 
-def build_binary(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
+def build_binary(inputs: ModelInputs, priors: dict[str, float], swappable: bool = False) -> pm.Model:
     d = inputs.data
     with pm.Model(coords=inputs.coords) as model:
         intercept = pm.Normal(
@@ -149,5 +164,5 @@ def build_binary(inputs: ModelInputs, priors: dict[str, float]) -> pm.Model:
         person = _intercepts(inputs, priors, d["est_of_emp"])
         linear = _linear_part(inputs, priors, dims.REGION, d["region"])
         logit_p = intercept[d["region"], d["role_of_emp"][d["employee"]]] + linear + person[d["employee"]]
-        pm.Bernoulli("y", logit_p=logit_p, observed=d["y"], dims=dims.OBS)
+        pm.Bernoulli("y", logit_p=logit_p, observed=_observed(d["y"], swappable), dims=dims.OBS)
     return model

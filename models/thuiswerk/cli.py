@@ -581,6 +581,230 @@ def scenarios(
     console.print(f"Wrote {out}")
 
 
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786) whose workers run the fits; "
+        "default: a cluster on this machine, one worker per core."
+    ),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Workers of the local cluster [default: one per core].", show_default=False)
+]
+ResultsOpt = Annotated[
+    Path,
+    typer.Option(help="Folder of per-replicate results; a run resumes from what is there [default data/replicates]."),
+]
+DEFAULT_RESULTS = Path("data/replicates")
+
+
+def _many_spec(model: str, run):
+    """The one model a many-fit command works on, adapted to the survey's columns."""
+    selected = _specs([model], run)
+    survey = _survey(run)
+    usable = _adapt(selected, survey)
+    if not usable:
+        raise typer.Exit(EXIT_USAGE)
+    return usable[0], survey
+
+
+def _timing_line(records: list[dict]) -> str:
+    from thuiswerk import many
+
+    timing = [r.get(many.TIMING, {}) for r in records]
+    compiles = [t["compile_seconds"] for t in timing if t.get("compile_seconds", 0) > 0]
+    sampling = [t["sampling_seconds"] for t in timing if "sampling_seconds" in t]
+    if not sampling:
+        return ""
+    return (
+        f"{len(records)} fits: compiled {len(compiles)} time(s) (mean {sum(compiles) / max(len(compiles), 1):.1f} s), "
+        f"reused {len(records) - len(compiles)} time(s); sampling {sum(sampling) / len(sampling):.1f} s per fit on average"
+    )
+
+
+@app.command()
+def sbc(
+    model: Annotated[str, typer.Argument(help="The model to calibrate (one name).")],
+    replicates: Annotated[int, typer.Option(min=1, help="Prior draws, each fitted once.")] = 200,
+    establishments: Annotated[
+        int | None,
+        typer.Option(
+            min=2, help="Simulate a design of this many establishments [default: the survey's own].", show_default=False
+        ),  # fmt: skip
+    ] = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    results: ResultsOpt = DEFAULT_RESULTS,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV of ranks to merge into [default: data/sbc.csv, which appendix B reads].")
+    ] = None,
+    data: DataOpt = None,
+    mapping: MappingOpt = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Simulation-based calibration: fit the model to answers drawn from its prior on the survey's design.
+
+    Records the rank of every finding, SD and cut point among the posterior draws and
+    tests each for uniformity. Runs on Dask; an interrupted run resumes.
+    """
+    from thuiswerk import many
+    from thuiswerk import sbc as sbc_module
+
+    run = _run(data=data, mapping=mapping, seed=seed, config=config)
+    spec, survey = _many_spec(model, run)
+    inputs = sbc_module.design_inputs(spec, survey, establishments, run.seed)
+    job = sbc_module.job(spec, inputs, replicates, run.seed)
+    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
+    records = outcome.ordered(job)
+    console.print(f"{outcome.reused} replicate(s) stored before, {outcome.computed} computed in "
+                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
+    console.print(_timing_line(records), markup=False, highlight=False)
+    ranks = sbc_module.frame(spec, records)
+    _print_frame(sbc_module.summary(ranks, run.seed).set_index("model"), "Simulation-based calibration")
+    meta = {"replicates": replicates, "establishments": len(inputs.coords["establishment"]), "seed": run.seed,
+            "settings": job.config["settings"], "job": job.key} | many.provenance()  # fmt: skip
+    target = sbc_module.write(ranks, out or sbc_module.RESULT_FILE, meta)
+    console.print(f"Wrote {target}", markup=False, highlight=False)
+
+
+@app.command()
+def kfold(
+    models: Annotated[list[str], typer.Argument(help="One model, or several to compare on the same folds.")],
+    folds: Annotated[int, typer.Option(min=2, help="Number of folds.")] = 10,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    results: ResultsOpt = DEFAULT_RESULTS,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="CSV of elpd per establishment to merge into [default: data/kfold.csv, read by appendix B]."),
+    ] = None,
+    data: DataOpt = None,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """K-fold cross-validation by establishment (folds stratified by sector and size class).
+
+    Fits each model K times without one fold and scores the left-out establishments;
+    prints elpd per model beside PSIS-LOO by establishment (where the fit is current)
+    and, for several models, their difference on the same folds.
+    """
+    from thuiswerk import kfold as kf
+    from thuiswerk import many
+    from thuiswerk.workflow import stale_fits
+
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
+    survey = _survey(run)
+    selected = _adapt(_specs(models, run), survey)
+    if len(selected) < len(models):
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        job = kf.job(selected, survey, folds, run.seed)
+    except ValueError as exc:
+        err.print(str(exc), style="bold red", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
+    records = outcome.ordered(job)
+    console.print(f"{outcome.reused} fold fit(s) stored before, {outcome.computed} computed in "
+                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
+    console.print(_timing_line(records), markup=False, highlight=False)
+    pointwise = kf.frame(records)
+    current = [s for s in selected if s.name not in stale_fits([s], survey, run.fits, run.seed)]
+    loo = {}
+    if current:
+        from thuiswerk import compare
+
+        trees = _load_fits(current, survey, run)
+        loo = {
+            name: compare.loo_establishment(tree)
+            for name, tree in trees.items()
+            if compare.ESTABLISHMENT_GROUP in tree.children
+        }
+    _print_frame(kf.totals(pointwise, loo).set_index("model"), f"{folds}-fold cross-validation by establishment")
+    missing = [s.name for s in selected if s.name not in loo]
+    if missing:
+        console.print(f"No PSIS-LOO beside it for {', '.join(missing)} (no current fit); "
+                      f"`{run.command('fit', *missing)}` adds it.", markup=False, highlight=False)  # fmt: skip
+    for first, second in zip(selected, selected[1:]):
+        d = kf.difference(pointwise, first.name, second.name)
+        console.print(f"elpd {first.name} - {second.name}: {d['elpd_diff']:.1f} (SE {d['se_diff']:.1f}) over "
+                      f"{d['establishments']} establishments", markup=False, highlight=False)  # fmt: skip
+    meta = {"folds": folds, "seed": run.seed, "settings": job.config["settings"], "job": job.key} | many.provenance()
+    target = kf.write(pointwise, out or kf.RESULT_FILE, meta)
+    console.print(f"Wrote {target}", markup=False, highlight=False)
+
+
+@app.command()
+def design(
+    finding: Annotated[str, typer.Option(help="The finding's id (`thuiswerk findings` lists them); a slope finding.")],
+    establishments: Annotated[str, typer.Option(help="Survey sizes to simulate, comma-separated.")] = "100,206,400,800",
+    replicates: Annotated[int, typer.Option(min=1, help="Simulated surveys per size.")] = 100,
+    effect: Annotated[
+        float | None,
+        typer.Option(
+            help="Stated effect on the finding's log-odds scale [default: drawn from the current posterior].",
+            show_default=False,
+        ),  # fmt: skip
+    ] = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    results: ResultsOpt = DEFAULT_RESULTS,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV to merge into [default: data/design.csv, which chapter 2 reads].")
+    ] = None,
+    data: DataOpt = None,
+    mapping: MappingOpt = None,
+    fits: FitsOpt = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Design of the next survey: the probability that a finding is 'duidelijk' at each survey size.
+
+    Simulates surveys of each size from the current posterior of the finding's model
+    (or with a stated effect), fits each, and words the finding by the evidence rule.
+    """
+    from thuiswerk import design as dsg
+    from thuiswerk import many
+
+    run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
+    try:
+        estimand = dsg.slope_finding(finding)
+    except (KeyError, ValueError) as exc:
+        err.print(str(exc.args[0]), style="bold red", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    items = _csv_list(establishments, "--establishments")
+    if not all(v.isdigit() for v in items) or min(int(v) for v in items) < 10:
+        err.print(f"--establishments: whole numbers of at least 10, comma-separated; got {establishments}",
+                  style="bold red", markup=False)  # fmt: skip
+        raise typer.Exit(EXIT_USAGE)
+    sizes = tuple(sorted({int(v) for v in items}))
+    spec, survey = _many_spec(estimand.model, run)
+    tree = _load_fits([spec], survey, run)[spec.name]
+    try:
+        job = dsg.job(spec, finding, tree, sizes, replicates, run.seed, effect)
+    except ValueError as exc:
+        err.print(str(exc), style="bold red", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
+    records = outcome.ordered(job)
+    console.print(f"{outcome.reused} survey(s) stored before, {outcome.computed} simulated and fitted in "
+                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
+    console.print(_timing_line(records), markup=False, highlight=False)
+    results_frame = dsg.frame(finding, effect, records)
+    table = dsg.power(results_frame)
+    _print_frame(table.set_index("establishments"), f"P(duidelijk) for {finding}")
+    smallest = dsg.smallest_size(table)
+    console.print(f"P(duidelijk) >= {dsg.TARGET_POWER:.0%} from {smallest} establishments" if smallest else
+                  f"P(duidelijk) stays below {dsg.TARGET_POWER:.0%} up to {max(sizes)} establishments",
+                  markup=False, highlight=False)  # fmt: skip
+    meta = {"sizes": list(sizes), "replicates": replicates, "effect": effect, "seed": run.seed,
+            "settings": job.config["settings"], "job": job.key} | many.provenance()  # fmt: skip
+    target = dsg.write(results_frame, out or dsg.RESULT_FILE, meta)
+    console.print(f"Wrote {target}", markup=False, highlight=False)
+
+
 @app.command()
 def findings(
     format: Annotated[str, typer.Option("--format", help="table (default), csv or json.")] = "table",

@@ -21,6 +21,7 @@ Exit codes (also in README.md "Exit codes"):
 8     a stored fit is truncated or unreadable (``BrokenFitError``)
 9     the fits folder is locked by another fit (``FitsLockedError``)
 10    the fits folder is not writable or has no room (``FitsFolderError``)
+11    some tasks of a many-fit run failed on every try (``ReplicatesFailedError``)
 ====  ==========================================================
 """
 
@@ -91,3 +92,9 @@ class FitsFolderError(ThuiswerkError, OSError):
     """The fits folder cannot be written, or has no room for the fit."""
 
     exit_code = 10
+
+
+class ReplicatesFailedError(ThuiswerkError):
+    """Some tasks of a many-fit run (sbc, kfold, design) failed on every try; the others are stored."""
+
+    exit_code = 11

@@ -1549,7 +1549,12 @@ def unavailable(columns: Sequence[str]) -> Figure:
     """A figure in place of one that needs ``columns``, which the survey lacks: it says so, in Dutch."""
     labels = nl.join_words([f"‘{nl.label(c)}’" for c in columns])
     noun = "het gegeven" if len(columns) == 1 else "de gegevens"
-    text = _wrap(f"Deze figuur ontbreekt: de enquête bevat {noun} {labels} niet.", 90)
+    return unavailable_text(f"Deze figuur ontbreekt: de enquête bevat {noun} {labels} niet.")
+
+
+def unavailable_text(sentence: str) -> Figure:
+    """A figure that is one Dutch sentence: why the figure that belongs here is missing."""
+    text = _wrap(sentence, 90)
     fig = Figure(figsize=(FIGSIZE_WIDTH, 0.6 + 0.25 * text.count("\n")))
     ax = fig.add_subplot()  # Jupyter shows no figure without axes ("<Figure size ... with 0 Axes>")
     ax.axis("off")
@@ -1696,3 +1701,82 @@ def _item_label(code: str) -> str:
     if any(v.name == code for v in cb.variables):
         return nl.label(code)
     return code
+
+
+def plot_sbc(curves: pd.DataFrame, tests: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
+    """Simulation-based calibration: per model, the ECDF of each quantity's PIT values minus
+    the uniform CDF (grey lines), the simultaneous 95% band for one quantity (shaded), and
+    the quantity with the smallest p-value (blue).
+
+    ``curves`` is :func:`thuiswerk.sbc.ecdf_curves`, ``tests`` :func:`thuiswerk.sbc.uniformity`.
+    Computes nothing.
+
+    Bijschrift: Kalibratie per model: verschil tussen de empirische verdelingsfunctie van
+    de rangen en de uniforme verdeling, met de simultane 95%-band.
+    """
+    from thuiswerk import sbc
+
+    models = list(dict.fromkeys(curves["model"]))
+    if axes is None:
+        made = Figure(figsize=(FIGSIZE_WIDTH, 3.2), layout="constrained").subplots(1, len(models), sharey=True,
+                                                                                    squeeze=False)  # fmt: skip
+        axes = list(made[0])
+    fig = _root_figure(axes[0])
+    for ax, model in zip(axes, models):
+        mine = curves[curves["model"] == model]
+        worst = tests[tests["model"] == model].sort_values("p_value").iloc[0]
+        band = mine[mine["quantity"] == worst["quantity"]]
+        ax.fill_between(band["x"], band["lower"], band["upper"], color=PALETTE["grey"], alpha=0.25, linewidth=0,
+                        label="Simultane 95%-band")  # fmt: skip
+        for quantity, one in mine.groupby("quantity", sort=False):
+            if quantity != worst["quantity"]:
+                ax.plot(one["x"], one["difference"], color=PALETTE["grey"], linewidth=0.6, alpha=0.7)
+        ax.plot(band["x"], band["difference"], color=PALETTE["blue"], linewidth=1.4, label="Kleinste p-waarde")
+        ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
+        ax.set_title(_wrap(nl.model_nl(model), 30), fontsize=9)
+        ax.text(0.02, 0.98, _wrap(f"Blauw: {sbc.quantity_nl(str(worst['quantity']))}", 38), transform=ax.transAxes,
+                fontsize=6.5, va="top", color=PALETTE["blue"])  # fmt: skip
+        ax.set_xlabel("Rang als fractie (PIT)", fontsize=8)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+        ax.xaxis.set_major_formatter(nl.decimal_formatter(2))
+        ax.yaxis.set_major_formatter(nl.decimal_formatter(2))
+        _style(ax, "y")
+    axes[0].set_ylabel("ECDF min uniform", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=7, frameon=False)
+    return fig
+
+
+def plot_design(table: pd.DataFrame, current: int, target: float, axes: Sequence[Axes] | None = None) -> Figure:
+    """Design of the next survey: per survey size, the probability that the finding is
+    'duidelijk' (points with two Monte Carlo standard errors, the target as a dashed line)
+    and the mean width of its 90% interval; the current survey's size marked.
+
+    ``table`` is :func:`thuiswerk.design.power` for one finding and effect. Computes nothing.
+
+    Bijschrift: Kans op een duidelijk verband en breedte van het interval naar het
+    aantal bezochte vestigingen.
+    """
+    if axes is None:
+        axes = list(Figure(figsize=(FIGSIZE_WIDTH, 3.0), layout="constrained").subplots(1, 2, squeeze=False)[0])
+    fig = _root_figure(axes[0])
+    n = table["establishments"].to_numpy()
+    left, right = axes[0], axes[1]
+    left.errorbar(n, table["p_clear"], yerr=2 * table["se_clear"], fmt="o-", color=PALETTE["blue"], capsize=3)
+    left.axhline(target, color=PALETTE["vermillion"], linestyle="--", linewidth=1,
+                 label=f"Doel: {nl.percent(target)}")  # fmt: skip
+    left.set_ylim(0, 1)
+    left.set_ylabel("Kans op ‘duidelijk’", fontsize=8)
+    left.yaxis.set_major_formatter(nl.percent_formatter())
+    right.plot(n, table["width"], "o-", color=PALETTE["bluish_green"])
+    right.set_ylabel("Breedte 90%-interval (logit)", fontsize=8)
+    right.yaxis.set_major_formatter(nl.decimal_formatter(2))
+    for ax in (left, right):
+        ax.axvline(current, color=PALETTE["grey"], linestyle=":", linewidth=1, label="Deze enquête")
+        ax.set_xscale("log")
+        ax.set_xticks(n, [nl.number(v, 0) for v in n])
+        ax.minorticks_off()
+        ax.set_xlabel("Bezochte vestigingen", fontsize=8)
+        _style(ax, "y")
+    left.legend(loc="lower right", fontsize=7, frameon=False)
+    return fig

@@ -279,3 +279,41 @@ def constant_data(inputs: ModelInputs) -> xr.Dataset:
     keep = {dims.OBS, dims.EMPLOYEE, dims.PREDICTOR, dims.TERM, dims.ESTABLISHMENT, dims.MEASURE, dims.ROLE}
     coords = {k: v for k, v in c.items() if k in keep}
     return xr.Dataset(data_vars, coords=coords)
+
+
+# ------------------------------------------------------------- many fits of one design
+
+
+def compile_swappable(model: pm.Model) -> Any:
+    """Compile ``model`` (built with ``swappable=True``) once for nutpie; see :func:`sample_compiled`.
+
+    Compilation (10-20 s on the default survey) dominates a short fit (2-5 s of
+    sampling), so the many-fit workflows compile each design once per worker and
+    swap the answers in (:data:`thuiswerk.builders.OBSERVED`).
+    """
+    import nutpie
+
+    return nutpie.compile_pymc_model(model)
+
+
+def sample_compiled(compiled: Any, y: np.ndarray, settings: SamplerSettings, seed: int) -> xr.DataTree:
+    """NUTS (nutpie) on a compiled model given the answers ``y``, on one core.
+
+    One core because these fits run side by side, one per worker; the chains run
+    one after the other. The same compiled model, answers and seed give the same draws.
+    """
+    import nutpie
+
+    from thuiswerk.builders import OBSERVED
+
+    return nutpie.sample(
+        compiled.with_data(**{OBSERVED: y}),
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=1,
+        seed=seed,
+        save_warmup=False,
+        progress_bar=False,
+        target_accept=settings.target_accept,
+    )

@@ -48,7 +48,8 @@ def load_valid_survey(path: Path, mapping: Path | None = None) -> Survey:
     return survey
 
 
-def inputs_for(spec: ModelSpec, survey: Survey) -> prepare.ModelInputs:
+def inputs_for(spec: ModelSpec, survey: Survey, check: bool = True) -> prepare.ModelInputs:
+    """The model's inputs; ``check=False`` skips the design rule (for data that are only scored, not fitted)."""
     est, emp = survey.establishments, survey.employees
     if spec.family == "awareness":
         return prepare.awareness_inputs(est, emp)
@@ -56,7 +57,8 @@ def inputs_for(spec: ModelSpec, survey: Survey) -> prepare.ModelInputs:
         inputs = prepare.ordinal_inputs(est, emp, spec.outcomes, spec.predictors, spec.terms)
     else:
         inputs = prepare.binary_inputs(est, emp, spec.outcomes, spec.predictors, spec.terms)
-    prepare.check_design(inputs, spec.family)
+    if check:
+        prepare.check_design(inputs, spec.family)
     return inputs
 
 
