@@ -283,3 +283,47 @@ def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_p
     table = design.power(results)
     assert list(table["replicates"]) == [1, 1] and table["p_clear"].between(0, 1).all()
     assert "vestigingen" in design.sentence(table, 60)
+
+
+def test_bench_projection_arithmetic():
+    from thuiswerk import bench
+
+    frame = pd.DataFrame(
+        [
+            {"what": "empty task", "workers": 1, "tasks": 200, "seconds": 4.0, "per_task": 0.02},
+            {"what": "empty task", "workers": 2, "tasks": 200, "seconds": 2.0, "per_task": 0.01},
+            {"what": "sbc isolation", "workers": 1, "tasks": 20, "seconds": 120.0, "per_task": 6.0,
+             "compiles": 1, "compile_seconds": 20.0, "fit_seconds": 5.0},
+            {"what": "sbc isolation", "workers": 2, "tasks": 20, "seconds": 80.0, "per_task": 4.0,
+             "compiles": 2, "compile_seconds": 20.0, "fit_seconds": 5.0},
+        ]
+    )  # fmt: skip
+    text = bench.many_markdown(frame, projected=(1, 50), replicates=200)
+    assert "| sbc isolation | 2 | 20 | 80.0 | 900 | 1.50x |" in text
+    # 50 workers: 20 s compile + ceil(200 / 50) * 5 s + 200 * 0.02 s = 44 s
+    assert f"| 50 | {44 / 60:.1f} | {3600 * 200 / 44:.0f} |" in text
+    # 1 worker: 20 + 200 * 5 + 4 = 1024 s
+    assert f"| 1 | {1024 / 60:.1f} | {3600 * 200 / 1024:.0f} |" in text
+
+
+def test_calibration_sentence_names_a_miscalibrated_quantity():
+    rng = np.random.default_rng(1)
+    ranks = pd.DataFrame({"model": "isolation", "quantity": "sigma_total", "kind": "sd", "rank": rng.integers(0, 100, 100),
+                          "n_draws": 99, "replicate": range(100), "divergences": 0, "max_rhat": 1.0})  # fmt: skip
+    fine = sbc.summary(ranks, seed=1)
+    assert "geen toets" in sbc.sentence(fine)
+    narrow = ranks.assign(rank=np.where(rng.uniform(size=100) < 0.5, 0, 99))
+    text = sbc.sentence(sbc.summary(narrow, seed=1))
+    assert "wijkt 1 af" in text and "totale standaardafwijking" in text.lower()
+
+
+def test_design_sentence_follows_the_table():
+    from thuiswerk import design
+
+    table = pd.DataFrame({"finding": "werkdruk_afspraken_werktijden", "effect": "posterior",
+                          "establishments": [100, 206, 400], "replicates": 30, "p_clear": [0.2, 0.5, 0.9],
+                          "se_clear": 0.05, "p_hint": 0.1, "width": [0.8, 0.55, 0.4], "truth": -0.2})  # fmt: skip
+    text = design.sentence(table, 206)
+    assert "50% bij 206 vestigingen" in text and "Vanaf 400 vestigingen is die kans minstens 80%" in text
+    assert design.smallest_size(table) == 400 and design.smallest_size(table, 0.95) is None
+    assert "blijft die kans onder 95%" in design.sentence(table, 206, target=0.95)

@@ -504,3 +504,73 @@ def write_outputs(frame: pd.DataFrame, out: Path) -> dict[str, Path]:
 
 if __name__ == "__main__":
     _worker_main(sys.argv[1])
+
+
+# ------------------------------------------------------------------ many fits on Dask
+
+
+def many_fits(out: Path, replicates: int = 24, model: str = "isolation", report=print) -> pd.DataFrame:
+    """What the many-fit runner costs and gains (``thuiswerk bench --many``); writes ``many.md`` and ``many.csv``.
+
+    1. Per-task overhead: 200 empty tasks (:func:`thuiswerk.many.probe`) on 1 and 2 workers.
+    2. ``replicates`` SBC replicates of ``model`` on the embedded survey with 1 and with 2
+       workers, each from empty results and fresh worker processes (compilation included),
+       so the speed-up and replicates per hour are what a user gets.
+    3. The projection to 50 workers: compile once per worker, then the replicates divided
+       over the workers, plus the measured overhead per task.
+    """
+    import tempfile
+
+    from thuiswerk import many, sbc, specs, workflow
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as scratch:
+            job = many.Job(kind="probe", config={"bench": workers}, tasks=list(range(200)), func=many.probe)
+            outcome = many.run(job, Path(scratch), 1, workers=workers, progress=False)
+        rows.append({"what": "empty task", "workers": workers, "tasks": 200, "seconds": outcome.seconds,
+                     "per_task": outcome.seconds / 200})  # fmt: skip
+        report(f"empty tasks, {workers} worker(s): {outcome.seconds / 200 * 1000:.0f} ms per task")
+    spec = specs.get(model)
+    survey = workflow.load_valid_survey(Path("data/synthetic"))
+    inputs = workflow.inputs_for(spec, survey)
+    for workers in (1, 2):
+        job = sbc.job(spec, inputs, replicates, seed=workers)  # other seeds: nothing reused between the two
+        with tempfile.TemporaryDirectory() as scratch:
+            outcome = many.run(job, Path(scratch), workers, workers=workers, progress=False)
+        timing = [r[many.TIMING] for r in outcome.ordered(job)]
+        compile_s = [t["compile_seconds"] for t in timing if t["compile_seconds"] > 0]
+        rows.append({"what": f"sbc {model}", "workers": workers, "tasks": replicates, "seconds": outcome.seconds,
+                     "per_task": outcome.seconds / replicates, "compiles": len(compile_s),
+                     "compile_seconds": float(np.mean(compile_s)),
+                     "fit_seconds": float(np.mean([t["task_seconds"] for t in timing if t["compile_seconds"] == 0]))})  # fmt: skip
+        report(f"sbc {model}, {workers} worker(s): {replicates} replicates in {outcome.seconds:.0f} s "
+               f"({3600 * replicates / outcome.seconds:.0f} per hour)")  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame.to_csv(out / "many.csv", index=False)
+    (out / "many.md").write_text(many_markdown(frame), encoding="utf-8")
+    return frame
+
+
+def many_markdown(frame: pd.DataFrame, projected: tuple[int, ...] = (1, 2, 50), replicates: int = 200) -> str:
+    """The measured table and the projection to more workers (compile once each, then replicates / workers)."""
+    sbc_rows = frame[frame["what"].str.startswith("sbc")]
+    empty = frame[frame["what"] == "empty task"].set_index("workers")["per_task"]
+    lines = ["| run | workers | tasks | seconds | per hour | speed-up |", "|---|---|---|---|---|---|"]
+    base = float(sbc_rows[sbc_rows["workers"] == 1]["seconds"].iloc[0]) if len(sbc_rows) else float("nan")
+    for _, r in frame.iterrows():
+        speed = f"{base / r['seconds']:.2f}x" if str(r["what"]).startswith("sbc") else ""
+        lines.append(f"| {r['what']} | {r['workers']} | {r['tasks']} | {r['seconds']:.1f} | "
+                     f"{3600 * r['tasks'] / r['seconds']:.0f} | {speed} |")  # fmt: skip
+    if len(sbc_rows):
+        one = sbc_rows[sbc_rows["workers"] == 1].iloc[0]
+        compile_s, fit_s, overhead = float(one["compile_seconds"]), float(one["fit_seconds"]), float(empty.max())
+        lines += ["", f"Projection for {replicates} replicates (compile {compile_s:.0f} s once per worker, "
+                  f"{fit_s:.1f} s per fit, {overhead * 1000:.0f} ms overhead per task):", "",
+                  "| workers | minutes | replicates per hour |", "|---|---|---|"]  # fmt: skip
+        for w in projected:
+            seconds = compile_s + np.ceil(replicates / w) * fit_s + replicates * overhead
+            lines.append(f"| {w} | {seconds / 60:.1f} | {3600 * replicates / seconds:.0f} |")
+    return "\n".join(lines) + "\n"

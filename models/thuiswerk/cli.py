@@ -943,11 +943,24 @@ def bench(
             "(on the embedded survey, with the first of --samplers).",
         ),
     ] = False,
+    many: Annotated[
+        bool,
+        typer.Option(
+            "--many",
+            help="Instead: the many-fit runner's per-task overhead, and SBC replicates per hour on 1 and 2 "
+            "workers, with the projection to 50 workers (many.md).",
+        ),
+    ] = False,
 ) -> None:
     """Time every model with every sampler on the same simulated data; write a CSV, a markdown table and a figure."""
     from thuiswerk import bench as bm
     from thuiswerk import specs
     from thuiswerk.workflow import DEFAULT_SEED
+
+    if many:
+        bm.many_fits(out, report=_plain)
+        console.print((out / "many.md").read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
+        return
 
     if workflow:
         pymc_samplers = tuple(s for s in bm.SAMPLERS if s != bm.REFERENCE)  # `fit` samples the PyMC models

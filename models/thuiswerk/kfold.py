@@ -214,25 +214,26 @@ def _pairs(pointwise: pd.DataFrame, comparison: pd.DataFrame) -> list[tuple[str,
 def table_nl(pointwise: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
     """Per model elpd from K-fold and from PSIS-LOO by establishment; per pair their difference.
 
-    ``comparison`` is :func:`thuiswerk.summaries.loo_comparison` (PSIS-LOO by establishment).
+    ``comparison`` is :func:`thuiswerk.summaries.loo_comparison` (PSIS-LOO by establishment);
+    standard errors in parentheses.
     """
     from thuiswerk import nl
 
     loo = {}
     for outcome, row in comparison.iterrows():
-        loo[str(outcome)] = (row["elpd_known"], "")
-        loo[f"{outcome}_employer"] = (row["elpd_employer"], "")
+        loo[str(outcome)] = row["elpd_known"]
+        loo[f"{outcome}_employer"] = row["elpd_employer"]
     rows = []
     for _, t in totals(pointwise).iterrows():
         name = str(t["model"])
         rows.append({"Model of verschil": nl.model_nl(name),
-                     "elpd kruisvalidatie (standaardfout)": f"{nl.number(t['elpd_kfold'], 1)} ({nl.number(t['se'], 1)})",
-                     "elpd PSIS-LOO (standaardfout)": nl.number(loo[name][0], 1) if name in loo else nl.MARKER})  # fmt: skip
+                     "Kruisvalidatie": f"{nl.number(t['elpd_kfold'], 1)} ({nl.number(t['se'], 1)})",
+                     "PSIS-LOO": nl.number(loo[name], 1) if name in loo else nl.MARKER})  # fmt: skip
     for known, employer, row in _pairs(pointwise, comparison):
         d = difference(pointwise, known, employer)
-        rows.append({"Model of verschil": f"Verschil {nl.model_nl(known, mid_sentence=True)} min opgave van de werkgever",
-                     "elpd kruisvalidatie (standaardfout)": f"{nl.number(d['elpd_diff'], 1)} ({nl.number(d['se_diff'], 1)})",
-                     "elpd PSIS-LOO (standaardfout)": f"{nl.number(row['elpd_diff'], 1)} ({nl.number(row['se_diff'], 1)})"})  # fmt: skip
+        rows.append({"Model of verschil": f"Verschil kennis min opgave: {str(row['label']).lower()}",
+                     "Kruisvalidatie": f"{nl.number(d['elpd_diff'], 1)} ({nl.number(d['se_diff'], 1)})",
+                     "PSIS-LOO": f"{nl.number(row['elpd_diff'], 1)} ({nl.number(row['se_diff'], 1)})"})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -240,18 +241,24 @@ def sentence(pointwise: pd.DataFrame, comparison: pd.DataFrame) -> str:
     """Does K-fold agree with PSIS-LOO on the knowledge-versus-employer verdict? From the same numbers."""
     from thuiswerk import nl, summaries
 
-    parts = []
+    parts, differ, verdicts = [], [], set()
     for known, employer, row in _pairs(pointwise, comparison):
         d = difference(pointwise, known, employer)
-        verdict_k = summaries.loo_verdict(d["elpd_diff"], d["se_diff"])
-        verdict_loo = str(row["verdict"])
-        same = "hetzelfde oordeel als" if verdict_k == verdict_loo else "een ander oordeel dan"
+        verdict = summaries.loo_verdict(d["elpd_diff"], d["se_diff"])
+        verdicts.add(verdict)
+        if verdict != str(row["verdict"]):
+            differ.append(str(row["label"]).lower())
         parts.append(
-            f"Voor {str(row['label']).lower()} is het verschil tussen het model met de kennis van de werknemer en "
-            f"dat met de opgave van de werkgever in de kruisvalidatie {nl.number(d['elpd_diff'], 1)} "
-            f"(standaardfout {nl.number(d['se_diff'], 1)}) tegen {nl.number(row['elpd_diff'], 1)} "
-            f"({nl.number(row['se_diff'], 1)}) met PSIS-LOO: ‘{verdict_k}’, {same} PSIS-LOO."
+            f"voor {str(row['label']).lower()} {nl.number(d['elpd_diff'], 1)} (standaardfout "
+            f"{nl.number(d['se_diff'], 1)}; met PSIS-LOO {nl.number(row['elpd_diff'], 1)})"
         )
     if not parts:
         return "De kruisvalidatie is niet voor een paar van een kennismodel en een werkgevermodel uitgevoerd."
-    return " ".join(parts)
+    text = (
+        "In de kruisvalidatie is het verschil in elpd tussen het model met de kennis van de werknemer en dat "
+        f"met de opgave van de werkgever {nl.join_words(parts)}. "
+    )
+    if differ:
+        return text + f"Het oordeel wijkt af van dat met PSIS-LOO voor {nl.join_words(differ)}."
+    shared = f" (‘{verdicts.pop()}’)" if len(verdicts) == 1 else ""
+    return text + f"Het oordeel{shared} is {'bij elke uitkomst ' if len(parts) > 1 else ''}hetzelfde als met PSIS-LOO."
