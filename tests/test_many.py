@@ -250,8 +250,11 @@ def test_tiny_kfold_scores_every_establishment_once(small_survey, tmp_path):
     assert np.isfinite(points["elpd"]).all() and (points["elpd"] < 0).all()
     totals = kfold.totals(points)
     assert totals.loc[0, "elpd_kfold"] == pytest.approx(points["elpd"].sum())
-    same = kfold.difference(pd.concat([points, points.assign(model="copy")]), "isolation", "copy")
+    other_outcome = points.iloc[:-3].assign(model="other")  # another outcome, fewer establishments
+    same = kfold.difference(pd.concat([points, points.assign(model="copy"), other_outcome]), "isolation", "copy")
     assert same["elpd_diff"] == 0 and same["establishments"] == len(points)
+    with pytest.raises(ValueError, match="not evaluated on the same establishments"):
+        kfold.difference(pd.concat([points, other_outcome]), "isolation", "other")
 
 
 def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_path):

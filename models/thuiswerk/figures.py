@@ -1718,7 +1718,7 @@ def plot_sbc(curves: pd.DataFrame, tests: pd.DataFrame, axes: Sequence[Axes] | N
 
     models = list(dict.fromkeys(curves["model"]))
     if axes is None:
-        made = Figure(figsize=(FIGSIZE_WIDTH, 3.2), layout="constrained").subplots(1, len(models), sharey=True,
+        made = Figure(figsize=(FIGSIZE_WIDTH, 3.8), layout="constrained").subplots(1, len(models), sharey=True,
                                                                                     squeeze=False)  # fmt: skip
         axes = list(made[0])
     fig = _root_figure(axes[0])
@@ -1734,9 +1734,8 @@ def plot_sbc(curves: pd.DataFrame, tests: pd.DataFrame, axes: Sequence[Axes] | N
         ax.plot(band["x"], band["difference"], color=PALETTE["blue"], linewidth=1.4, label="Kleinste p-waarde")
         ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
         ax.set_title(_wrap(nl.model_nl(model), 30), fontsize=9)
-        ax.text(0.02, 0.98, _wrap(f"Blauw: {sbc.quantity_nl(str(worst['quantity']))}", 38), transform=ax.transAxes,
-                fontsize=6.5, va="top", color=PALETTE["blue"])  # fmt: skip
-        ax.set_xlabel("Rang als fractie (PIT)", fontsize=8)
+        blue = _wrap(f"Blauw: {sbc.quantity_nl(str(worst['quantity']))}", 34)
+        ax.set_xlabel(f"Rang als fractie (PIT)\n{blue}", fontsize=7)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
         ax.xaxis.set_major_formatter(nl.decimal_formatter(2))
         ax.yaxis.set_major_formatter(nl.decimal_formatter(2))

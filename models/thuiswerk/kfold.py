@@ -186,7 +186,8 @@ def totals(pointwise: pd.DataFrame, loo: dict[str, Any] | None = None) -> pd.Dat
 
 def difference(pointwise: pd.DataFrame, first: str, second: str) -> dict[str, Any]:
     """elpd_kfold of ``first`` minus ``second``, paired by establishment, with its SE."""
-    wide = pointwise.pivot(index="establishment_id", columns="model", values="elpd")
+    pair = pointwise[pointwise["model"].isin([first, second])]  # other outcomes may cover other establishments
+    wide = pair.pivot(index="establishment_id", columns="model", values="elpd")
     if wide[[first, second]].isna().any().any():
         raise ValueError(f"{first} and {second} were not evaluated on the same establishments")
     diff, se = _total((wide[first] - wide[second]).to_numpy())
