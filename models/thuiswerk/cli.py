@@ -622,6 +622,27 @@ def _timing_line(records: list[dict]) -> str:
     )
 
 
+def _run_study(
+    job, run, results: Path, scheduler: str | None, workers: int | None, noun: str, done: str = "computed"
+) -> list[dict]:
+    """Run a many-fit job, say how much was stored before and how often it compiled; its records in task order."""
+    from thuiswerk import many
+
+    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
+    records = outcome.ordered(job)
+    console.print(f"{outcome.reused} {noun} stored before, {outcome.computed} {done} in "
+                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
+    console.print(_timing_line(records), markup=False, highlight=False)
+    return records
+
+
+def _study_meta(job, run, **extra) -> dict:
+    """What a study file's header records: the options that shaped it, seed, settings, job key, commit, versions."""
+    from thuiswerk import many
+
+    return extra | {"seed": run.seed, "settings": job.config["settings"], "job": job.key} | many.provenance()
+
+
 @app.command()
 def sbc(
     model: Annotated[str, typer.Argument(help="The model to calibrate (one name).")],
@@ -648,22 +669,16 @@ def sbc(
     Records the rank of every finding, SD and cut point among the posterior draws and
     tests each for uniformity. Runs on Dask; an interrupted run resumes.
     """
-    from thuiswerk import many
     from thuiswerk import sbc as sbc_module
 
     run = _run(data=data, mapping=mapping, seed=seed, config=config)
     spec, survey = _many_spec(model, run)
     inputs = sbc_module.design_inputs(spec, survey, establishments, run.seed)
     job = sbc_module.job(spec, inputs, replicates, run.seed)
-    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
-    records = outcome.ordered(job)
-    console.print(f"{outcome.reused} replicate(s) stored before, {outcome.computed} computed in "
-                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
-    console.print(_timing_line(records), markup=False, highlight=False)
+    records = _run_study(job, run, results, scheduler, workers, "replicate(s)")
     ranks = sbc_module.frame(spec, records)
     _print_frame(sbc_module.summary(ranks, run.seed).set_index("model"), "Simulation-based calibration")
-    meta = {"replicates": replicates, "establishments": len(inputs.coords["establishment"]), "seed": run.seed,
-            "settings": job.config["settings"], "job": job.key} | many.provenance()  # fmt: skip
+    meta = _study_meta(job, run, replicates=replicates, establishments=len(inputs.coords["establishment"]))
     target = sbc_module.write(ranks, out or sbc_module.RESULT_FILE, meta)
     console.print(f"Wrote {target}", markup=False, highlight=False)
 
@@ -692,7 +707,6 @@ def kfold(
     and, for several models, their difference on the same folds.
     """
     from thuiswerk import kfold as kf
-    from thuiswerk import many
     from thuiswerk.workflow import stale_fits
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
@@ -705,11 +719,7 @@ def kfold(
     except ValueError as exc:
         err.print(str(exc), style="bold red", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
-    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
-    records = outcome.ordered(job)
-    console.print(f"{outcome.reused} fold fit(s) stored before, {outcome.computed} computed in "
-                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
-    console.print(_timing_line(records), markup=False, highlight=False)
+    records = _run_study(job, run, results, scheduler, workers, "fold fit(s)")
     pointwise = kf.frame(records)
     current = [s for s in selected if s.name not in stale_fits([s], survey, run.fits, run.seed)]
     loo = {}
@@ -731,7 +741,7 @@ def kfold(
         d = kf.difference(pointwise, first.name, second.name)
         console.print(f"elpd {first.name} - {second.name}: {d['elpd_diff']:.1f} (SE {d['se_diff']:.1f}) over "
                       f"{d['establishments']} establishments", markup=False, highlight=False)  # fmt: skip
-    meta = {"folds": folds, "seed": run.seed, "settings": job.config["settings"], "job": job.key} | many.provenance()
+    meta = _study_meta(job, run, folds=folds)
     target = kf.write(pointwise, out or kf.RESULT_FILE, meta)
     console.print(f"Wrote {target}", markup=False, highlight=False)
 
@@ -766,7 +776,6 @@ def design(
     (or with a stated effect), fits each, and words the finding by the evidence rule.
     """
     from thuiswerk import design as dsg
-    from thuiswerk import many
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     try:
@@ -787,11 +796,7 @@ def design(
     except ValueError as exc:
         err.print(str(exc), style="bold red", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
-    outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
-    records = outcome.ordered(job)
-    console.print(f"{outcome.reused} survey(s) stored before, {outcome.computed} simulated and fitted in "
-                  f"{outcome.seconds / 60:.1f} min ({outcome.folder})", markup=False, highlight=False)  # fmt: skip
-    console.print(_timing_line(records), markup=False, highlight=False)
+    records = _run_study(job, run, results, scheduler, workers, "survey(s)", "simulated and fitted")
     results_frame = dsg.frame(finding, effect, records)
     table = dsg.power(results_frame)
     _print_frame(table.set_index("establishments"), f"P(duidelijk) for {finding}")
@@ -799,8 +804,7 @@ def design(
     console.print(f"P(duidelijk) >= {dsg.TARGET_POWER:.0%} from {smallest} establishments" if smallest else
                   f"P(duidelijk) stays below {dsg.TARGET_POWER:.0%} up to {max(sizes)} establishments",
                   markup=False, highlight=False)  # fmt: skip
-    meta = {"sizes": list(sizes), "replicates": replicates, "effect": effect, "seed": run.seed,
-            "settings": job.config["settings"], "job": job.key} | many.provenance()  # fmt: skip
+    meta = _study_meta(job, run, sizes=list(sizes), replicates=replicates, effect=effect)
     target = dsg.write(results_frame, out or dsg.RESULT_FILE, meta)
     console.print(f"Wrote {target}", markup=False, highlight=False)
 
