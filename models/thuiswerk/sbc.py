@@ -26,6 +26,7 @@ ranks of the shipped run, which appendix B shows.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,29 +214,39 @@ def _quantity_rng(seed: int, model: str, quantity: str) -> np.random.Generator:
     return np.random.default_rng([seed, *map(ord, f"{model}|{quantity}"[:64])])
 
 
-def uniformity(ranks: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Per model and quantity: replicates, ``p_value`` of the uniformity test (pot_c), and
-    whether the ECDF leaves the simultaneous 95% band (``outside_band``)."""
-    from arviz_stats.base import array_stats
+@functools.lru_cache(maxsize=8)
+def _band(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluation points and the simultaneous band of the ECDF of ``n`` uniform values (depends on ``n`` only)."""
     from arviz_stats.ecdf_utils import ecdf_pit
 
-    rows = []
-    bands: dict[int, tuple] = {}
+    x, _, lower, upper = ecdf_pit(np.linspace(0, 1, n), BAND_PROB, 1000, rng=np.random.default_rng(seed))
+    return x, lower, upper
+
+
+def _ecdfs(ranks: pd.DataFrame, seed: int):
+    """Per model and quantity: its rows, PIT values, evaluation points, ECDF and the band."""
     for (model, quantity), group in ranks.groupby(["model", "quantity"], sort=False):
         values = pit(
             group["rank"].to_numpy(), int(group["n_draws"].iloc[0]), _quantity_rng(seed, str(model), str(quantity))
         )
-        n = len(values)
-        if n not in bands:
-            bands[n] = ecdf_pit(values, BAND_PROB, 1000, rng=np.random.default_rng(seed))
-        x, _, lower, upper = bands[n]
-        ecdf = np.searchsorted(np.sort(values), x, side="right") / n
+        x, lower, upper = _band(len(values), seed)
+        ecdf = np.searchsorted(np.sort(values), x, side="right") / len(values)
+        yield model, quantity, group, values, x, ecdf, lower, upper
+
+
+def uniformity(ranks: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Per model and quantity: replicates, ``p_value`` of the uniformity test (pot_c), and
+    whether the ECDF leaves the simultaneous 95% band (``outside_band``)."""
+    from arviz_stats.base import array_stats
+
+    rows = []
+    for model, quantity, group, values, x, ecdf, lower, upper in _ecdfs(ranks, seed):
         rows.append(
             {
                 "model": model,
                 "quantity": quantity,
                 "kind": group["kind"].iloc[0],
-                "replicates": n,
+                "replicates": len(values),
                 "p_value": float(array_stats.uniformity_test(values, method="pot_c")[0]),
                 "outside_band": bool(((ecdf < lower - 1e-12) | (ecdf > upper + 1e-12)).any()),
                 "max_ecdf_difference": float(np.abs(ecdf - x).max()),
@@ -246,26 +257,19 @@ def uniformity(ranks: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 def ecdf_curves(ranks: pd.DataFrame, seed: int) -> pd.DataFrame:
     """ECDF minus the uniform CDF per model and quantity, with the simultaneous band (for the figure)."""
-    from arviz_stats.ecdf_utils import ecdf_pit
-
-    out = []
-    for (model, quantity), group in ranks.groupby(["model", "quantity"], sort=False):
-        values = pit(
-            group["rank"].to_numpy(), int(group["n_draws"].iloc[0]), _quantity_rng(seed, str(model), str(quantity))
-        )
-        x, ecdf, lower, upper = ecdf_pit(values, BAND_PROB, 1000, rng=np.random.default_rng(seed))
-        out.append(
-            pd.DataFrame(
-                {
-                    "model": model,
-                    "quantity": quantity,
-                    "x": x,
-                    "difference": ecdf - x,
-                    "lower": lower - x,
-                    "upper": upper - x,
-                }  # fmt: skip
-            )
-        )
+    out = [
+        pd.DataFrame(
+            {
+                "model": model,
+                "quantity": quantity,
+                "x": x,
+                "difference": ecdf - x,
+                "lower": lower - x,
+                "upper": upper - x,
+            }
+        )  # fmt: skip
+        for model, quantity, _, _, x, ecdf, lower, upper in _ecdfs(ranks, seed)
+    ]
     return pd.concat(out, ignore_index=True)
 
 
