@@ -351,14 +351,16 @@ def merge_csv(rows: Any, path: Path, columns: list[str], meta: dict[str, Any], b
 
 
 def read_csv(path: Path, dtype: dict[str, Any] | None = None) -> tuple[Any, dict[str, str]]:
-    """The rows and the ``# key: value`` header of a file written by :func:`merge_csv`."""
+    """The rows and the ``# key: value`` header lines of a study file (:func:`merge_csv`, the scenario study)."""
+    from io import StringIO
+
     import pandas as pd
 
+    lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
     meta = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("# "):
-                break
+    for line in lines:
+        if line.startswith("# "):
             key, _, value = line[2:].rstrip("\n").partition(": ")
             meta[key] = value
-    return pd.read_csv(path, comment="#", dtype=dtype), meta
+    body = "".join(line for line in lines if not line.startswith("# "))
+    return pd.read_csv(StringIO(body), dtype=dtype), meta

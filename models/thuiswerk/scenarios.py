@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from thuiswerk import findings, simulate, store, workflow
+from thuiswerk import findings, many, simulate, store, workflow
 from thuiswerk.fit import SamplerSettings
 from thuiswerk.resources import REPO_ROOT
 
@@ -82,14 +82,8 @@ def write(result: pd.DataFrame, path: Path) -> Path:
 
 def read(path: Path) -> pd.DataFrame:
     """A study written by :func:`write`: the rows, and the provenance in ``attrs``."""
-    from io import StringIO
-
-    lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
-    frame = pd.read_csv(StringIO("".join(line for line in lines if not line.startswith("# "))))
-    for line in lines:
-        if line.startswith("# "):
-            key, value = line[2:].rstrip("\n").split(": ", 1)
-            frame.attrs[key] = value
+    frame, meta = many.read_csv(path)
+    frame.attrs.update(meta)
     return frame
 
 
