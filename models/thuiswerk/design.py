@@ -92,7 +92,8 @@ class Payload:
     spec: ModelSpec
     finding: str
     designs: dict[int, ModelInputs]  # establishments -> the simulated design
-    posterior: xr.Dataset  # population-level parameters of the current fit
+    draws: xr.Dataset  # the population-level parameters of the current fit, draws stacked in ``sample``
+    truths: np.ndarray  # the finding's value in each of those draws
     effect: float | None
     settings: SamplerSettings
 
@@ -110,18 +111,15 @@ def replicate(payload: Payload, task: tuple[int, int], seed: int) -> dict[str, A
     key = many.config_hash(payload.spec.canonical(), workflow.inputs_hash(payload.designs[n]))
     (model, compiled), compile_seconds = many.compiled(key, lambda: _compiled_design(payload, n))
     pick_seed, y_seed, sample_seed = fitting.child_seeds(seed, 3)
-    post = payload.posterior.stack(sample=("chain", "draw"))
-    draw = int(np.random.default_rng(pick_seed).integers(post.sizes["sample"]))
-    values = {
-        name: np.asarray(post[name].isel(sample=draw).values) for name in population_draws(payload.posterior, model)
-    }
+    draw = int(np.random.default_rng(pick_seed).integers(payload.draws.sizes["sample"]))
+    values = {str(name): np.asarray(payload.draws[name].isel(sample=draw).values) for name in payload.draws.data_vars}
     coords = {k: list(v) for k, v in model.coords.items()}
     if payload.effect is not None:
         set_effect(values, estimand, coords, payload.effect)
         truth = float(payload.effect)
     else:
-        truth = float(findings.draws(estimand, xr.DataTree.from_dict({"posterior": payload.posterior}))[draw])
-    fixed = pm.do(model, {name: value for name, value in values.items()})
+        truth = float(payload.truths[draw])
+    fixed = pm.do(model, values)
     y = pm.draw(fixed["y"], random_seed=y_seed)
     started = time.perf_counter()
     trace = fitting.sample_compiled(compiled, y, payload.settings, sample_seed)
@@ -167,7 +165,8 @@ def job(
     posterior = tree["posterior"].to_dataset()
     by_size = designs(spec, sizes, seed)
     keep = population_draws(posterior, builders.build(spec, by_size[sizes[0]]))
-    population = posterior[[*keep, "slope"]]  # slope: the finding's value in each draw
+    population = posterior[keep].stack(sample=("chain", "draw"))  # the order of findings.draws
+    truths = findings.draws(estimand, tree)
     config = {
         "model": spec.canonical(),
         "finding": finding,
@@ -181,7 +180,7 @@ def job(
         config=config,
         tasks=[(n, r) for n in sizes for r in range(replicates)],
         func=replicate,
-        payload=Payload(spec, finding, by_size, population, effect, settings),
+        payload=Payload(spec, finding, by_size, population, truths, effect, settings),
         labels={"what": finding, "sizes": ",".join(map(str, sizes))},
     )
 
