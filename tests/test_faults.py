@@ -268,11 +268,53 @@ def test_az_loo_works_on_a_stored_fit_as_it_is(tiny_fit):
         assert np.asarray(result.pareto_k).size == tree["log_likelihood"].sizes["employee"]
     tree = store.read(tiny_fit)
     cell = tree[store.CELL_LOGLIK_GROUP]["y"]
-    assert cell.dtype == np.float32 and cell.dims == ("chain", "draw", "obs")
+    assert cell.dims == ("chain", "draw")  # summed over the cells: all that power-scaling uses
     assert list(tree[store.ESTABLISHMENT_LOGLIK_GROUP].data_vars) == ["y"]
     view = store.with_cell_loglik(tree)  # the per-cell likelihood where ArviZ looks, for power-scaling
     assert list(view["log_likelihood"].data_vars) == ["y"]
     assert list(tree["log_likelihood"].data_vars) == ["y_by_employee"]  # the fit itself unchanged
+
+
+def test_the_stored_sums_are_those_of_the_per_cell_loglik_and_the_per_element_log_prior(tiny_fit, survey):
+    """FIT_FORMAT 11 keeps per draw the sum of the cell log-likelihood and of each variable's log prior;
+    recomputed elementwise from the stored posterior with the model, the sums are the same, and so is
+    ArviZ's power-scaling sensitivity (which sums them itself)."""
+    import arviz as az
+    import pymc as pm
+
+    from thuiswerk import builders
+
+    tree = store.read(tiny_fit)
+    model = builders.build(spec("complaints"), workflow.inputs_for(spec("complaints"), survey))
+    full = xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset()})
+    with model:
+        cells = pm.compute_log_likelihood(full, extend_inferencedata=False, progressbar=False)
+        prior = pm.stats.compute_log_prior(full, extend_inferencedata=False, progressbar=False)
+    np.testing.assert_allclose(
+        tree[store.CELL_LOGLIK_GROUP]["y"].to_numpy(), cells["y"].sum("obs").to_numpy(), rtol=1e-6
+    )
+    prior = prior.to_dataset() if hasattr(prior, "to_dataset") else prior
+    assert set(tree["log_prior"].data_vars) == set(prior.data_vars)
+    for name, da in prior.data_vars.items():
+        other = [d for d in da.dims if d not in ("chain", "draw")]
+        assert tree["log_prior"][name].dims == ("chain", "draw")
+        np.testing.assert_allclose(tree["log_prior"][name].to_numpy(), da.sum(other).to_numpy(), rtol=1e-9)
+    elementwise = xr.DataTree.from_dict(
+        {
+            "posterior": tree["posterior"].to_dataset(),
+            "log_likelihood": cells.to_dataset() if hasattr(cells, "to_dataset") else cells,
+            "log_prior": prior,
+        }
+    )
+    names = ["sigma_total", "rho"]
+    priors = [v for v in prior.data_vars if not str(v).startswith("z_")]
+    kwargs = {"var_names": names, "prior_var_names": priors, "likelihood_var_names": ["y"], "round_to": 6}
+    stored = az.psense_summary(store.with_cell_loglik(tree), **kwargs)
+    np.testing.assert_allclose(
+        np.asarray(stored[["prior", "likelihood"]], dtype=float),
+        np.asarray(az.psense_summary(elementwise, **kwargs)[["prior", "likelihood"]], dtype=float),
+        atol=2e-6,
+    )
 
 
 def test_the_errors_are_the_shared_classes_with_their_exit_codes():

@@ -35,8 +35,9 @@ pytensor.config.numba__fastmath = False
 # prepare.py builds a model's inputs needs no bump: the fit's data_hash is the hash of
 # those inputs, workflow.inputs_hash.)
 # 8: home-office share per 50 percentage points; 9: per-cell log-likelihood in its own
-# group; 10: data_hash of the model's inputs instead of the whole survey
-FIT_FORMAT = 10
+# group; 10: data_hash of the model's inputs instead of the whole survey; 11: per-cell log-likelihood and
+# log prior summed per draw (all that power-scaling uses)
+FIT_FORMAT = 11
 
 Sampler = Literal["nutpie", "pymc", "numpyro", "nutpie-jax"]
 # nutpie (numba) is the default; PyMC's own NUTS needs nothing more; numpyro and
@@ -92,9 +93,9 @@ def fit(
     with model:
         prior = pm.sample_prior_predictive(draws=settings.prior_draws, random_seed=prior_seed)
         trace, _ = sample_posterior(model, settings, sample_seed, progress=progress)
-        pm.compute_log_likelihood(trace, progressbar=False)
         pm.stats.compute_log_prior(trace, progressbar=False)  # for power-scaling prior sensitivity
         _add_employee_loglik(trace, inputs, spec.family)
+        _add_cell_loglik_sum(trace, inputs, spec.family)
         if spec.family != "awareness":
             _add_establishment_loglik(trace, inputs, spec.family)
         pm.sample_posterior_predictive(trace, random_seed=ppc_seed, extend_inferencedata=True, progressbar=False)
@@ -106,41 +107,44 @@ def fit(
 
 
 def _compact(trace: xr.DataTree) -> None:
-    """Store predictive draws of ``y`` as int8 (categories 0..K-1); move the per-cell
-    log-likelihood (used only by the power-scaling sensitivity) out of ``log_likelihood``
-    into its own group, as float32.
+    """Store predictive draws of ``y`` as int8 (categories 0..K-1) and the log prior of each
+    variable as its sum over the variable's elements.
 
-    Measured on the default awareness fit: 883 MB on disk before, most of it these two
-    arrays of 8000 draws x 5775 cells in 64 bits. Leaving ``log_likelihood`` with the
-    per-employee array alone lets ``az.loo(tree)`` pick it without ``var_name``.
+    Power-scaling sensitivity (``az.psense_summary``) sums the log prior over all
+    elements of the chosen variables, per draw, before it uses it (and the cell
+    log-likelihood over the cells: :func:`_add_cell_loglik_sum`), so the sensitivity is
+    unchanged. Measured on the default fits, FIT_FORMAT 10 against 11: the elementwise
+    log prior was 35-42 MB and the per-cell log-likelihood 60-185 MB (float32) of files
+    of 187 (workload) and 355 MB (awareness), now 88 and 128 MB.
     """
     for group in ("posterior_predictive", "prior_predictive"):
         ds = trace[group].to_dataset()
         ds["y"] = ds["y"].astype(np.int8)
         trace[group] = xr.DataTree(ds)
-    ds = trace[store.LOGLIK_GROUP].to_dataset()
-    cells = [name for name in ds.data_vars if name != store.EMPLOYEE_LOGLIK]
-    cell = ds[cells].astype(np.float32)
-    cell.attrs["description"] = "log p(y_c | theta) per cell, conditional on every effect (power-scaling sensitivity)"
-    trace[store.CELL_LOGLIK_GROUP] = xr.DataTree(cell)
-    employee = ds.drop_vars(cells)
-    used = {d for var in employee.data_vars.values() for d in var.dims}
-    employee = employee.drop_vars([c for c in employee.coords if not set(employee[c].dims) <= used])
-    trace[store.LOGLIK_GROUP] = xr.DataTree(employee)
+    prior = _sum_per_draw(trace["log_prior"].to_dataset())
+    prior.attrs["description"] = "log prior density of each variable, summed over its elements (power-scaling)"
+    trace["log_prior"] = xr.DataTree(prior)
+
+
+def _sum_per_draw(ds: xr.Dataset) -> xr.Dataset:
+    """Each variable summed over every dimension but chain and draw; coordinates of the others dropped."""
+    summed = {
+        name: da.sum(dim=[d for d in da.dims if d not in ("chain", "draw")]).astype(np.float64)
+        for name, da in ds.data_vars.items()
+    }
+    return xr.Dataset(summed, coords={c: ds[c] for c in ("chain", "draw") if c in ds.coords})
 
 
 def expected_bytes(spec: ModelSpec, inputs: ModelInputs, settings: SamplerSettings) -> int:
     """About the size in bytes of the stored fit of ``spec`` on ``inputs``, before sampling.
 
     Counted from the built model (no sampling, no compiling): per posterior draw,
-    every parameter and deterministic (posterior, 8 bytes), every parameter's log
-    prior (8), each observed cell's log-likelihood (4) and predictive draw (1),
-    the per-employee and per-establishment log-likelihoods (8 each) and the
-    sampler statistics; per prior draw, the parameters and a predictive draw;
-    plus the data (constant and observed) and netCDF's own overhead. Measured on
-    the ten default fits: 4-11% above the file (130-370 MB); on tiny test fits about
-    twice the file, the fixed overhead dominating. :func:`thuiswerk.store.room_needed`
-    adds the margin.
+    every parameter and deterministic (posterior, 8 bytes), each free variable's
+    summed log prior and the summed cell log-likelihood (8), each observed cell's
+    predictive draw (1), the per-employee and per-establishment log-likelihoods (8
+    each) and the sampler statistics; per prior draw, the parameters and a predictive
+    draw; plus the data (constant and observed) and netCDF's own overhead.
+    :func:`thuiswerk.store.room_needed` adds the margin.
     """
     model = builders.build(spec, inputs)
     free = sum(_n_values(model, v) for v in model.free_RVs)
@@ -148,7 +152,7 @@ def expected_bytes(spec: ModelSpec, inputs: ModelInputs, settings: SamplerSettin
     cells = sum(_n_values(model, v) for v in model.observed_RVs)
     n_emp = len(inputs.coords[dims.EMPLOYEE])
     n_est = len(inputs.coords[dims.ESTABLISHMENT])
-    per_draw = 8 * params + 8 * free + 5 * cells + 8 * n_emp + 8 * n_est + 256
+    per_draw = 8 * params + 8 * (len(model.free_RVs) + 1) + cells + 8 * n_emp + 8 * n_est + 256
     per_prior_draw = 8 * params + cells
     data = sum(np.asarray(v).nbytes for v in inputs.data.values())
     overhead = 2**20 + 4096 * (len(model.named_vars) + 16)  # netCDF headers, per variable and group
@@ -222,14 +226,32 @@ def _add_employee_loglik(trace: xr.DataTree, inputs: ModelInputs, family: str) -
     n_emp = len(inputs.coords[dims.EMPLOYEE])
     posterior = trace["posterior"].to_dataset()
     values = loglik.employee_marginal_loglik(posterior, family, inputs.data, n_emp)
-    ds = trace[store.LOGLIK_GROUP].to_dataset()
-    ds[store.EMPLOYEE_LOGLIK] = xr.DataArray(
+    da = xr.DataArray(
         values,
         dims=("chain", "draw", dims.EMPLOYEE),
         coords={"chain": posterior["chain"], "draw": posterior["draw"], dims.EMPLOYEE: inputs.coords[dims.EMPLOYEE]},
         attrs={"description": "log p(y_i | theta), employee intercept integrated out (Gauss-Hermite)"},
     )
-    trace[store.LOGLIK_GROUP] = xr.DataTree(ds)
+    trace[store.LOGLIK_GROUP] = xr.DataTree(xr.Dataset({store.EMPLOYEE_LOGLIK: da}))
+
+
+def _add_cell_loglik_sum(trace: xr.DataTree, inputs: ModelInputs, family: str) -> None:
+    """Add the group ``log_likelihood_cell``: ``y`` (chain, draw), the sum over the cells of
+    log p(y_c | theta), each conditional on every effect.
+
+    All that power-scaling sensitivity uses of the cell likelihood (ArviZ sums it over
+    the cells itself); computed by :func:`thuiswerk.loglik.conditional_loglik_sum`
+    without the (draw x cell) array that PyMC's pointwise log-likelihood is.
+    """
+    posterior = trace["posterior"].to_dataset()
+    total = loglik.conditional_loglik_sum(posterior, family, inputs.data)
+    trace[store.CELL_LOGLIK_GROUP] = xr.DataTree(
+        xr.Dataset(
+            {"y": (("chain", "draw"), total)},
+            coords={"chain": posterior["chain"], "draw": posterior["draw"]},
+            attrs={"description": "sum over the cells of log p(y_c | theta), each conditional on every effect"},
+        )
+    )
 
 
 ESTABLISHMENT_GROUP = store.ESTABLISHMENT_LOGLIK_GROUP

@@ -20,15 +20,14 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 import xarray as xr
-from scipy.special import expit, log_expit, logsumexp
 
 # Quadrature nodes per family. Measured on the default fits against 150 nodes (max abs
 # error of an employee's log-likelihood): awareness 3e-5 and ordinal 5e-5 with 15 nodes;
 # binary (4 items, sigma_employee about 1.7) 0.03 with 15 nodes, 2e-4 with 41.
 N_NODES = {"awareness": 15, "ordinal": 15, "binary": 41}
-CHUNK = 250  # posterior draws per block; bounds memory at about CHUNK * cells * nodes floats
 
 
 def _stacked(posterior: xr.Dataset, name: str) -> np.ndarray:
@@ -68,74 +67,144 @@ def _fixed_part(
         eta = eta + (_stacked(posterior, "beta") @ data["X"].T)[:, emp]  # beta (S, P), X (E, P)
     if data["Z"].shape[1]:
         slope = _stacked(posterior, "slope")  # (S, item, term)
-        eta = eta + np.einsum("sct,ct->sc", slope[:, item, :], data["Z"][emp])
+        z_cell = data["Z"][emp]  # (cell, term)
+        for a in np.unique(item):  # one matrix product per item, not a (S, cell, term) array
+            cells = np.flatnonzero(item == a)
+            eta[:, cells] += slope[:, a, :] @ z_cell[cells].T
     if family == "ordinal":
-        cuts = _stacked(posterior, "cutpoints")[:, data["aspect"], :]  # (S, cell, K-1)
-        return eta, cuts
+        return eta, _stacked(posterior, "cutpoints")  # (S, aspect, K-1)
     if family == "binary":
         intercept = _stacked(posterior, "intercept")  # (S, region, role)
         return eta + intercept[:, item, data["role_of_emp"][emp]], None
     raise ValueError(f"unknown family {family!r}")
 
 
-def _cell_logp(family: str, y: np.ndarray, eta: np.ndarray, cuts: np.ndarray | None) -> np.ndarray:
-    """log p(y_cell | eta) for eta of shape (S, cell, node); ``eta`` is overwritten (it is a scratch array)."""
-    if family in ("awareness", "binary"):
-        # log p(y) = log expit(+eta) for y = 1, log expit(-eta) for y = 0
-        np.multiply(eta, (2.0 * y - 1.0)[None, :, None], out=eta)
-        return log_expit(eta, out=eta)
-    assert cuts is not None  # ordinal: _fixed_part always returns the cutpoints
-    # ordinal: P(y = k) = F(c_k - eta) - F(c_{k-1} - eta), c_{-1} = -inf, c_{K-1} = +inf
-    padded = np.concatenate(
-        [np.full(cuts.shape[:2] + (1,), -np.inf), cuts, np.full(cuts.shape[:2] + (1,), np.inf)], axis=-1
-    )
-    idx = y[None, :, None]
-    upper = np.take_along_axis(padded, np.broadcast_to(idx + 1, cuts.shape[:2] + (1,)), axis=-1)
-    lower = np.take_along_axis(padded, np.broadcast_to(idx, cuts.shape[:2] + (1,)), axis=-1)
-    prob = expit(np.subtract(upper, eta))
-    prob -= expit(np.subtract(lower, eta, out=eta), out=eta)
-    np.maximum(prob, 1e-300, out=prob)
-    return np.log(prob, out=prob)
+@numba.njit(cache=True, inline="always")
+def _log_expit(x: float) -> float:
+    return x - np.log1p(np.exp(x)) if x < 0.0 else -np.log1p(np.exp(-x))
 
 
-def _grouped(data: dict, eta: np.ndarray, cuts: np.ndarray | None):
-    """Cells sorted by employee (each employee one contiguous run, summed by reduceat)."""
-    y, emp = data["y"], data["employee"]
-    if np.any(np.diff(emp) < 0):  # prepare() emits cells in employee order; copy only if not
-        order = np.argsort(emp, kind="stable")
-        y, emp, eta = y[order], emp[order], eta[:, order]
-        cuts = cuts[:, order] if cuts is not None else None
-    present, starts = np.unique(emp, return_index=True)
-    return y, eta, cuts, present, starts
+@numba.njit(cache=True, inline="always")
+def _expit(x: float) -> float:
+    return 1.0 / (1.0 + np.exp(-x)) if x >= 0.0 else np.exp(x) / (1.0 + np.exp(x))
 
 
-def _per_employee(family, y, eta, cuts, starts, sigma_emp, nodes, log_w) -> np.ndarray:
-    """(sample, employee with cells): log of the integral over the employee effect."""
-    shifted = eta[:, :, None] + sigma_emp[:, None, None] * nodes[None, None, :]
-    logp = _cell_logp(family, y, shifted, cuts)  # (s, cell, node)
-    per_employee = np.add.reduceat(logp, starts, axis=1)  # (s, employee with cells, node)
-    per_employee += log_w
-    top = per_employee.max(axis=-1, keepdims=True)
-    per_employee -= top
-    np.exp(per_employee, out=per_employee)
-    return np.log(per_employee.sum(axis=-1)) + top[..., 0]
+@numba.njit(cache=True, nogil=True)
+def _marginal(eta, cuts, item, y, starts, group, n_group, sigma_in, nodes, log_w, sigma_out, u_nodes, u_log_w, ordinal):
+    """(sample, group): log of the nested Gauss-Hermite integral over an outer and an inner effect.
 
+    Cells ``starts[e]:starts[e + 1]`` belong to inner unit ``e`` (an employee), which
+    belongs to ``group[e]``. Per draw ``s`` and outer node ``u`` (effect
+    ``sigma_out[s] * u``, shared by a group) each unit's cells are integrated over the
+    inner effect ``sigma_in[s] * x`` (nodes ``x``, log weights ``log_w``), the units'
+    log integrals added per group, and the group's integral taken over ``u``. One
+    outer node at 0 with log weight 0 gives the per-unit integral alone.
 
-def _blocks(n_samples: int, work) -> None:
-    """Call ``work(block)`` for every :data:`CHUNK` of draws, on as many threads as cores.
+    ``ordinal``: ``cuts[s, item[c]]`` are the cut points of cell ``c``'s item and
+    ``y[c]`` its category 0..K-1; else ``y[c]`` is 0/1 (logit link).
 
-    NumPy and SciPy release the GIL in the element-wise kernels that dominate here, so
-    the blocks run side by side; each writes only its own rows of the output.
+    Compiled without the GIL and without numba's own threads (whose OpenMP layer is
+    not safe in forked processes): :func:`_integrate` runs blocks of draws on threads.
     """
-    blocks = [slice(start, start + CHUNK) for start in range(0, n_samples, CHUNK)]
-    workers = min(len(blocks), os.cpu_count() or 1)
-    if workers <= 1:
-        for block in blocks:
-            work(block)
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(work, block) for block in blocks]:
-            future.result()
+    n_samples = eta.shape[0]
+    n_units = starts.shape[0] - 1
+    n_inner, n_outer = nodes.shape[0], u_nodes.shape[0]
+    n_cut = cuts.shape[2]
+    out = np.empty((n_samples, n_group))
+    for s in range(n_samples):
+        per_group = np.zeros((n_group, n_outer))
+        inner = np.empty(n_inner)
+        for o in range(n_outer):
+            shift_out = sigma_out[s] * u_nodes[o]
+            for e in range(n_units):
+                for k in range(n_inner):
+                    shift = shift_out + sigma_in[s] * nodes[k]
+                    total = log_w[k]
+                    for c in range(starts[e], starts[e + 1]):
+                        x = eta[s, c] + shift
+                        if ordinal:
+                            cat = y[c]
+                            upper = _expit(cuts[s, item[c], cat] - x) if cat < n_cut else 1.0
+                            lower = _expit(cuts[s, item[c], cat - 1] - x) if cat > 0 else 0.0
+                            total += np.log(max(upper - lower, 1e-300))
+                        else:
+                            total += _log_expit(x if y[c] == 1 else -x)
+                    inner[k] = total
+                top = inner.max()
+                per_group[group[e], o] += top + np.log(np.exp(inner - top).sum())
+        for g in range(n_group):
+            row = per_group[g] + u_log_w
+            top = row.max()
+            out[s, g] = top + np.log(np.exp(row - top).sum())
+    return out
+
+
+_NO_EFFECT = (np.zeros(1), np.zeros(1))  # one node at 0 with weight 1: no effect to integrate
+
+
+def _integrate(
+    posterior: xr.Dataset,
+    family: str,
+    data: dict,
+    inner: tuple[np.ndarray, np.ndarray],
+    outer: tuple[np.ndarray, np.ndarray],
+    unit: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sample, unit) log-likelihood of the units that have cells, and those units' indices.
+
+    ``unit`` is ``"employee"`` (employee effect integrated over the ``inner`` nodes,
+    establishment effect conditional), ``"establishment"`` (both integrated: ``outer``
+    nodes over the establishment effect) or ``"survey"`` (every effect conditional, all
+    cells summed: the likelihood that power-scaling scales; one unit).
+    """
+    conditional = unit != "establishment"
+    eta, cuts = _fixed_part(posterior, family, data, conditional=conditional)
+    y, emp = np.asarray(data["y"]), np.asarray(data["employee"])
+    order = np.argsort(emp, kind="stable")  # each employee's cells one contiguous run
+    present, starts = np.unique(emp[order], return_index=True)
+    starts = np.append(starts, len(order)).astype(np.int64)
+    n_samples = eta.shape[0]
+    sigma_in, sigma_out = _stacked(posterior, "sigma_employee"), np.zeros(n_samples)
+    if unit == "establishment":
+        units, group = np.unique(data["est_of_emp"][present], return_inverse=True)
+        sigma_out = _stacked(posterior, "sigma_establishment")
+    elif unit == "employee":
+        units, group = present, np.arange(len(present))
+    else:  # the employee's own effect too, conditional
+        eta = eta + sigma_in[:, None] * _stacked(posterior, "z_employee")[:, emp]
+        units, group, sigma_in = (
+            np.zeros(1, dtype=np.int64),
+            np.zeros(len(present), dtype=np.int64),
+            np.zeros(n_samples),
+        )
+    ordinal = family == "ordinal"
+    item = np.asarray(data["aspect"] if ordinal else np.zeros(len(y)))[order].astype(np.int64)
+    if cuts is None:
+        cuts = np.zeros((n_samples, 1, 1))
+    eta, cuts = np.ascontiguousarray(eta[:, order]), np.ascontiguousarray(cuts)
+    y, group = y[order].astype(np.int64), group.astype(np.int64)
+
+    def block(rows: slice) -> np.ndarray:
+        return _marginal(
+            eta[rows], cuts[rows], item, y, starts, group, len(units), sigma_in[rows], *inner, sigma_out[rows], *outer,
+            ordinal,
+        )  # fmt: skip
+
+    step = -(-n_samples // (os.cpu_count() or 1))
+    with ThreadPoolExecutor() as pool:
+        parts = list(pool.map(block, [slice(a, a + step) for a in range(0, n_samples, step)]))
+    return np.concatenate(parts), units
+
+
+def conditional_loglik_sum(posterior: xr.Dataset, family: str, data: dict) -> np.ndarray:
+    """(chain, draw) sum over all cells of log p(y_c | theta), conditional on every effect.
+
+    The likelihood that power-scaling sensitivity scales (ArviZ sums it over the cells
+    itself); the same as summing PyMC's pointwise log-likelihood, without the
+    (draw x cell) array.
+    """
+    values, _ = _integrate(posterior, family, data, _NO_EFFECT, _NO_EFFECT, unit="survey")
+    return values[:, 0].reshape(posterior.sizes["chain"], posterior.sizes["draw"])
 
 
 def _nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -147,18 +216,10 @@ def employee_marginal_loglik(
     posterior: xr.Dataset, family: str, data: dict, n_employees: int, n_nodes: int | None = None
 ) -> np.ndarray:
     """(chain, draw, employee) log-likelihood of each employee's cells, employee effect integrated out."""
-    nodes, log_w = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
-    sigma_emp = _stacked(posterior, "sigma_employee")
-    eta_all, cuts_all = _fixed_part(posterior, family, data)
-    y, eta_all, cuts_all, present, starts = _grouped(data, eta_all, cuts_all)
-    n_samples = eta_all.shape[0]
-    out = np.zeros((n_samples, n_employees))  # an employee without cells has likelihood 1
-
-    def work(block: slice) -> None:
-        cuts = cuts_all[block] if cuts_all is not None else None
-        out[block, present] = _per_employee(family, y, eta_all[block], cuts, starts, sigma_emp[block], nodes, log_w)
-
-    _blocks(n_samples, work)
+    nodes = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
+    values, present = _integrate(posterior, family, data, nodes, _NO_EFFECT, unit="employee")
+    out = np.zeros((values.shape[0], n_employees))  # an employee without cells has likelihood 1
+    out[:, present] = values
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     return out.reshape(n_chain, n_draw, n_employees)
 
@@ -192,27 +253,9 @@ def establishment_marginal_loglik(
     reports) must be compared. Returns the values and the indices of the
     establishments that have cells (the others have no likelihood to leave out).
     """
-    nodes, log_w = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
-    u_nodes, u_log_w = _nodes(n_establishment_nodes)
-    sigma_emp = _stacked(posterior, "sigma_employee")
-    sigma_est = _stacked(posterior, "sigma_establishment")
-    eta_all, cuts_all = _fixed_part(posterior, family, data, conditional=False)
-    y, eta_all, cuts_all, present, starts = _grouped(data, eta_all, cuts_all)
-    est_of_present = data["est_of_emp"][present]
-    establishments, est_index = np.unique(est_of_present, return_inverse=True)
-    indicator = np.zeros((len(present), len(establishments)))
-    indicator[np.arange(len(present)), est_index] = 1.0
-    n_samples = eta_all.shape[0]
-    out = np.zeros((n_samples, len(establishments)))
-
-    def work(block: slice) -> None:
-        cuts = cuts_all[block] if cuts_all is not None else None
-        per_u = []
-        for u in u_nodes:
-            eta = eta_all[block] + (sigma_est[block] * u)[:, None]
-            per_u.append(_per_employee(family, y, eta, cuts, starts, sigma_emp[block], nodes, log_w) @ indicator)
-        out[block] = logsumexp(np.stack(per_u, axis=-1) + u_log_w, axis=-1)
-
-    _blocks(n_samples, work)
+    nodes = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
+    values, establishments = _integrate(
+        posterior, family, data, nodes, _nodes(n_establishment_nodes), unit="establishment"
+    )
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
-    return out.reshape(n_chain, n_draw, len(establishments)), establishments
+    return values.reshape(n_chain, n_draw, len(establishments)), establishments

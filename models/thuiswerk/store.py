@@ -13,10 +13,13 @@ works on a stored fit as it is, with no ``var_name``:
 * group ``log_likelihood``: only ``y_by_employee`` (chain, draw, employee),
   log p(y_i | theta) of each employee's answers with the employee effect
   integrated out. The unit of PSIS-LOO per model (:mod:`thuiswerk.compare`).
-* group ``log_likelihood_cell``: ``y`` (chain, draw, obs), float32, per cell (one
-  item or region of one employee), conditional on every effect. The likelihood
-  that power-scaling prior sensitivity scales; ArviZ looks for it in
-  ``log_likelihood``, so pass :func:`with_cell_loglik` of the tree.
+* group ``log_likelihood_cell``: ``y`` (chain, draw), the sum over the cells (an
+  item or region of one employee) of log p(y_c | theta), each conditional on every
+  effect (from FIT_FORMAT 11; before, every cell as float32). The likelihood that
+  power-scaling prior sensitivity scales, which ArviZ sums over the cells anyway; it
+  looks for it in ``log_likelihood``, so pass :func:`with_cell_loglik` of the tree.
+* group ``log_prior``: each variable's log prior summed over its elements, (chain,
+  draw), from FIT_FORMAT 11 (power-scaling sums them too).
 * group ``log_likelihood_establishment`` (not in ``awareness``): ``y`` (chain,
   draw, establishment) on evenly thinned draws, establishment and employee
   effects integrated out. The unit of the knowledge-versus-employer comparison.
@@ -76,7 +79,7 @@ FitsFolderError = errors.FitsFolderError
 
 LOGLIK_GROUP = "log_likelihood"  # y_by_employee only: what az.loo(tree) uses
 EMPLOYEE_LOGLIK = "y_by_employee"
-CELL_LOGLIK_GROUP = "log_likelihood_cell"  # y per cell: power-scaling sensitivity
+CELL_LOGLIK_GROUP = "log_likelihood_cell"  # y summed over the cells, per draw: power-scaling sensitivity
 ESTABLISHMENT_LOGLIK_GROUP = "log_likelihood_establishment"  # y per establishment: model comparison
 
 LOCK_TIMEOUT = 5.0  # seconds a second fit of the same model waits for the first before giving up
