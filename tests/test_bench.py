@@ -269,12 +269,16 @@ def test_workflow_times_a_cold_fit_a_rerun_and_a_refit_after_one_prior_change(tm
 
     def fake_monitored(argv, env, timeout):
         seen.append((argv, env["NUMBA_CACHE_DIR"]))
+        fits = Path(argv[argv.index("--fits") + 1])
+        fits.mkdir(parents=True, exist_ok=True)
+        (fits / f"m{len(seen)}.nc").write_bytes(b"0" * 2**21)  # each step leaves one more 2 MiB fit
         return bench.Monitored(0, 12.0, 800.0, "  fitted in 10 s -> x\n" if len(seen) != 2 else "  cached\n")
 
     monkeypatch.setattr(bench, "monitored", fake_monitored)
     frame = bench.workflow(tmp_path, DEFAULT_DATA, timeout=60, report=lambda _: None)
     assert frame["step"].str.startswith("fit all").all() and len(frame) == 2 + len(bench.PRIOR_CHANGES)
     assert list(frame["models_refitted"]) == [1, 0, 1, 1]
+    assert list(frame["fits_on_disk_mb"]) == [2, 4, 6, 8]  # the fits folder measured after each step
     assert len({cache for _, cache in seen}) == 1  # one cache, empty at the start: cold, then warm
     configs = [yaml.safe_load(Path(argv[argv.index("--config") + 1]).read_text()) for argv, _ in seen[2:]]
     for before, after in zip([{}, *configs], configs):

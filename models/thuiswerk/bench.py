@@ -336,7 +336,8 @@ def workflow(
     out: Path, data: Path, timeout: float, sampler: str = "nutpie", report: Callable[[str], None] = print
 ) -> pd.DataFrame:
     """Time what a statistician runs: ``thuiswerk fit all`` from an empty compilation cache, the
-    same command again (nothing changed), and ``fit all`` after changing one prior of one model."""
+    same command again (nothing changed), and ``fit all`` after changing one prior of one model;
+    with the peak memory of each step and the size of the fits on disk after it."""
     import yaml
 
     out.mkdir(parents=True, exist_ok=True)
@@ -360,9 +361,14 @@ def workflow(
         run = monitored(argv, cache_env(cache), timeout)
         status = "ok" if run.returncode == 0 else ("timeout" if run.returncode is None else "error")
         refitted = run.output.count("fitted in")
+        on_disk = sum(f.stat().st_size for f in fits.glob("*.nc")) / 2**20
         rows.append({"step": step, "sampler": sampler, "status": status, "seconds": run.seconds,
-                     "peak_memory_mb": run.peak_memory_mb, "models_refitted": refitted})  # fmt: skip
-        report(f"{step}: {status}, {run.seconds:.0f} s, {run.peak_memory_mb:.0f} MB, {refitted} model(s) fitted")
+                     "peak_memory_mb": run.peak_memory_mb, "models_refitted": refitted,
+                     "fits_on_disk_mb": round(on_disk)})  # fmt: skip
+        report(
+            f"{step}: {status}, {run.seconds:.0f} s, {run.peak_memory_mb:.0f} MB, {refitted} model(s) fitted, "
+            f"fits {on_disk:.0f} MB on disk"
+        )
         if status != "ok":
             report(run.output[-1000:])
     frame = pd.DataFrame(rows)
