@@ -142,6 +142,9 @@ def _marginal(eta, cuts, item, y, starts, group, n_group, sigma_in, nodes, log_w
 _NO_EFFECT = (np.zeros(1), np.zeros(1))  # one node at 0 with weight 1: no effect to integrate
 
 
+DRAW_BLOCK = 100  # draws per chain in one block: bounds memory at about chains * DRAW_BLOCK * cells floats
+
+
 def _integrate(
     posterior: xr.Dataset,
     family: str,
@@ -150,50 +153,50 @@ def _integrate(
     outer: tuple[np.ndarray, np.ndarray],
     unit: str,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(sample, unit) log-likelihood of the units that have cells, and those units' indices.
+    """(chain, draw, unit) log-likelihood of the units that have cells, and those units' indices.
 
     ``unit`` is ``"employee"`` (employee effect integrated over the ``inner`` nodes,
     establishment effect conditional), ``"establishment"`` (both integrated: ``outer``
     nodes over the establishment effect) or ``"survey"`` (every effect conditional, all
-    cells summed: the likelihood that power-scaling scales; one unit).
+    cells summed: the likelihood that power-scaling scales; one unit). Blocks of
+    :data:`DRAW_BLOCK` draws run on as many threads as cores, each building only its
+    own (draws x cells) arrays.
     """
-    conditional = unit != "establishment"
-    eta, cuts = _fixed_part(posterior, family, data, conditional=conditional)
     y, emp = np.asarray(data["y"]), np.asarray(data["employee"])
     order = np.argsort(emp, kind="stable")  # each employee's cells one contiguous run
     present, starts = np.unique(emp[order], return_index=True)
     starts = np.append(starts, len(order)).astype(np.int64)
-    n_samples = eta.shape[0]
-    sigma_in, sigma_out = _stacked(posterior, "sigma_employee"), np.zeros(n_samples)
     if unit == "establishment":
         units, group = np.unique(data["est_of_emp"][present], return_inverse=True)
-        sigma_out = _stacked(posterior, "sigma_establishment")
     elif unit == "employee":
         units, group = present, np.arange(len(present))
-    else:  # the employee's own effect too, conditional
-        eta = eta + sigma_in[:, None] * _stacked(posterior, "z_employee")[:, emp]
-        units, group, sigma_in = (
-            np.zeros(1, dtype=np.int64),
-            np.zeros(len(present), dtype=np.int64),
-            np.zeros(n_samples),
-        )
+    else:
+        units, group = np.zeros(1, dtype=np.int64), np.zeros(len(present), dtype=np.int64)
     ordinal = family == "ordinal"
     item = np.asarray(data["aspect"] if ordinal else np.zeros(len(y)))[order].astype(np.int64)
-    if cuts is None:
-        cuts = np.zeros((n_samples, 1, 1))
-    eta, cuts = np.ascontiguousarray(eta[:, order]), np.ascontiguousarray(cuts)
-    y, group = y[order].astype(np.int64), group.astype(np.int64)
+    y_sorted, group = y[order].astype(np.int64), group.astype(np.int64)
 
-    def block(rows: slice) -> np.ndarray:
-        return _marginal(
-            eta[rows], cuts[rows], item, y, starts, group, len(units), sigma_in[rows], *inner, sigma_out[rows], *outer,
-            ordinal,
+    def block(draws: slice) -> np.ndarray:
+        part = posterior.isel(draw=draws)
+        eta, cuts = _fixed_part(part, family, data, conditional=unit != "establishment")
+        n = eta.shape[0]
+        sigma_in, sigma_out = _stacked(part, "sigma_employee"), np.zeros(n)
+        if unit == "establishment":
+            sigma_out = _stacked(part, "sigma_establishment")
+        elif unit == "survey":  # the employee's own effect too, conditional
+            eta += sigma_in[:, None] * _stacked(part, "z_employee")[:, emp]
+            sigma_in = np.zeros(n)
+        cuts = np.zeros((n, 1, 1)) if cuts is None else np.ascontiguousarray(cuts)
+        values = _marginal(
+            np.ascontiguousarray(eta[:, order]), cuts, item, y_sorted, starts, group, len(units), sigma_in, *inner,
+            sigma_out, *outer, ordinal,
         )  # fmt: skip
+        return values.reshape(part.sizes["chain"], part.sizes["draw"], len(units))
 
-    step = -(-n_samples // (os.cpu_count() or 1))
-    with ThreadPoolExecutor() as pool:
-        parts = list(pool.map(block, [slice(a, a + step) for a in range(0, n_samples, step)]))
-    return np.concatenate(parts), units
+    n_draw = posterior.sizes["draw"]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        parts = list(pool.map(block, [slice(a, a + DRAW_BLOCK) for a in range(0, n_draw, DRAW_BLOCK)]))
+    return np.concatenate(parts, axis=1), units
 
 
 def conditional_loglik_sum(posterior: xr.Dataset, family: str, data: dict) -> np.ndarray:
@@ -204,7 +207,7 @@ def conditional_loglik_sum(posterior: xr.Dataset, family: str, data: dict) -> np
     (draw x cell) array.
     """
     values, _ = _integrate(posterior, family, data, _NO_EFFECT, _NO_EFFECT, unit="survey")
-    return values[:, 0].reshape(posterior.sizes["chain"], posterior.sizes["draw"])
+    return values[..., 0]
 
 
 def _nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -218,10 +221,9 @@ def employee_marginal_loglik(
     """(chain, draw, employee) log-likelihood of each employee's cells, employee effect integrated out."""
     nodes = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
     values, present = _integrate(posterior, family, data, nodes, _NO_EFFECT, unit="employee")
-    out = np.zeros((values.shape[0], n_employees))  # an employee without cells has likelihood 1
-    out[:, present] = values
-    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
-    return out.reshape(n_chain, n_draw, n_employees)
+    out = np.zeros(values.shape[:2] + (n_employees,))  # an employee without cells has likelihood 1
+    out[..., present] = values
+    return out
 
 
 ESTABLISHMENT_NODES = 11  # outer nodes over the establishment effect (sigma_establishment is small)
@@ -257,5 +259,4 @@ def establishment_marginal_loglik(
     values, establishments = _integrate(
         posterior, family, data, nodes, _nodes(n_establishment_nodes), unit="establishment"
     )
-    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
-    return values.reshape(n_chain, n_draw, len(establishments)), establishments
+    return values, establishments
