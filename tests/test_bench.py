@@ -161,6 +161,21 @@ def test_a_timed_out_configuration_is_not_tried_at_a_larger_size(tmp_path, monke
     assert "Runs that did not finish" in md and "timed out at a smaller N" in md
 
 
+def test_outputs_when_every_run_timed_out(tmp_path):
+    """A benchmark of one size where nothing finished (the N = 20,600 isolation run did
+    exactly that) still writes its tables, naming the run, instead of a traceback."""
+    settings = {"chains": 4, "tune": 1000, "draws": 1000, "target_accept": 0.9, "seed": 1, "timeout_seconds": 1800}
+    frame = pd.DataFrame(
+        [settings | {"n_establishments": 20600, "model": "isolation", "sampler": "nutpie", "repeat": 1,
+                     "cache": "cold", "status": "timeout", "error": "stopped after 30 minutes",
+                     "peak_memory_mb": 2495.0}]
+    )  # fmt: skip
+    paths = bench.write_outputs(frame, tmp_path)
+    md = paths["markdown"].read_text()
+    assert "Runs that did not finish" in md and "stopped after 30 minutes" in md
+    assert bench.comparison_table(frame).empty
+
+
 def _frame(rows):
     settings = {"chains": 4, "tune": 1000, "draws": 1000, "target_accept": 0.9, "seed": 1, "timeout_seconds": 1200}
     return pd.DataFrame([settings | {"status": "ok", "repeat": 1, "cache": "cold"} | r for r in rows])

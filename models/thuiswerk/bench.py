@@ -380,11 +380,16 @@ def workflow(
 # --------------------------------------------------------------------------- summaries
 
 
+def _with_columns(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """``frame`` with the result columns a run that did not finish never got, as NaN."""
+    return frame.reindex(columns=[*frame.columns, *(c for c in cols if c not in frame.columns)])
+
+
 def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Median over repeats per (N, model, sampler, cache), with ESS per total second relative to Stan."""
-    ok = frame[frame["status"] == "ok"]
     cols = ["setup_seconds", "sampling_seconds", "total_seconds", "peak_memory_mb", "min_ess_bulk",
             "ess_per_sampling_second", "ess_per_total_second", "max_rhat", "divergences", "grad_per_draw"]  # fmt: skip
+    ok = _with_columns(frame[frame["status"] == "ok"], cols)  # none ok (all timed out): an empty table
     keys = ["n_establishments", "model", "cache", "sampler"]
     table = ok.groupby(keys)[cols].median()
     table["runs"] = ok.groupby(keys).size()
@@ -405,7 +410,7 @@ def scaling_table(frame: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     cols = ["total_seconds", "sampling_seconds", "peak_memory_mb"]
-    for (model, sampler), g in frame.groupby(["model", "sampler"]):
+    for (model, sampler), g in _with_columns(frame, cols).groupby(["model", "sampler"]):
         ok = g[g["status"] == "ok"].groupby("n_establishments")[cols].median()
         row: dict[str, Any] = {"model": model, "sampler": sampler, "sizes": ", ".join(str(n) for n in ok.index)}
         slopes = (
