@@ -84,7 +84,7 @@ def fit(
     """Sample one model; returns a DataTree with prior, posterior, predictive and log-likelihood groups.
 
     ``log_likelihood`` holds only ``y_by_employee`` (so ``az.loo(tree)`` needs no
-    ``var_name``); the per-cell ``y`` is in ``log_likelihood_cell`` and the
+    ``var_name``); the cell ``y``, summed over the cells per draw, is in ``log_likelihood_cell`` and the
     per-establishment ``y`` in ``log_likelihood_establishment`` (see :mod:`thuiswerk.store`).
     """
     prior_seed, sample_seed, ppc_seed = child_seeds(seed)

@@ -170,7 +170,7 @@ def _is_part_of(name: str, model: str) -> bool:
 
 
 def with_cell_loglik(tree: xr.DataTree) -> xr.DataTree:
-    """The fit with the per-cell log-likelihood as its ``log_likelihood`` group (a shallow copy).
+    """The fit with the (summed) cell log-likelihood as its ``log_likelihood`` group (a shallow copy).
 
     For ArviZ functions that read ``log_likelihood`` and need the cell-level
     likelihood, e.g. ``az.psense_summary(with_cell_loglik(tree), ...,
