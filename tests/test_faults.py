@@ -293,7 +293,6 @@ def test_the_stored_sums_are_those_of_the_per_cell_loglik_and_the_per_element_lo
     np.testing.assert_allclose(
         tree[store.CELL_LOGLIK_GROUP]["y"].to_numpy(), cells["y"].sum("obs").to_numpy(), rtol=1e-6
     )
-    prior = prior.to_dataset() if hasattr(prior, "to_dataset") else prior
     assert set(tree["log_prior"].data_vars) == set(prior.data_vars)
     for name, da in prior.data_vars.items():
         other = [d for d in da.dims if d not in ("chain", "draw")]
@@ -302,7 +301,7 @@ def test_the_stored_sums_are_those_of_the_per_cell_loglik_and_the_per_element_lo
     elementwise = xr.DataTree.from_dict(
         {
             "posterior": tree["posterior"].to_dataset(),
-            "log_likelihood": cells.to_dataset() if hasattr(cells, "to_dataset") else cells,
+            "log_likelihood": cells,
             "log_prior": prior,
         }
     )

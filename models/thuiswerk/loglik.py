@@ -256,7 +256,4 @@ def establishment_marginal_loglik(
     establishments that have cells (the others have no likelihood to leave out).
     """
     nodes = _nodes(N_NODES[family] if n_nodes is None else n_nodes)
-    values, establishments = _integrate(
-        posterior, family, data, nodes, _nodes(n_establishment_nodes), unit="establishment"
-    )
-    return values, establishments
+    return _integrate(posterior, family, data, nodes, _nodes(n_establishment_nodes), unit="establishment")
