@@ -233,6 +233,23 @@ STRUCTURE: dict[str, Any] = {
     "tenure_beta_concentration": 3.0,
     "item_nonresponse_rate": 0.01,
     "home_share_max": 99.9,
+    # The population frame (sector x size class) of the surveyed sectors: an assumed composition, not a
+    # published one (the seed gives none). Most establishments are small, unlike the sample (100 of 206
+    # large). Employees per establishment come from the same size-class distributions as the sample's.
+    "population": {
+        # the sampled establishments and 300 others per sampled one (about 62,000 for the default 206)
+        "establishments_per_sampled_establishment": 300,
+        "sector_shares": {
+            "informatie_communicatie": 0.12,
+            "financiele_dienstverlening": 0.05,
+            "zakelijke_dienstverlening": 0.50,
+            "overheid": 0.03,
+            "onderwijs": 0.10,
+            "cultuur_overig": 0.20,
+        },
+        "size_shares": {"klein": 0.92, "midden": 0.065, "groot": 0.015},
+        "truth_establishments_per_stratum": 5_000,  # Monte Carlo size of the expected share of each stratum
+    },
 }
 
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(GH_NODES)
@@ -305,6 +322,7 @@ class SyntheticSurvey:
     establishments: pd.DataFrame
     employees: pd.DataFrame
     truth: dict[str, Any]
+    frame: pd.DataFrame | None = None  # the population frame (``population=True``)
 
 
 # ============================================================================ helpers
@@ -1338,6 +1356,7 @@ def simulate(
     margins: Margins | str | os.PathLike | None = None,
     slopes: dict | None = None,
     scenario_name: str = "default",
+    population: bool = False,
 ) -> SyntheticSurvey:
     """Generate a synthetic survey of ``n_establishments`` establishments.
 
@@ -1348,6 +1367,11 @@ def simulate(
     generator seeded from ``seed``, so the default survey is the same with or without
     this option. The same ``seed`` (and margins, slopes and scenario) gives identical
     tables and truth.
+
+    ``population=True`` also draws the population frame the sample stands for and puts
+    the population's true shares in ``truth["population"]`` (:func:`draw_population`);
+    its draws come from a third generator seeded from ``seed``, so the survey is the
+    same with or without it.
     """
     plan = scenario(scenario_name)
     if int(n_establishments) != n_establishments or n_establishments < 1:
@@ -1373,7 +1397,95 @@ def simulate(
         )
     if plan.employer_effect:
         truth["zero_effects"].pop("employer_measures")
-    return SyntheticSurvey(establishments=establishments, employees=employees, truth=truth)
+    frame = None
+    if population:
+        frame, truth["population"] = draw_population(params, np.random.default_rng([seed, 2]), establishments)
+    return SyntheticSurvey(establishments=establishments, employees=employees, truth=truth, frame=frame)
+
+
+def draw_population(
+    params: dict, rng: np.random.Generator, sample: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The population frame and the population's true value of every share of :mod:`thuiswerk.shares`.
+
+    The frame: the sampled establishments (``sample``, the survey's establishments table)
+    and the others, drawn from the assumed composition (``STRUCTURE["population"]``), each
+    with a number of employees from its size class's distribution (the sample's), so
+    that every stratum holds at least its sampled establishments. The sample is a stratified draw from the same
+    super-population: given its stratum, an establishment's answers and its employees'
+    answers follow the same generative story.
+
+    The true value of a share is what post-stratification estimates: the expected share
+    in each stratum (the mean over a Monte Carlo population of
+    ``truth_establishments_per_stratum`` establishments per stratum, each with one
+    manager and one non-manager who all complete the questionnaire), weighted by the
+    frame's establishments (``establishments``) or employees (``employees``); for a share
+    of a subset (``given``), the weighted share of the counted answer divided by that of
+    the subset. In this story no answer depends on the number of employees within a
+    size class, so weighting by the stratum's employees is weighting each establishment
+    by its size.
+    """
+    from thuiswerk import population as population_module
+    from thuiswerk import shares as shares_module
+
+    spec = STRUCTURE["population"]
+    d = params["design"]
+    cells = population_module.strata()
+    probs = np.array([spec["sector_shares"][s] * spec["size_shares"][z] for s, z in cells])
+    others = rng.multinomial(spec["establishments_per_sampled_establishment"] * len(sample), probs / probs.sum())
+    sampled = sample.groupby(["sector", "size_class"], observed=True)["n_employees"].agg(["size", "sum"])
+    counts, employees = [], []
+    for (sector, size), n in zip(cells, others):
+        sl = d["size_lognormal"][size]
+        lo, hi = sl["bounds"]
+        sizes = np.clip(np.rint(_draw_truncated_lognormal(rng, sl["mu"], sl["sigma"], lo - 0.5, hi + 0.5, n)), lo, hi)
+        in_sample = sampled.loc[(sector, size)] if (sector, size) in sampled.index else {"size": 0, "sum": 0}
+        counts.append(int(n) + int(in_sample["size"]))
+        employees.append(int(sizes.sum()) + int(in_sample["sum"]))
+    frame = pd.DataFrame(
+        {
+            "sector": [s for s, _ in cells],
+            "size_class": [z for _, z in cells],
+            "n_establishments": np.asarray(counts, dtype=np.int64),
+            "n_employees": np.asarray(employees, dtype=np.int64),
+            "source": "synthetisch: getrokken uit dezelfde superpopulatie als de steekproef (thuiswerk.simulate)",
+        }
+    )
+    # Monte Carlo: every stratum equally often, everyone interviewed and responding
+    mc = copy.deepcopy(params)
+    sectors, sizes = d["sectors"], d["size_classes"]
+    mc["design"]["sector_shares"] = {s: 1 / len(sectors) for s in sectors}
+    mc["design"]["size_shares"] = {z: 1 / len(sizes) for z in sizes}
+    mc["design"]["interview_pattern"] = {"both": 1.0, "manager_only": 0.0, "nonmanager_only": 0.0}
+    mc["design"]["questionnaire_completion"] = {MANAGER: 1.0, NONMANAGER: 1.0}
+    n = spec["truth_establishments_per_stratum"] * len(cells)
+    cb = codebook_module.load()
+    est = _draw_establishments(mc, n, rng)
+    emp = _draw_employees(mc, est, rng)
+    noise = _draw_outcome_noise(rng, n, len(emp["role"]), len(_questionnaire_items(cb)))
+    outcomes = _draw_outcomes(mc, emp, noise)
+    establishments, employees_table = _build_tables(cb, est, emp, outcomes, noise)
+    weights = frame.set_index(["sector", "size_class"])[["n_establishments", "n_employees"]]
+    levels = {"sector": list(sectors), "size_class": list(sizes)}
+    values: dict[str, dict[str, float]] = {}
+    for share in shares_module.SHARES:
+        units = shares_module.indicator(share, establishments, employees_table).units
+        means = units.groupby(["sector", "size_class"], observed=True)[["y", "d"]].mean().reindex(weights.index)
+        for row_id, level in shares_module.groups(share, levels):
+            keep = slice(None) if level is None else means.index.get_level_values(str(share.by)) == level
+            m, w = means[keep], weights[keep]
+            values[row_id] = {
+                unit: float((w[col] * m["y"]).sum() / (w[col] * m["d"]).sum())
+                for unit, col in (("establishments", "n_establishments"), ("employees", "n_employees"))
+            }
+    truth = {
+        "definition": "per share: sum over strata of W_h * E[y | h] / sum of W_h * E[d | h], W_h the frame's "
+        "establishments or employees of stratum h; E[.| h] by Monte Carlo (see monte_carlo)",
+        "composition": copy.deepcopy(spec),
+        "monte_carlo": {"establishments": int(n), "per_stratum": spec["truth_establishments_per_stratum"]},
+        "shares": values,
+    }
+    return frame, json.loads(json.dumps(truth))
 
 
 def _standardised(x: np.ndarray) -> np.ndarray:
@@ -1429,6 +1541,8 @@ def write(survey: SyntheticSurvey, out_dir: str | os.PathLike) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out))
     try:
         names = {"establishments.csv": survey.establishments, "employees.csv": survey.employees}
+        if survey.frame is not None:
+            names["population.csv"] = survey.frame
         for name, frame in names.items():
             frame.to_csv(tmp / name, index=False)
         truth = dict(survey.truth)
