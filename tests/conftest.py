@@ -133,7 +133,7 @@ def default_fits(tmp_path_factory) -> Path:
     minutes on 2 cores), leaving data/fits as it was.
     """
     from thuiswerk import store, workflow
-    from thuiswerk.fit import SamplerSettings
+    from thuiswerk.fit import STRATA_SETTINGS, SamplerSettings
 
     survey = workflow.load_valid_survey(REPO_ROOT / "data" / "synthetic")
     selected = workflow.resolve_specs(["all"])
@@ -141,9 +141,11 @@ def default_fits(tmp_path_factory) -> Path:
     try:
         for spec in selected:
             workflow.ensure_current(spec, survey, fits_dir, workflow.DEFAULT_SEED)
+        workflow.load_population(survey, fits_dir, workflow.DEFAULT_SEED)  # the synthetic survey has a frame
         return fits_dir
     except (store.StaleFitError, store.BrokenFitError):
         fits_dir = tmp_path_factory.mktemp("default_fits")
     for spec in selected:
         workflow.fit_model(spec, survey, fits_dir, SamplerSettings(), workflow.DEFAULT_SEED, progress=False)
+    workflow.fit_population(survey, fits_dir, STRATA_SETTINGS, workflow.DEFAULT_SEED, progress=False)
     return fits_dir

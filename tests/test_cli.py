@@ -24,7 +24,12 @@ def small_survey(tmp_path_factory) -> Path:
 
 
 def test_simulate_writes_both_tables_and_truth(small_survey: Path) -> None:
-    assert sorted(p.name for p in small_survey.iterdir()) == ["employees.csv", "establishments.csv", "truth.json"]
+    assert sorted(p.name for p in small_survey.iterdir()) == [
+        "employees.csv",
+        "establishments.csv",
+        "population.csv",  # the frame the sample stands for, its shares' population values in truth.json
+        "truth.json",
+    ]
     assert len(pd.read_csv(small_survey / "establishments.csv")) == 30
 
 

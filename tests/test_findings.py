@@ -201,7 +201,8 @@ def test_findings_command_lists_every_estimand(default_fits):
     runner = CliRunner()
     result = runner.invoke(app, ["findings", "--format", "json", "--fits", str(default_fits)])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    everything = json.loads(result.output)
+    rows = [r for r in everything if not r["population"]]
     assert [r["id"] for r in rows] == [e.id for e in findings.ESTIMANDS]
     assert set(findings.COLUMNS) <= set(rows[0])
     by_id = {r["id"]: r for r in rows}
@@ -214,8 +215,29 @@ def test_findings_command_lists_every_estimand(default_fits):
             assert r["wording"] == nl.evidence(r["p_expected_direction"])
     csv = runner.invoke(app, ["findings", "--format", "csv", "--fits", str(default_fits)])
     assert csv.exit_code == 0
-    frame = pd.read_csv(io.StringIO(csv.output))
-    assert list(frame["id"]) == [e.id for e in findings.ESTIMANDS]
+    frame = pd.read_csv(io.StringIO(csv.output), keep_default_na=False, na_values=[""])
+    estimands = frame[frame["population"].isna()]
+    assert list(estimands["id"]) == [e.id for e in findings.ESTIMANDS]
+
+
+def test_findings_give_sample_and_population_rows_for_every_percentage(default_fits):
+    """Every percentage of chapters V, VI and VIII (thuiswerk.shares), per group where the source gives one:
+    a sample row and the population estimates for establishments and employees, with intervals."""
+    from thuiswerk import shares
+
+    result = CliRunner().invoke(app, ["findings", "--format", "csv", "--fits", str(default_fits)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.output))
+    pop = frame[frame["population"].notna()]
+    levels = {c: list(codebook.load().find(c).categories) for c in ("sector", "size_class")}
+    expected = [row_id for s in shares.SHARES for row_id, _ in shares.groups(s, levels)]
+    for kind in ("sample", "establishments", "employees"):
+        assert sorted(pop.loc[pop["population"] == kind, "id"]) == sorted(expected), kind
+    assert set(pop["chapter"]) == {"V", "VI", "VIII"}
+    estimates = pop[pop["population"] != "sample"].dropna(subset=["mean"])
+    assert len(estimates) > 0.9 * 2 * len(expected)  # blank only where disclosure control says so
+    assert ((estimates["q05"] <= estimates["mean"]) & (estimates["mean"] <= estimates["q95"])).all()
+    assert estimates["model"].eq("population").all() and estimates["design_mean"].between(0, 1).all()
 
 
 def test_findings_command_refuses_an_unknown_format():

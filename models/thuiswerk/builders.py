@@ -166,3 +166,37 @@ def build_binary(inputs: ModelInputs, priors: dict[str, float], swappable: bool 
         logit_p = intercept[d["region"], d["role_of_emp"][d["employee"]]] + linear + person[d["employee"]]
         pm.Bernoulli("y", logit_p=logit_p, observed=_observed(d["y"], swappable), dims=dims.OBS)
     return model
+
+
+def build_strata(inputs, priors: dict[str, float] | None = None) -> pm.Model:
+    """The population model (:mod:`thuiswerk.mrp`): each indicator's probability per stratum.
+
+    Per indicator ``k`` and stratum ``h`` (a sector ``s`` x size class ``g``)::
+
+        successes[k, h] ~ Binomial(trials[k, h], p[k, h])
+        logit p[k, h] = logit_mean[k] + b_sector[k, s] + b_size_class[k, g] + sd_cell[k] z_cell[k, h]
+
+    Sector and size-class effects sum to zero with fixed scales; the sector x size
+    cells are partially pooled toward them, with a scale of their own per indicator
+    (:data:`thuiswerk.specs.STRATA_PRIORS` says why). A stratum without sample units
+    (zero trials) gets its probability from the two main effects: what MRP needs.
+    """
+    from thuiswerk.mrp import CELL, INDICATOR, SECTOR, SIZE
+    from thuiswerk.specs import STRATA_PRIORS
+
+    pr = STRATA_PRIORS if priors is None else priors
+    with pm.Model(coords=inputs.coords) as model:
+        mean = pm.Normal("logit_mean", 0.0, pr["alpha_sd"], dims=INDICATOR)
+        b_sector = pm.ZeroSumNormal("b_sector", sigma=pr["sector_sd"], dims=(INDICATOR, SECTOR))
+        b_size = pm.ZeroSumNormal("b_size_class", sigma=pr["size_sd"], dims=(INDICATOR, SIZE))
+        sd_cell = pm.HalfNormal("sd_cell", pr["sd_cell"], dims=INDICATOR)
+        z_cell = pm.Normal("z_cell", 0.0, 1.0, dims=(INDICATOR, CELL))
+        eta = (
+            mean[:, None]
+            + b_sector[:, inputs.sector_of_cell]
+            + b_size[:, inputs.size_of_cell]
+            + sd_cell[:, None] * z_cell
+        )
+        pm.Deterministic("p", pm.math.sigmoid(eta), dims=(INDICATOR, CELL))
+        pm.Binomial("y", n=inputs.trials, logit_p=eta, observed=inputs.successes, dims=(INDICATOR, CELL))
+    return model

@@ -91,11 +91,11 @@ def simulate(
         raise UsageError(f"--scenario must be one of {', '.join(sim.SCENARIOS)}, not {scenario!r}")
     seed = sim.DEFAULT_SEED if seed is None else seed
     with console.status(f"Simulating {establishments} establishments (seed {seed}, scenario {scenario})..."):
-        survey = sim.simulate(n_establishments=establishments, seed=seed, scenario_name=scenario)
+        survey = sim.simulate(n_establishments=establishments, seed=seed, scenario_name=scenario, population=True)
         sim.write(survey, out)
     console.print(
-        f"Wrote {len(survey.establishments)} establishments, {len(survey.employees)} employees "
-        f"and the planted truth (scenario {scenario}) to {out}/"
+        f"Wrote {len(survey.establishments)} establishments, {len(survey.employees)} employees, "
+        f"the population frame and the planted truth (scenario {scenario}) to {out}/"
     )
 
 
@@ -121,9 +121,29 @@ def validate(
         from thuiswerk.errors import UsageError
 
         raise UsageError(f"two survey folders given: {path} and --data {data}; give one")
-    report = _validate(_run(data=path or data, mapping=mapping), limit=None if all else VIOLATIONS_SHOWN)
+    run = _run(data=path or data, mapping=mapping)
+    report = _validate(run, limit=None if all else VIOLATIONS_SHOWN)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)
+    _validate_frame(run)
+
+
+def _validate_frame(run) -> None:
+    """Check the survey folder's population frame, if it has one, and against the survey; print its totals."""
+    from thuiswerk import population
+    from thuiswerk.data import load_survey
+
+    path = population.frame_path(run.data)
+    if path is None:
+        console.print(f"No population frame ({population.FRAME_FILE}) in {run.data}: no population estimates "
+                      "(data/README.md, 'The population frame').", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+        return
+    frame = population.load_frame(path)
+    population.check_sample(frame, load_survey(run.data, mapping=run.mapping).establishments, path.name)
+    sources = "; ".join(sorted(frame["source"].unique()))
+    console.print(f"[bold green]{path} is valid:[/] {frame['n_establishments'].sum():,} establishments and "
+                  f"{frame['n_employees'].sum():,} employees in {len(frame)} strata (source: {sources}).",
+                  highlight=False, soft_wrap=True)  # fmt: skip
 
 
 VIOLATIONS_SHOWN = 20
@@ -305,14 +325,17 @@ def fit_command(
         err.print(f"--sampler {sampler} {JAX_HINT}", style="bold red", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
     survey = _survey(run)
-    selected = _adapt(_specs(models or ["all"], run), survey)
+    names, population = _split_population(models or ["all"])
+    selected = _adapt(_specs(names, run), survey) if names else []
+    frame = _frame(run, survey, required=population == "named") if population else None
     settings = SamplerSettings(
         sampler=cast(Sampler, sampler), chains=chains, tune=tune, draws=draws, target_accept=target_accept
     )
     from thuiswerk.prepare import DesignError
 
+    total = len(selected) + (frame is not None)
     for i, spec in enumerate(selected, 1):
-        console.print(f"[bold][{i}/{len(selected)}] {spec.name}[/] ({spec.title})")
+        console.print(f"[bold][{i}/{total}] {spec.name}[/] ({spec.title})")
         try:
             result = fit_model(spec, survey, run.fits, settings, run.seed, force=force, progress=console.is_terminal,
                                data_arg=_data_arg(run), lock_timeout=wait)  # fmt: skip
@@ -333,6 +356,58 @@ def fit_command(
             console.print(f"  removed {path.name}, left by an interrupted earlier fit", highlight=False)
         for reason, n in result.excluded.items():
             console.print(f"  excluded: {n} x {reason}")
+    if frame is not None:
+        _fit_population(run, survey, settings, force, wait, total)
+
+
+def _split_population(names: list[str]) -> tuple[list[str], str | None]:
+    """The model names without 'population', and whether the population model is wanted ('named', 'all', None)."""
+    from thuiswerk.mrp import MODEL
+
+    rest = [n for n in names if n != MODEL]
+    if MODEL in names:
+        return rest, "named"
+    return rest, ("all" if "all" in names else None)
+
+
+def _frame(run, survey, required: bool = False):
+    """The survey folder's validated population frame (checked against the survey), or None without one."""
+    from thuiswerk import population
+
+    path = population.frame_path(run.data)
+    if path is None:
+        message = (f"population: no population frame ({population.FRAME_FILE}) in {run.data}: the population "
+                   "model and the population rows are left out (data/README.md, 'The population frame')")  # fmt: skip
+        if required:
+            raise errors.UsageError(message)
+        console.print(message, markup=False, highlight=False, soft_wrap=True)
+        return None
+    frame = population.load_frame(path)
+    population.check_sample(frame, survey.establishments, path.name)
+    return frame
+
+
+def _fit_population(run, survey, settings, force: bool, wait: float, total: int) -> None:
+    from dataclasses import replace
+
+    from thuiswerk.fit import STRATA_SETTINGS
+    from thuiswerk.workflow import fit_population
+
+    console.print(f"[bold][{total}/{total}] population[/] (shares per sector x size class, for post-stratification)")
+    # the options' chains, warm-up and draws (defaults: those of STRATA_SETTINGS); target_accept at least its
+    pop_settings = replace(settings, target_accept=max(settings.target_accept, STRATA_SETTINGS.target_accept),
+                           prior_draws=STRATA_SETTINGS.prior_draws)  # fmt: skip
+    try:
+        result = fit_population(survey, run.fits, pop_settings, run.seed, force=force, progress=console.is_terminal,
+                                data_arg=_data_arg(run), lock_timeout=wait)  # fmt: skip
+    except errors.BrokenFitError as exc:
+        raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', 'population', '--force')}") from None
+    what = "cached, not refitted" if result.cached else f"fitted in {result.seconds:.0f} s"
+    console.print(f"  {what} -> {result.path}")
+    n = sum(result.excluded.values())
+    if n:
+        console.print(f"  excluded: {n} empty answers over {len(result.excluded)} shares (listed in the fit's "
+                      "attribute 'excluded'; each share leaves out only its own empty answers)", markup=False)  # fmt: skip
 
 
 fits_app = _App(help="The stored fits: list them, or delete the kept ones.", no_args_is_help=True)
@@ -389,10 +464,15 @@ def check(
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     survey = _survey(run)
-    selected = _adapt(_specs(models or ["all"], run), survey, quiet=True)
+    names, population = _split_population(models or ["all"])
+    selected = _adapt(_specs(names, run), survey, quiet=True) if names else []
     _check_current(selected, survey, run)
+    checked = [spec.name for spec in selected]
+    if population and _frame(run, survey, required=population == "named") is not None:
+        _population_fit(run, survey)  # refuses a missing or stale fit
+        checked.append("population")
     policy = diagnostics.Policy()
-    frame = pd.DataFrame.from_dict(_verdicts([spec.name for spec in selected], run), orient="index")
+    frame = pd.DataFrame.from_dict(_verdicts(checked, run), orient="index")
     frame.index.name = "model"
     shown = frame.assign(verdict=frame["passed"].map({True: "pass", False: "FAIL"}))[
         ["max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "min_bfmi", "verdict"]
@@ -825,7 +905,15 @@ def findings(
     expected direction), mean, q05, q95 (90% interval), p_expected_direction, wording
     (duidelijk at P >= 0.975, aanwijzing at P >= 0.90), chapter, source (the sentence of
     the source report it answers).
+
+    With a population frame (population.csv in the survey folder) every percentage of
+    chapters V, VI and VIII gets three rows, column population: sample (the survey's
+    share), establishments and employees (post-stratified to all establishments or all
+    employees of the surveyed sectors, 90% interval; the design-based estimate beside it
+    in design_mean, design_q05, design_q95). Columns level, by and n say for whom.
     """
+    import pandas as pd
+
     from thuiswerk import findings as fnd
 
     if format not in FINDINGS_FORMATS:
@@ -842,14 +930,43 @@ def findings(
     except KeyError as exc:  # a --config that removed an exposure a finding is about
         err.print(f"{exc.args[0]}; the findings need the default exposures", style="bold red", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    frame = _frame(run, survey)
+    if frame is not None:
+        from thuiswerk import mrp
+
+        tree, inputs = _population_fit(run, survey)
+        failing += _gate(["population"], run, allow_failing)
+        table = pd.concat([table.assign(population=""), mrp.rows(tree, inputs, frame)], ignore_index=True)
     table["fit_fails_check"] = table["model"].isin(failing)
     if format == "csv":
         typer.echo(table.to_csv(index=False), nl=False)
     elif format == "json":
         typer.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        shown = table[["id", "role", "mean", "q05", "q95", "p_expected_direction", "wording"]]
+        estimands = table[table.get("population", "") == ""] if "population" in table else table
+        shown = estimands[["id", "role", "mean", "q05", "q95", "p_expected_direction", "wording"]]
         _print_frame(shown.set_index("id"), "Findings (mean, 90% interval, P(expected direction), wording)")
+        if "population" in table and (table["population"] != "").any():
+            shares = table[table["population"] != ""]
+            wide = shares.pivot_table(index="id", columns="population", values=["mean", "q05", "q95"], sort=False)
+            shown = pd.DataFrame({
+                "sample": wide[("mean", "sample")],
+                "establishments": wide[("mean", "establishments")],
+                "(90%)": [f"{a:.2f}-{b:.2f}" for a, b in zip(wide[("q05", "establishments")], wide[("q95", "establishments")])],
+                "employees": wide[("mean", "employees")],
+                "(90% )": [f"{a:.2f}-{b:.2f}" for a, b in zip(wide[("q05", "employees")], wide[("q95", "employees")])],
+            })  # fmt: skip
+            _print_frame(shown, "Shares: sample, and post-stratified to all establishments and all employees (MRP)")
+
+
+def _population_fit(run, survey):
+    """The stored population fit and its inputs (exit 4 with the command when missing or stale)."""
+    from thuiswerk.workflow import load_population
+
+    try:
+        return load_population(survey, run.fits, run.seed, _data_arg(run))
+    except errors.BrokenFitError as exc:
+        raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', 'population', '--force')}") from None
 
 
 QUARTO_HELP = (
@@ -888,6 +1005,9 @@ def report(
     selected = _adapt(_specs(["all"], run), survey)
     _check_current(selected, survey, run)  # refuse before rendering
     failing = _gate([s.name for s in selected], run, allow_failing)
+    if _frame(run, survey) is not None:
+        _population_fit(run, survey)  # refuses a missing or stale population fit before rendering
+        failing += _gate(["population"], run, allow_failing)
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
     started = time.monotonic()
     outputs = render.render(quarto, run, ",".join(fmts), echo=_plain, failing=failing)

@@ -11,6 +11,7 @@ stored fit before sampling, for the fits folder's room check.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -339,3 +340,42 @@ def sample_compiled(compiled: Any, y: np.ndarray, settings: SamplerSettings, see
         progress_bar=False,
         target_accept=settings.target_accept,
     )
+
+
+# ------------------------------------------------------------- the population model
+
+# 4 x 1000 draws left R-hat of a cell-level SD at 1.011-1.013 (bulk ESS > 700) with two seeds; 4 x 2000 passes.
+STRATA_SETTINGS = SamplerSettings(draws=2000, tune=1000, target_accept=0.95, prior_draws=200)
+STRATA_KEEP = ("p", "sd_cell")  # what the findings read, and the pooling scale of the cells
+
+
+def fit_strata(inputs: Any, settings: SamplerSettings, seed: int, progress: bool = True) -> xr.DataTree:
+    """Sample the population model (:func:`thuiswerk.builders.build_strata`) of :func:`thuiswerk.mrp.strata_inputs`.
+
+    The convergence verdict (:func:`thuiswerk.diagnostics.diagnose`) is taken over every
+    parameter and stored in the attribute ``diagnostics``; then only :data:`STRATA_KEEP`
+    is kept, as float32 (the standardised effects ``z_*`` would triple the file).
+    """
+    from thuiswerk import diagnostics
+
+    prior_seed, sample_seed, _ = child_seeds(seed)
+    model = builders.build_strata(inputs)
+    started = time.perf_counter()
+    with model:
+        prior = pm.sample_prior_predictive(draws=settings.prior_draws, random_seed=prior_seed, var_names=["p", "y"])
+        trace, _ = sample_posterior(model, settings, sample_seed, progress=progress)
+    verdict = diagnostics.diagnose(trace)
+    posterior = trace["posterior"].to_dataset()[list(STRATA_KEEP)].astype(np.float32)
+    trace["posterior"] = xr.DataTree(posterior)
+    prior_ds = prior["prior"].to_dataset()[["p"]].astype(np.float32)
+    trace["prior"] = xr.DataTree(prior_ds)
+    trace["prior_predictive"] = xr.DataTree(prior["prior_predictive"].to_dataset().astype(np.int32))
+    trace["constant_data"] = xr.DataTree(
+        xr.Dataset(
+            {"trials": (("indicator", "cell"), inputs.trials)},
+            coords={k: inputs.coords[k] for k in ("indicator", "cell")},
+        )
+    )
+    trace.attrs["diagnostics"] = json.dumps(verdict, sort_keys=True)
+    trace.attrs["wall_seconds"] = round(time.perf_counter() - started, 2)
+    return trace

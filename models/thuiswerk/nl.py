@@ -600,6 +600,19 @@ PARAMETER_NL: dict[str, tuple[str, str, str]] = {
         "verschil in informatieverlies",
         "informatieverlies van niet-leidinggevenden min dat van leidinggevenden",
     ),
+    # the population model (thuiswerk.mrp): per percentage, the share per sector x size class
+    "p": (r"$p_h$", "kans per combinatie", r"kans op het antwoord in combinatie $h$ van sector en grootteklasse"),
+    "logit_mean": (
+        r"$\alpha$",
+        "gemiddelde logit",
+        "logit van het antwoord, gemiddeld over sectoren en grootteklassen",
+    ),
+    "sd_cell": (
+        r"$\sigma_h$",
+        "spreiding tussen combinaties",
+        "standaardafwijking van de combinaties van sector en grootteklasse, naast beide effecten",
+    ),
+    "z_cell": (r"$z_h$", "gestandaardiseerd combinatie-effect", r"effect van combinatie $h$ gedeeld door $\sigma_h$"),
 }
 
 # Prior settings of a model specification (thuiswerk.specs) -> Dutch description.
@@ -632,6 +645,7 @@ MODEL_NL: dict[str, str] = {
     "workload_joint": "Werkdruk (kennis en opgave samen)",
     "isolation_joint": "Isolatie (kennis en opgave samen)",
     "complaints_joint": "Klachten (kennis en opgave samen)",
+    "population": "Populatie (percentages per sector en grootteklasse)",  # thuiswerk.mrp, not a spec
 }
 
 # Coordinates of the fits that are codes rather than codebook variables.

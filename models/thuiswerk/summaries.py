@@ -633,6 +633,7 @@ class ReportContext:
     absent: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns the survey lacks
     left_out: dict[str, str] = field(default_factory=dict)  # model -> why it cannot be fitted on this survey
     dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)  # model -> covariates left out
+    frame: pd.DataFrame | None = None  # the population frame (population.csv in the survey folder), if any
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def left_out_markdown(self) -> str:
@@ -667,6 +668,24 @@ class ReportContext:
         from thuiswerk import findings
 
         return self.cached("findings", lambda: findings.compute(self.fits))
+
+    @property
+    def population(self) -> pd.DataFrame | None:
+        """The findings table's population rows (:func:`thuiswerk.mrp.rows`), computed once; None without a frame."""
+        if self.frame is None:
+            return None
+
+        def compute() -> pd.DataFrame:
+            from thuiswerk import mrp
+            from thuiswerk.data import Survey
+
+            est, emp = (t.drop(columns=list(self.absent.get(n, ()))) for n, t in
+                        (("establishments", self.establishments), ("employees", self.employees)))  # fmt: skip
+            survey = Survey(establishments=est, employees=emp)
+            tree, inputs = workflow.load_population(survey, self.fits_dir, self.seed)
+            return mrp.rows(tree, inputs, cast(pd.DataFrame, self.frame))
+
+        return self.cached("population", compute)
 
     @property
     def loo_comparison(self) -> pd.DataFrame:
@@ -751,7 +770,8 @@ class ReportContext:
         """SHA-256 of each stored fit file."""
         import hashlib
 
-        return {n: hashlib.sha256(store.fit_path(self.fits_dir, n).read_bytes()).hexdigest() for n in self.specs}
+        names = [*self.specs, *(["population"] if self.frame is not None else [])]
+        return {n: hashlib.sha256(store.fit_path(self.fits_dir, n).read_bytes()).hexdigest() for n in names}
 
 
 def _parse_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -866,7 +886,11 @@ def _load_context(
         from thuiswerk.errors import StaleFitError
 
         raise StaleFitError("\n".join(stale.values()), hint=f"Run: {run.command('fit', *stale)}")
-    provenance = {name: _parse_attrs(store.read_attrs(store.fit_path(fits, name)) or {}) for name in selected}
+    frame = _frame(data, survey)
+    if frame is not None:
+        workflow.load_population(survey, fits, seed)  # refuses a missing or stale population fit
+    names = [*selected, *(["population"] if frame is not None else [])]
+    provenance = {name: _parse_attrs(store.read_attrs(store.fit_path(fits, name)) or {}) for name in names}
     data_arg = " ".join(run.options(seed=False))
     data_arg = f" {data_arg}" if data_arg else ""
     return ReportContext(
@@ -884,7 +908,20 @@ def _load_context(
         absent={t: tuple(c) for t, c in getattr(survey, "absent", {}).items() if c},
         left_out=left_out,
         dropped=dropped,
+        frame=frame,
     )
+
+
+def _frame(data: Path, survey) -> pd.DataFrame | None:
+    """The survey folder's validated population frame, checked against the survey; None without one."""
+    from thuiswerk import population
+
+    path = population.frame_path(data)
+    if path is None:
+        return None
+    frame = population.load_frame(path)
+    population.check_sample(frame, survey.establishments, path.name)
+    return frame
 
 
 def _with_empty(frame: pd.DataFrame, table: str, survey) -> pd.DataFrame:

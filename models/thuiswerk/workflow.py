@@ -309,3 +309,81 @@ def load_fit(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_ar
     """
     path, expected, command = _stored_provenance_check(spec, survey, fits_dir, seed, data_arg)
     return store.load_current(path, expected, command)
+
+
+# --------------------------------------------------------------------------- the population model
+
+
+def population_spec_hash(settings: SamplerSettings) -> str:
+    from thuiswerk.fit import STRATA_KEEP
+    from thuiswerk.specs import STRATA_PRIORS
+
+    return canonical_hash(
+        {"model": "population", "priors": STRATA_PRIORS, "settings": settings.canonical(), "stored": STRATA_KEEP}
+    )
+
+
+def population_inputs(survey: Survey):
+    """The population model's counts (:func:`thuiswerk.mrp.strata_inputs`) of the survey."""
+    from thuiswerk import mrp
+
+    return mrp.strata_inputs(survey.establishments, survey.employees)
+
+
+def fit_population(
+    survey: Survey,
+    fits_dir: Path,
+    settings: SamplerSettings,
+    seed: int,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    data_arg: str = "",
+    lock_timeout: float = store.LOCK_TIMEOUT,
+) -> FitResult:
+    """Fit the population model unless a current fit is stored (as :func:`fit_model`: locked, atomic, kept)."""
+    from thuiswerk import mrp
+    from thuiswerk.fit import fit_strata
+
+    started = time.perf_counter()
+    inputs = population_inputs(survey)
+    expected = store.Provenance(mrp.MODEL, population_spec_hash(settings), mrp.inputs_hash(inputs), seed)
+    path = store.fit_path(fits_dir, mrp.MODEL)
+    command = f"thuiswerk fit {mrp.MODEL}{data_arg} --seed {seed}"
+    excluded = {f"{share}: {why}": n for share, reasons in inputs.excluded.items() for why, n in reasons.items()}
+    store.prepare_folder(fits_dir)
+    with store.model_lock(fits_dir, mrp.MODEL, timeout=lock_timeout):
+        removed = tuple(store.remove_leftovers(fits_dir, mrp.MODEL))
+        if not force and not store.staleness(path, expected, command):
+            return FitResult(mrp.MODEL, path, True, time.perf_counter() - started, excluded, removed)
+        if not force and store.restore_kept(fits_dir, expected):
+            return FitResult(mrp.MODEL, path, True, time.perf_counter() - started, excluded, removed, restored=True)
+        n_values = inputs.successes.size * (settings.chains * settings.draws + settings.prior_draws)
+        store.check_folder(fits_dir, mrp.MODEL, 4 * n_values + 2**22)
+        tree = fit_strata(inputs, settings, seed, progress=progress)
+        tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
+        tree.attrs["excluded"] = json.dumps(excluded, sort_keys=True)
+        kept = store.keep_current(fits_dir, mrp.MODEL)
+        try:
+            store.save(tree, path, expected)
+        except BaseException:
+            if kept is not None:
+                store.forget_kept(kept)
+            raise
+    return FitResult(mrp.MODEL, path, False, time.perf_counter() - started, excluded, removed)
+
+
+def load_population(survey: Survey, fits_dir: Path, seed: int, data_arg: str = ""):
+    """The stored population fit and its inputs; refuses a missing, stale or broken fit with the command to run."""
+    from thuiswerk import mrp
+
+    path = store.fit_path(fits_dir, mrp.MODEL)
+    command = f"thuiswerk fit {mrp.MODEL}{data_arg} --seed {seed}"
+    attrs = store.read_attrs(path, command)
+    stored = json.loads(attrs["settings"]) if attrs and "settings" in attrs else {}
+    stored.pop("fit_format", None)
+    inputs = population_inputs(survey)
+    expected = store.Provenance(
+        mrp.MODEL, population_spec_hash(SamplerSettings(**stored)), mrp.inputs_hash(inputs), seed
+    )
+    return store.load_current(path, expected, command), inputs
