@@ -197,7 +197,15 @@ def test_sentence_refuses_a_descriptive_row():
 # ----------------------------------------------------------------------------- the command
 
 
-def test_findings_command_lists_every_estimand(default_fits):
+@pytest.fixture(scope="module")
+def findings_csv(default_fits) -> str:
+    """`thuiswerk findings --format csv` on the default fits, run once for the tests that read it."""
+    result = CliRunner().invoke(app, ["findings", "--format", "csv", "--fits", str(default_fits)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_findings_command_lists_every_estimand(default_fits, findings_csv):
     runner = CliRunner()
     result = runner.invoke(app, ["findings", "--format", "json", "--fits", str(default_fits)])
     assert result.exit_code == 0, result.output
@@ -213,21 +221,17 @@ def test_findings_command_lists_every_estimand(default_fits):
     for r in rows:
         if r["direction"]:
             assert r["wording"] == nl.evidence(r["p_expected_direction"])
-    csv = runner.invoke(app, ["findings", "--format", "csv", "--fits", str(default_fits)])
-    assert csv.exit_code == 0
-    frame = pd.read_csv(io.StringIO(csv.output), keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(io.StringIO(findings_csv), keep_default_na=False, na_values=[""])
     estimands = frame[frame["population"].isna()]
     assert list(estimands["id"]) == [e.id for e in findings.ESTIMANDS]
 
 
-def test_findings_give_sample_and_population_rows_for_every_percentage(default_fits):
+def test_findings_give_sample_and_population_rows_for_every_percentage(findings_csv):
     """Every percentage of chapters V, VI and VIII (thuiswerk.shares), per group where the source gives one:
     a sample row and the population estimates for establishments and employees, with intervals."""
     from thuiswerk import shares
 
-    result = CliRunner().invoke(app, ["findings", "--format", "csv", "--fits", str(default_fits)])
-    assert result.exit_code == 0, result.output
-    frame = pd.read_csv(io.StringIO(result.output))
+    frame = pd.read_csv(io.StringIO(findings_csv))
     pop = frame[frame["population"].notna()]
     levels = {c: list(codebook.load().find(c).categories) for c in ("sector", "size_class")}
     expected = [row_id for s in shares.SHARES for row_id, _ in shares.groups(s, levels)]

@@ -220,12 +220,12 @@ def test_no_error_or_warning_text_and_every_reference_resolves(book: Path) -> No
 def _wrapped(label: str) -> str:
     """A regex for a cell's label as pdftotext prints it, also when the cell wraps.
 
-    The label's pieces (words; code names split after "_") in order: on one
+    The label's pieces (words; code names split after "_", compounds after "-") in order: on one
     line, or continued on a following line, with at most a few lines of the
     neighbouring cells between (pdftotext prints a wrapped row line by line
     across its columns, sometimes glued to a neighbour's word).
     """
-    pieces = [p for word in label.split() for p in re.split(r"(?<=[_/])", word) if p]
+    pieces = [p for word in label.split() for p in re.split(r"(?<=[_/-])", word) if p]  # "niet-" / "leidinggevenden"
     gap = r"(?:[ \t]*|[^\n]*\n(?:[^\n]*\n){0,6}?[^\n]*?)"
     return r"(?<!\w)" + gap.join(map(re.escape, pieces)) + r"(?!\w|[.,]\d)"
 

@@ -604,13 +604,16 @@ def method_nl(frame: pd.DataFrame | None, provenance: dict | None) -> str:
         "niet-leidinggevende, hoe groot de vestiging ook is. Om van de steekproef terug te rekenen naar alle "
         "vestigingen en alle werknemers in de onderzochte sectoren, geeft een model per percentage de kans $p$ op "
         "het antwoord in elke combinatie $h$ van sector $s$ en grootteklasse $g$:\n\n"
-        "$$\\operatorname{logit} p_h = \\alpha + s_{\\mathrm{sector}[h]} + g_{\\mathrm{grootte}[h]} + \\sigma_h z_h, "
-        f"\\qquad \\alpha \\sim {_dist('Normaal', '0', _tex(P['alpha_sd']))},\\; "
-        f"s_l \\sim {_dist('Normaal', '0', _tex(P['sector_sd']))},\\; "
-        f"g_q \\sim {_dist('Normaal', '0', _tex(P['size_sd']))},\\; "
-        "\\textstyle\\sum_l s_l = \\sum_q g_q = 0,\\; "
-        f"\\sigma_h \\sim {_dist('Halfnormaal', _tex(P['sd_cell']))}$$\n\n"
-        "met $z_h$ standaardnormaal en binomiale aantallen per combinatie. De effecten van sector en grootteklasse, "
+        "$$\n\\begin{aligned}\n"
+        "\\operatorname{logit} p_h &= \\alpha + s_{\\mathrm{sector}[h]} + g_{\\mathrm{grootte}[h]} + \\sigma_h z_h, "
+        f"\\quad z_h \\sim {_dist('Normaal', '0', '1')} \\\\\n"
+        f"\\alpha &\\sim {_dist('Normaal', '0', _tex(P['alpha_sd']))}, "
+        f"\\quad \\sigma_h \\sim {_dist('Halfnormaal', _tex(P['sd_cell']))} \\\\\n"
+        f"s_l &\\sim {_dist('Normaal', '0', _tex(P['sector_sd']))}, "
+        f"\\quad g_q \\sim {_dist('Normaal', '0', _tex(P['size_sd']))}, "
+        "\\quad \\textstyle\\sum_l s_l = \\sum_q g_q = 0\n"
+        "\\end{aligned}\n$$\n\n"
+        "met binomiale aantallen per combinatie. De effecten van sector en grootteklasse, "
         "de lagen waarin de steekproef van de populatie afwijkt, hebben een vaste schaal: een spreiding die uit drie "
         "grootteklassen geschat wordt, trekt de klassen naar elkaar toe en daarmee de schatting terug naar het "
         "steekproefpercentage. Alleen de combinaties worden naar de som van beide effecten getrokken (gedeeltelijke "
@@ -626,11 +629,19 @@ def method_nl(frame: pd.DataFrame | None, provenance: dict | None) -> str:
         f"(bron: {sources})."
     )
     diagnostics = (provenance or {}).get("diagnostics")
+    if isinstance(diagnostics, str):  # stored as JSON with the fit
+        import json
+
+        diagnostics = json.loads(diagnostics)
     if isinstance(diagnostics, dict) and diagnostics:
         ok = "voldoet aan" if diagnostics.get("passed") else "voldoet niet aan"
         text += (
             f" Het model {ok} de convergentieregels (grootste $\\hat R$ {nl.number(diagnostics['max_rhat'], 3)}, "
             f"kleinste effectieve steekproefomvang {nl.number(diagnostics['min_ess_bulk'], 0)}, "
-            f"{nl.number(diagnostics['divergences'], 0)} divergenties)."
+            + (
+                "geen divergenties)."
+                if int(diagnostics["divergences"]) == 0
+                else f"{nl.number(diagnostics['divergences'], 0)} divergenties)."
+            )
         )
     return text

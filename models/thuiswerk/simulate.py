@@ -1433,15 +1433,15 @@ def draw_population(
     cells = population_module.strata()
     probs = np.array([spec["sector_shares"][s] * spec["size_shares"][z] for s, z in cells])
     others = rng.multinomial(spec["establishments_per_sampled_establishment"] * len(sample), probs / probs.sum())
-    sampled = sample.groupby(["sector", "size_class"], observed=True)["n_employees"].agg(["size", "sum"])
+    grouped = sample.groupby(["sector", "size_class"], observed=True)["n_employees"]
+    sampled_n, sampled_employees = grouped.size().to_dict(), grouped.sum().to_dict()
     counts, employees = [], []
     for (sector, size), n in zip(cells, others):
         sl = d["size_lognormal"][size]
         lo, hi = sl["bounds"]
         sizes = np.clip(np.rint(_draw_truncated_lognormal(rng, sl["mu"], sl["sigma"], lo - 0.5, hi + 0.5, n)), lo, hi)
-        in_sample = sampled.loc[(sector, size)] if (sector, size) in sampled.index else {"size": 0, "sum": 0}
-        counts.append(int(n) + int(in_sample["size"]))
-        employees.append(int(sizes.sum()) + int(in_sample["sum"]))
+        counts.append(int(n) + int(sampled_n.get((sector, size), 0)))
+        employees.append(int(sizes.sum()) + int(sampled_employees.get((sector, size), 0)))
     frame = pd.DataFrame(
         {
             "sector": [s for s, _ in cells],

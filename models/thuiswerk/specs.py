@@ -78,9 +78,10 @@ AWARENESS_PRIORS = {
 # Sector and size class, the strata the sample over- and under-represents, get fixed weakly informative
 # scales, not learned ones: a spread learned from three size classes (or six sectors) pulls the classes
 # together, and with them the population estimate back toward the sample's share, the bias MRP is there to
-# remove (measured: with learned scales the RI&E of N = 206 simulated establishments came out at 86%
-# (78% to 92%) for a population truth of 73%). Only the sector x size cells are pooled, toward the sum of
-# both effects.
+# remove. Measured on a simulated survey of 206 (seed 20221201, 42 RI&Es among 50 small establishments):
+# with learned scales the small establishments' RI&E came out at 86% (77% to 92%), above their own 84%
+# and toward the whole sample's 90%; with fixed scales at 84% (74% to 92%). Only the sector x size cells
+# are pooled, toward the sum of both effects.
 STRATA_PRIORS = {
     "alpha_sd": 1.5,  # Normal(0, 1.5) on the mean logit: with the effects below, 90% of prior shares 3%-97%
     "sector_sd": 1.0,  # ZeroSumNormal(1) sector effects (source: RI&E 79% to 100% by sector)
