@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,22 +216,10 @@ def fit_model(
         data_hash=inputs_hash(inputs),
         seed=seed,
     )
-    path = store.fit_path(fits_dir, spec.name)
-    command = f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
-    store.prepare_folder(fits_dir)
-    with store.model_lock(fits_dir, spec.name, timeout=lock_timeout):
-        removed = tuple(store.remove_leftovers(fits_dir, spec.name))
-        if not force and not store.staleness(path, expected, command):
-            return FitResult(spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed)
-        if not force and store.restore_kept(fits_dir, expected):  # fitted before with exactly these inputs
-            return FitResult(
-                spec.name, path, True, time.perf_counter() - started, inputs.excluded, removed, restored=True
-            )
-        store.check_folder(fits_dir, spec.name, expected_bytes(spec, inputs, settings))
+
+    def sample() -> xr.DataTree:
         tree = fit(spec, inputs, settings, seed, progress=progress)
-        tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
         tree.attrs["spec"] = json.dumps(spec.canonical(), sort_keys=True)
-        tree.attrs["excluded"] = json.dumps(inputs.excluded, sort_keys=True)
         # what the survey lacked (the spec above lists the covariates the model has)
         tree.attrs["absent_columns"] = json.dumps(
             {t: list(c) for t, c in getattr(survey, "absent", {}).items()}, sort_keys=True
@@ -241,14 +230,56 @@ def fit_model(
 
         if "sample_stats" in tree.children:
             tree.attrs["diagnostics"] = json.dumps(diagnostics.diagnose(tree), sort_keys=True)
-        kept = store.keep_current(fits_dir, spec.name)  # the fit being replaced stays available to a later fit
+        return tree
+
+    return _stored_fit(
+        expected, fits_dir, settings, inputs.excluded, lambda: expected_bytes(spec, inputs, settings), sample,
+        force=force, data_arg=data_arg, lock_timeout=lock_timeout, started=started,
+    )  # fmt: skip
+
+
+def _stored_fit(
+    expected: store.Provenance,
+    fits_dir: Path,
+    settings: SamplerSettings,
+    excluded: dict[str, int],
+    size: Callable[[], int],
+    sample: Callable[[], xr.DataTree],
+    *,
+    force: bool,
+    data_arg: str,
+    lock_timeout: float,
+    started: float,
+) -> FitResult:
+    """Reuse the current (or a kept) fit of ``expected``, else check the folder, ``sample()`` and save it.
+
+    The sequence every stored fit follows (:func:`fit_model`, :func:`fit_population`),
+    under the model's lock: leftover ``.part`` files removed, a current fit reused, a
+    kept one taken back, the folder's room checked for ``size()`` bytes before any
+    sampling, the replaced fit kept, the new one written atomically.
+    """
+    name = expected.model
+    path = store.fit_path(fits_dir, name)
+    command = f"thuiswerk fit {name}{data_arg} --seed {expected.seed}"
+    store.prepare_folder(fits_dir)
+    with store.model_lock(fits_dir, name, timeout=lock_timeout):
+        removed = tuple(store.remove_leftovers(fits_dir, name))
+        if not force and not store.staleness(path, expected, command):
+            return FitResult(name, path, True, time.perf_counter() - started, excluded, removed)
+        if not force and store.restore_kept(fits_dir, expected):  # fitted before with exactly these inputs
+            return FitResult(name, path, True, time.perf_counter() - started, excluded, removed, restored=True)
+        store.check_folder(fits_dir, name, size())
+        tree = sample()
+        tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
+        tree.attrs["excluded"] = json.dumps(excluded, sort_keys=True)
+        kept = store.keep_current(fits_dir, name)  # the fit being replaced stays available to a later fit
         try:
             store.save(tree, path, expected)
         except BaseException:
             if kept is not None:  # MODEL.nc is still that fit: no second name left behind
                 store.forget_kept(kept)
             raise
-    return FitResult(spec.name, path, False, time.perf_counter() - started, inputs.excluded, removed)
+    return FitResult(name, path, False, time.perf_counter() - started, excluded, removed)
 
 
 def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str):
@@ -348,29 +379,13 @@ def fit_population(
     started = time.perf_counter()
     inputs = population_inputs(survey)
     expected = store.Provenance(mrp.MODEL, population_spec_hash(settings), mrp.inputs_hash(inputs), seed)
-    path = store.fit_path(fits_dir, mrp.MODEL)
-    command = f"thuiswerk fit {mrp.MODEL}{data_arg} --seed {seed}"
     excluded = {f"{share}: {why}": n for share, reasons in inputs.excluded.items() for why, n in reasons.items()}
-    store.prepare_folder(fits_dir)
-    with store.model_lock(fits_dir, mrp.MODEL, timeout=lock_timeout):
-        removed = tuple(store.remove_leftovers(fits_dir, mrp.MODEL))
-        if not force and not store.staleness(path, expected, command):
-            return FitResult(mrp.MODEL, path, True, time.perf_counter() - started, excluded, removed)
-        if not force and store.restore_kept(fits_dir, expected):
-            return FitResult(mrp.MODEL, path, True, time.perf_counter() - started, excluded, removed, restored=True)
-        n_values = inputs.successes.size * (settings.chains * settings.draws + settings.prior_draws)
-        store.check_folder(fits_dir, mrp.MODEL, 4 * n_values + 2**22)
-        tree = fit_strata(inputs, settings, seed, progress=progress)
-        tree.attrs["settings"] = json.dumps(settings.canonical(), sort_keys=True)
-        tree.attrs["excluded"] = json.dumps(excluded, sort_keys=True)
-        kept = store.keep_current(fits_dir, mrp.MODEL)
-        try:
-            store.save(tree, path, expected)
-        except BaseException:
-            if kept is not None:
-                store.forget_kept(kept)
-            raise
-    return FitResult(mrp.MODEL, path, False, time.perf_counter() - started, excluded, removed)
+    n_values = inputs.successes.size * (settings.chains * settings.draws + settings.prior_draws)
+    return _stored_fit(
+        expected, fits_dir, settings, excluded, lambda: 4 * n_values + 2**22,
+        lambda: fit_strata(inputs, settings, seed, progress=progress),
+        force=force, data_arg=data_arg, lock_timeout=lock_timeout, started=started,
+    )  # fmt: skip
 
 
 def load_population(survey: Survey, fits_dir: Path, seed: int, data_arg: str = ""):
