@@ -138,8 +138,8 @@ def _validate_frame(run) -> None:
         console.print(f"No population frame ({population.FRAME_FILE}) in {run.data}: no population estimates "
                       "(data/README.md, 'The population frame').", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
         return
-    frame = population.load_frame(path)
-    population.check_sample(frame, load_survey(run.data, mapping=run.mapping).establishments, path.name)
+    frame = population.frame_of(run.data, load_survey(run.data, mapping=run.mapping).establishments)
+    assert frame is not None  # the file is there
     sources = "; ".join(sorted(frame["source"].unique()))
     console.print(f"[bold green]{path} is valid:[/] {frame['n_establishments'].sum():,} establishments and "
                   f"{frame['n_employees'].sum():,} employees in {len(frame)} strata (source: {sources}).",
@@ -374,16 +374,13 @@ def _frame(run, survey, required: bool = False):
     """The survey folder's validated population frame (checked against the survey), or None without one."""
     from thuiswerk import population
 
-    path = population.frame_path(run.data)
-    if path is None:
+    frame = population.frame_of(run.data, survey.establishments)
+    if frame is None:
         message = (f"population: no population frame ({population.FRAME_FILE}) in {run.data}: the population "
                    "model and the population rows are left out (data/README.md, 'The population frame')")  # fmt: skip
         if required:
             raise errors.UsageError(message)
         console.print(message, markup=False, highlight=False, soft_wrap=True)
-        return None
-    frame = population.load_frame(path)
-    population.check_sample(frame, survey.establishments, path.name)
     return frame
 
 

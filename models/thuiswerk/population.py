@@ -195,6 +195,16 @@ def check_sample(frame: pd.DataFrame, establishments: pd.DataFrame, frame_file: 
         raise FrameError(problems, "Is this the frame the survey was sampled from? " + HINT)
 
 
+def frame_of(data_folder: Path, establishments: pd.DataFrame) -> pd.DataFrame | None:
+    """The survey folder's frame, validated and checked against the survey's establishments; None without one."""
+    path = frame_path(data_folder)
+    if path is None:
+        return None
+    frame = load_frame(path)
+    check_sample(frame, establishments, path.name)
+    return frame
+
+
 def write_frame(frame: pd.DataFrame, path: Path) -> Path:
     """Write a frame as CSV (atomically: a temporary file renamed over ``path``)."""
     path = Path(path)

@@ -886,7 +886,9 @@ def _load_context(
         from thuiswerk.errors import StaleFitError
 
         raise StaleFitError("\n".join(stale.values()), hint=f"Run: {run.command('fit', *stale)}")
-    frame = _frame(data, survey)
+    from thuiswerk.population import frame_of
+
+    frame = frame_of(data, survey.establishments)
     if frame is not None:
         workflow.load_population(survey, fits, seed)  # refuses a missing or stale population fit
     names = [*selected, *(["population"] if frame is not None else [])]
@@ -910,18 +912,6 @@ def _load_context(
         dropped=dropped,
         frame=frame,
     )
-
-
-def _frame(data: Path, survey) -> pd.DataFrame | None:
-    """The survey folder's validated population frame, checked against the survey; None without one."""
-    from thuiswerk import population
-
-    path = population.frame_path(data)
-    if path is None:
-        return None
-    frame = population.load_frame(path)
-    population.check_sample(frame, survey.establishments, path.name)
-    return frame
 
 
 def _with_empty(frame: pd.DataFrame, table: str, survey) -> pd.DataFrame:

@@ -282,6 +282,14 @@ def _stored_fit(
     return FitResult(name, path, False, time.perf_counter() - started, excluded, removed)
 
 
+def _stored_settings(attrs: dict[str, Any] | None) -> SamplerSettings:
+    """The sampler settings a stored fit was made with (any are acceptable for reading); the current fit
+    format is required whatever the file says. The defaults without a stored fit."""
+    stored = json.loads(attrs["settings"]) if attrs and "settings" in attrs else {}
+    stored.pop("fit_format", None)
+    return SamplerSettings(**stored)
+
+
 def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, seed: int, data_arg: str):
     """The path, the expected provenance and the command to run for one model's fit.
 
@@ -291,11 +299,9 @@ def _stored_provenance_check(spec: ModelSpec, survey: Survey, fits_dir: Path, se
     path = store.fit_path(fits_dir, spec.name)
     command = f"thuiswerk fit {spec.name}{data_arg} --seed {seed}"
     attrs = store.read_attrs(path, command)
-    stored = json.loads(attrs["settings"]) if attrs and "settings" in attrs else {}
-    stored.pop("fit_format", None)  # the current format is required, whatever the file says
     expected = store.Provenance(
         model=spec.name,
-        spec_hash=spec_hash(spec, SamplerSettings(**stored)),
+        spec_hash=spec_hash(spec, _stored_settings(attrs)),
         # without a stored fit there is nothing to compare (and the inputs may not even be buildable)
         data_hash=inputs_hash(inputs_for(spec, survey)) if attrs is not None else "",
         seed=seed,
@@ -394,11 +400,7 @@ def load_population(survey: Survey, fits_dir: Path, seed: int, data_arg: str = "
 
     path = store.fit_path(fits_dir, mrp.MODEL)
     command = f"thuiswerk fit {mrp.MODEL}{data_arg} --seed {seed}"
-    attrs = store.read_attrs(path, command)
-    stored = json.loads(attrs["settings"]) if attrs and "settings" in attrs else {}
-    stored.pop("fit_format", None)
     inputs = population_inputs(survey)
-    expected = store.Provenance(
-        mrp.MODEL, population_spec_hash(SamplerSettings(**stored)), mrp.inputs_hash(inputs), seed
-    )
+    settings = _stored_settings(store.read_attrs(path, command))
+    expected = store.Provenance(mrp.MODEL, population_spec_hash(settings), mrp.inputs_hash(inputs), seed)
     return store.load_current(path, expected, command), inputs
