@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -29,10 +30,15 @@ TINY = SamplerSettings(sampler="pymc", chains=2, tune=50, draws=50, prior_draws=
 
 
 @pytest.fixture(scope="module")
-def survey(tmp_path_factory):
+def survey_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("faults") / "survey"
     simulate.write(simulate.simulate(n_establishments=25, seed=3), folder)
-    return workflow.load_valid_survey(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def survey(survey_dir):
+    return workflow.load_valid_survey(survey_dir)
 
 
 def spec(name: str = "workload"):
@@ -321,3 +327,114 @@ def test_the_errors_are_the_shared_classes_with_their_exit_codes():
     assert store.BrokenFitError is errors.BrokenFitError and store.FitsFolderError is errors.FitsFolderError
     codes = {errors.StaleFitError: 4, errors.BrokenFitError: 8, errors.FitsLockedError: 9, errors.FitsFolderError: 10}
     assert {cls: cls.exit_code for cls in codes} == codes
+
+
+# --------------------------------------------------------------------------- faults found by probing
+
+
+def kill_while_keeping(fits: Path, model: str) -> Path:
+    """``kill -9`` of a fit between the two renames of keep_current (a real SIGKILL, in another process);
+    the ``.kept/MODEL/.<key>.nc.<random>.part`` file it leaves."""
+    script = textwrap.dedent(f"""
+        import os, signal
+        from thuiswerk import store
+        os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # the second rename
+        store.keep_current({str(fits)!r}, {model!r})
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    parts = list((fits / store.KEPT_DIR / model).glob(".*.part"))
+    assert len(parts) == 1, parts
+    return parts[0]
+
+
+def test_a_fit_killed_while_keeping_the_replaced_fit_leaves_a_part_the_next_fit_removes(
+    tmp_path, survey, fake_sampling
+):
+    fits = tmp_path / "fits"
+    fit_into(fits, survey)
+    fit_into(fits, survey, "complaints")
+    part = kill_while_keeping(fits, "workload")
+    other = kill_while_keeping(fits, "complaints")
+    result = fit_into(fits, survey)  # a cache hit: the leftovers go under the model's lock all the same
+    assert result.cached and result.removed == (part,)
+    assert not part.exists() and other.exists()  # another model's is left to that model's next fit
+    fit_into(fits, survey, "complaints", force=True)  # a new fit: keeps the replaced one, no .part left behind
+    assert not other.exists()
+    assert [p.name for p in (fits / store.KEPT_DIR / "complaints").iterdir() if p.name.endswith(".part")] == []
+
+
+def test_fits_prune_removes_the_part_of_a_killed_keep(tmp_path, survey, fake_sampling):
+    fits = tmp_path / "fits"
+    fit_into(fits, survey)
+    part = kill_while_keeping(fits, "workload")
+    removed = store.prune_kept(fits)
+    assert [p for p, _ in removed] == [part] and not part.exists()
+    workflow.ensure_current(spec(), survey, fits, SEED)  # the current fit stays
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_a_fit_path_that_is_no_file_is_reported_before_any_sampling(tmp_path, survey_dir, survey, monkeypatch, kind):
+    from typer.testing import CliRunner
+
+    from thuiswerk.cli import app
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("sampled although the fit cannot be stored")
+
+    monkeypatch.setattr(workflow, "fit", no_sampling)
+    fits = tmp_path / "fits"
+    fits.mkdir()
+    path = fits / "workload.nc"
+    if kind == "directory":
+        path.mkdir()
+        what = "is a directory, not a fit file"
+    else:
+        os.mkfifo(path)
+        what = "is a named pipe (FIFO), not a fit file"
+    for attempt in (
+        lambda: workflow.ensure_current(spec(), survey, fits, SEED),  # check, report
+        lambda: workflow.load_fit(spec(), survey, fits, SEED),  # compare, findings
+        lambda: fit_into(fits, survey),  # fit: the cache check
+    ):
+        with pytest.raises(errors.BrokenFitError) as info:
+            attempt()
+        assert f"{path} {what}" in str(info.value) and "Remove it (rm" in str(info.value)
+        assert info.value.exit_code == 8
+    with pytest.raises(errors.FitsFolderError) as info:
+        fit_into(fits, survey, force=True)  # no cache check: the folder check before sampling
+    assert f"{path} {what}" in str(info.value) and "Nothing was sampled" in str(info.value)
+    assert info.value.exit_code == 10
+    check = CliRunner().invoke(app, ["check", "workload", "--data", str(survey_dir), "--fits", str(fits)])
+    assert check.exit_code == 8, check.output
+    assert what in check.output and "Traceback" not in check.output
+
+
+def test_generated_source_goes_to_the_user_cache_not_the_temp_folder(tmp_path):
+    """PyTensor writes the Python source of every function it compiles for numba (about 85 files a
+    fit) to the temp folder unless told a folder; importing thuiswerk.fit tells it the user cache."""
+    temp, cache = tmp_path / "tmp", tmp_path / "cache"
+    temp.mkdir()
+    script = textwrap.dedent("""
+        import pytensor
+        import pytensor.tensor as pt
+        import thuiswerk.fit
+        x = pt.dvector("x")
+        f = pytensor.function([x], pt.exp(x) * 2 + 1, mode="NUMBA")
+        print(f([0.0, 1.0]).sum(), pytensor.config.generated_src_dir)
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTENSOR_FLAGS"} | {
+        "TMPDIR": str(temp),
+        "XDG_CACHE_HOME": str(cache),
+    }
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    folder = cache / "thuiswerk" / "pytensor-src"
+    assert run.stdout.split()[-1] == str(folder)
+    assert list(temp.iterdir()) == []
+    assert list(folder.glob("*.py"))
+    mine = tmp_path / "mine"  # a folder the user chose stays
+    env |= {"PYTENSOR_FLAGS": f"generated_src_dir={mine}"}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-1] == str(mine) and list(mine.glob("*.py")) and list(temp.iterdir()) == []

@@ -525,3 +525,120 @@ def test_validate_folder_raises_like_load_survey(tmp_path: Path, tables) -> None
         load_survey(tmp_path)
     assert [str(v) for v in streamed.value.violations] == [str(v) for v in loaded.value.violations]
     assert "employees.csv, row 6: has" in str(streamed.value)
+
+
+# --------------------------------------------------------------------------- faults found by probing
+
+
+def _both_ways(folder: Path) -> list[list[Violation]]:
+    """The violations of validate_folder (streamed) and of validate_survey(load_survey) (loaded)."""
+    return [validate_folder(folder).violations, validate_survey(load_survey(folder)).violations]
+
+
+def test_an_identifier_with_a_line_break_or_tab_is_a_violation(tmp_path: Path, tables) -> None:
+    emp = tables["employees"]
+    set_cell(emp, 0, "employee_id", "W00\n01")  # quoted in the CSV: one record over lines 2 and 3
+    set_cell(emp, 3, "establishment_id", emp.loc[3, "establishment_id"] + "\t")
+    set_cell(tables["establishments"], 2, "establishment_id", "V0\u200b03")  # a zero-width space
+    write_csv(tables, tmp_path)
+    for violations in _both_ways(tmp_path):
+        messages = [str(v) for v in violations]
+        rule = "must not contain a line break, tab or other control or invisible character"
+        assert find(violations, EMP, 2, "employee_id", rule, "'W00\\n01'")
+        assert find(violations, EMP, line(3) + 1, "establishment_id", rule, "\\t'")
+        assert find(violations, EST, line(2), "establishment_id", rule, "\\u200b")
+        # once per cell: no "must not be empty" for the cell left empty; only the employees of
+        # establishment V003 (not found without its invisible character) are reported besides
+        assert sum(rule in m for m in messages) == 3
+        others = [m for m in messages if rule not in m]
+        assert others and all(
+            "no row of establishments.csv has this establishment_id (got 'V003')" in m for m in others
+        )
+
+
+def test_an_identifier_with_a_control_character_is_a_violation_in_memory_too() -> None:
+    tables = make_valid_tables()
+    set_cell(tables["employees"], 1, "employee_id", "W\x070002")
+    survey = Survey(establishments=tables["establishments"], employees=tables["employees"])
+    (violation,) = validate_survey(survey).violations
+    assert (violation.file, violation.row, violation.column) == ("employees", 2, "employee_id")
+
+
+@pytest.mark.parametrize("written", ["99999999999999999999999", "9223372036854775808", "-9223372036854775809"])
+def test_an_integer_too_large_for_int64_is_reported_once_as_written(tmp_path: Path, tables, written: str) -> None:
+    set_cell(tables["employees"], 0, "age", written)
+    set_cell(tables["establishments"], 0, "n_employees", written)  # also in two constraints between columns
+    write_csv(tables, tmp_path)
+    for violations in _both_ways(tmp_path):
+        messages = [str(v) for v in violations]
+        assert messages == [
+            f"{EST}, row 2, column n_employees: must be between 1 and 100000 (got {written})",
+            f"{EMP}, row 2, column age: must be between 16 and 75 (got {written})",
+        ]
+
+
+def test_an_integer_too_large_in_a_coded_column_names_the_codes(tmp_path: Path, tables) -> None:
+    set_cell(tables["employees"], 0, "questionnaire_completed", "18446744073709551616")
+    write_csv(tables, tmp_path)
+    for violations in _both_ways(tmp_path):
+        messages = [str(v) for v in violations]
+        assert messages == [f"{EMP}, row 2, column questionnaire_completed: must be 0 or 1 (got 18446744073709551616)"]
+
+
+@pytest.mark.parametrize("kind", ["symlink loop", "fifo", "folder", "dangling symlink"])
+def test_a_table_name_that_is_no_regular_file_says_what_it_is(csv_dir: Path, kind: str) -> None:
+    import os
+    import signal
+
+    path = csv_dir / EMP
+    path.unlink()
+    what = {
+        "symlink loop": "a symbolic link loop",
+        "fifo": "a named pipe (FIFO)",
+        "folder": "a folder",
+        "dangling symlink": "a symbolic link to 'gone.csv', which does not exist",
+    }[kind]
+    if kind == "symlink loop":
+        path.symlink_to(path.name)
+    elif kind == "fifo":
+        os.mkfifo(path)  # opening it waits for a writer: the reader must never open it
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to("gone.csv")
+
+    def hung(*args):
+        raise TimeoutError(f"hangs on the {kind}")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        for read in (load_survey, validate_folder):
+            with pytest.raises(DataError) as info:
+                read(csv_dir)
+            assert info.value.exit_code == 2
+            (violation,) = info.value.violations
+            assert violation.file == str(path)
+            assert f"exists, but is not a regular readable file: it is {what}" in violation.rule
+            assert "no file for the employees table" not in str(info.value)
+        with pytest.raises(DataError, match="named in the mapping file"):  # named in a mapping file
+            load_survey(csv_dir, {"employees": {"file": EMP}})
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("second", ["LEEFTIJD", " leeftijd ", "Leeftijd"])
+def test_a_mapping_naming_one_column_twice_in_other_cases_names_both(tmp_path: Path, tables, second: str) -> None:
+    tables["employees"] = tables["employees"].rename(columns={"age": "leeftijd"})
+    write_csv(tables, tmp_path)
+    columns = {"leeftijd": "age", second: "home_share"}
+    mapping = write_mapping(tmp_path, {"employees": {"columns": columns}})
+    for read in (lambda: load_mapping(mapping), lambda: load_survey(tmp_path, mapping)):
+        with pytest.raises(DataError) as info:
+            read()
+        (violation,) = info.value.violations
+        assert violation.file == "mapping.yaml"
+        names = sorted(["leeftijd", second])  # in the file's order, which yaml.safe_dump sorts
+        assert f"employees.columns: {names[0]!r} and {names[1]!r} are the same column" in violation.rule
+        assert "has no column" not in str(info.value)

@@ -42,9 +42,11 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import errno
 import os
 import re
 import shutil
+import stat
 import unicodedata
 import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -172,8 +174,13 @@ class TableMapping:
         """The mapping's key for the file's column ``name`` (exact, else case-insensitive)."""
         if name in self.columns:
             return name
-        folded = {k.strip().casefold(): k for k in self.columns}
-        return folded.get(name.strip().casefold())
+        folded = {column_key(k): k for k in self.columns}
+        return folded.get(column_key(name))
+
+
+def column_key(name: str) -> str:
+    """How a file's column name is matched against the mapping's names: case and surrounding spaces do not count."""
+    return str(name).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,11 @@ def load_mapping(
     if isinstance(mapping, (str, Path)):
         path = Path(mapping)
         source = path.name
+        what = not_a_regular_file(path)
+        if what:
+            raise DataError(
+                Violation(str(path), None, None, f"mapping file is not a regular readable file: it is {what}")
+            )
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -326,7 +338,20 @@ def load_mapping(
         if isinstance(absent_spec, str) or not isinstance(absent_spec, list):
             bad(f"{table}.absent", "must be a list of codebook column names, for example [furniture_present]")
             absent_spec = []
+        same: dict[str, list[str]] = {}
+        for theirs in column_spec:
+            same.setdefault(column_key(theirs), []).append(str(theirs))
+        for names in same.values():
+            if len(names) > 1:
+                listed = " and ".join(repr(n) for n in names)
+                bad(
+                    f"{table}.columns",
+                    f"{listed} are the same column: the data's column names are matched without regard to case "
+                    "and surrounding spaces; keep one of them",
+                )
         for theirs, ours in column_spec.items():
+            if len(same[column_key(theirs)]) > 1:
+                continue
             if ours is None:
                 bad(
                     f"{table}.columns.{theirs}",
@@ -719,11 +744,56 @@ def _is_blank(value: Any) -> bool:
 _READERS: dict[str, Callable[[Path], _Source]] = {"csv": _open_csv, "parquet": _open_parquet, "sav": _open_sav}
 
 
+def not_a_regular_file(path: Path) -> str | None:
+    """What ``path`` is when a directory entry of that name exists but is no regular file; else None.
+
+    ``"a symbolic link loop"``, ``"a named pipe (FIFO)"``, ``"a folder"`` and so on.
+    Only ``stat`` is called: a FIFO is never opened (opening one waits for a writer).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if not os.path.lexists(path):
+            return None
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return f"a symbolic link to {os.readlink(path)!r}, which does not exist"
+        return f"not readable ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    ):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def _not_regular_error(path: Path, what: str, table: str, named: str = "") -> DataError:
+    rule = (
+        f"exists{named}, but is not a regular readable file: it is {what}; the {table} table must be "
+        f"a regular .{', .'.join(FORMATS[:-1])} or .{FORMATS[-1]} file"
+    )
+    return DataError(Violation(str(path), None, None, rule))
+
+
 def _find_file(directory: Path, table: str, spec: TableMapping) -> Path:
-    """The table's file: named in the mapping, else ``<table>.<ext>`` in any case (``employees.CSV``)."""
+    """The table's file: named in the mapping, else ``<table>.<ext>`` in any case (``employees.CSV``).
+
+    A name that matches but is no regular file (a symbolic link loop, a FIFO, a
+    folder) is a :class:`DataError` saying what it is; a FIFO is never opened.
+    """
     if spec.file is not None:
         path = Path(spec.file)
         path = path if path.is_absolute() else directory / path
+        what = not_a_regular_file(path)
+        if what:
+            raise _not_regular_error(path, what, table, " (named in the mapping file)")
         if not path.is_file():
             raise DataError(
                 Violation(str(path), None, None, f"file for the {table} table not found (named in the mapping file)")
@@ -736,8 +806,13 @@ def _find_file(directory: Path, table: str, spec: TableMapping) -> Path:
         raise DataError(
             Violation(str(directory), None, None, f"cannot list the folder ({exc.strerror or exc})")
         ) from None
-    found = [p for p in entries if p.name.casefold() in wanted and p.is_file()]
+    named = [p for p in entries if p.name.casefold() in wanted]
+    found = [p for p in named if p.is_file()]
     if not found:
+        for path in named:
+            what = not_a_regular_file(path)
+            if what:
+                raise _not_regular_error(path, what, table)
         expected = ", ".join(f"{table}.{ext}" for ext in FORMATS)
         raise DataError(
             Violation(str(directory), None, None, f"no file for the {table} table: expected one of {expected}")

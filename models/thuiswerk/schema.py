@@ -12,7 +12,10 @@ survey variable. Four layers, all collected (never fail-fast):
    codebook dtype (:data:`DTYPES`): nullable ``Int64`` for boolean, ordinal and
    integer; ``float64`` for float; pandas ``string`` for id and category codes.
    A value that cannot be coerced (text in a numeric column, ``40.5`` for an
-   integer) becomes a :class:`Violation` and an empty cell.
+   integer, a whole number beyond :data:`MAX_WHOLE`, reported with the
+   codebook's range as written) and an identifier holding a control or
+   invisible character (a quoted line break) become a :class:`Violation` and an
+   empty cell.
 3. **Per-column rules** (pandera, ``lazy=True``): dtype, range, category
    membership.
 4. **Rules between columns and rows** (plain pandas): ``applies_when`` (not
@@ -309,6 +312,42 @@ def _numbers(series: pd.Series, whole: bool) -> tuple[np.ndarray, list[tuple[int
     return values, bad
 
 
+#: The largest whole number a cell may hold: beyond 2**53 a float64 no longer holds every whole
+#: number, and beyond 2**63 an int64 none (the cell would wrap around to a negative number).
+#: Far outside every codebook range; such a cell is reported with the value as written.
+MAX_WHOLE = 2**53
+
+_INTEGER_TEXT = re.compile(r"^\s*[+-]?\d+\s*$")
+
+
+def _as_written(value: Any) -> Any:
+    """A cell holding a huge whole number, shown as in the file (``99999999999999999999``, not a float)."""
+    if isinstance(value, str) and _INTEGER_TEXT.match(value):
+        return int(value)
+    return value
+
+
+#: Control characters (C0, DEL, C1), invisible format characters (zero-width space and joiners,
+#: soft hyphen, bidirectional marks, byte-order mark) and the Unicode line and paragraph separators.
+_NOT_IN_ID = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
+ID_RULE = "must not contain a line break, tab or other control or invisible character"
+
+
+def _id_violations(series: pd.Series) -> list[tuple[int, Any, str]]:
+    """Cells of an identifier column holding a control or invisible character: ``(position, value, rule)``.
+
+    Checked on the cell as read, before stripping: a quoted line break in a CSV
+    cell, a tab or a zero-width space makes two identifiers that look the same differ.
+    """
+    if not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
+        return []  # numbers (Parquet, SPSS) hold no characters
+    hits = series.astype(object).str.contains(_NOT_IN_ID, na=False).to_numpy(dtype=bool)
+    values = series.to_numpy(dtype=object)
+    return [(pos, values[pos], ID_RULE) for pos in np.flatnonzero(hits).tolist()]
+
+
 def coerce_column(series: pd.Series, var: Variable) -> tuple[pd.Series, list[tuple[int, Any, str]]]:
     """Bring one column to its codebook dtype.
 
@@ -325,12 +364,23 @@ def coerce_column(series: pd.Series, var: Variable) -> tuple[pd.Series, list[tup
             out = pd.Series(
                 pd.array([_as_code_text(v) for v in series.astype(object).tolist()], dtype="string"), index=series.index
             )
-        return out.rename(series.name), []  # type: ignore[call-overload]  # stubs refuse a Hashable name
+        bad_ids = _id_violations(series) if var.type == "id" else []
+        if bad_ids:
+            out = out.copy()
+            out.iloc[[pos for pos, _, _ in bad_ids]] = pd.NA
+        return out.rename(series.name), bad_ids  # type: ignore[call-overload]  # stubs refuse a Hashable name
     whole = dtype == "Int64"
     if str(series.dtype) == dtype and whole:
         return series, []
     values, bad = _numbers(series, whole)
     if whole:
+        huge = np.flatnonzero(np.isfinite(values) & (np.abs(values) > MAX_WHOLE))
+        if len(huge):
+            original = series.to_numpy(dtype=object)
+            rule = range_rule(var) if var.range is not None else membership_rule(var)
+            bad += [(pos, _as_written(original[pos]), rule) for pos in huge.tolist()]
+            bad.sort(key=lambda b: b[0])
+            values[huge] = np.nan
         missing = np.isnan(values)
         array = pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
         return pd.Series(array, index=series.index, name=series.name), bad

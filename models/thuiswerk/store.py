@@ -31,9 +31,11 @@ Writing a fit (:func:`save`) is safe against the faults a long fit meets:
   ``kill -9``); another process gets :class:`FitsLockedError` after a short wait.
   Fits of different models run side by side;
 * under that lock, the ``.MODEL.*.nc.part`` files an interrupted earlier fit
-  left behind are removed (:func:`remove_leftovers`);
+  left behind, and the ``.kept/MODEL/.*.nc.*.part`` files of one killed while
+  keeping the fit it replaced, are removed (:func:`remove_leftovers`);
 * before sampling, :func:`check_folder` proves the folder writable (it creates
-  and removes a file) and with room for the expected file, else
+  and removes a file) and with room for the expected file, and ``MODEL.nc`` not
+  a directory (or other non-file) the fit could not replace, else
   :class:`FitsFolderError`;
 * the netCDF file is made in memory and written to ``.MODEL.<random>.nc.part``
   with plain writes, synced, then renamed over ``MODEL.nc``: a full disk or a
@@ -51,6 +53,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,13 +129,20 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+# --no-optional-locks: `git status` would otherwise refresh the index and take .git/index.lock,
+# making a commit in the source tree fail while a fit starts.
+GIT = ("git", "--no-optional-locks", "-C", str(REPO_ROOT))
+
+
 def git_commit() -> str:
+    """The source tree's commit, ``+dirty`` with uncommitted changes; "unknown" without git.
+
+    Only reads: no git lock is taken (``--no-optional-locks``).
+    """
     try:
-        out = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
-        )
+        out = subprocess.run([*GIT, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True)
         dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
+            [*GIT, "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             timeout=5,
@@ -167,6 +177,15 @@ def _part_name(model: str) -> str:
 def _is_part_of(name: str, model: str) -> bool:
     """``.MODEL.<random>.nc.part``, as this module (and earlier versions, with mkstemp) names them."""
     return re.fullmatch(rf"\.{re.escape(model)}\.[A-Za-z0-9_]+\.nc\.part", name) is not None
+
+
+def _kept_part_name(target: Path) -> str:
+    return f".{target.name}.{secrets.token_hex(4)}.part"
+
+
+def _is_kept_part(name: str) -> bool:
+    """``.<key>.nc.<random>.part`` in ``.kept/MODEL/``, as :func:`keep_current` names them."""
+    return re.fullmatch(r"\.[^/]+\.nc\.[A-Za-z0-9_]+\.part", name) is not None
 
 
 def with_cell_loglik(tree: xr.DataTree) -> xr.DataTree:
@@ -237,23 +256,34 @@ def model_lock(fits_dir: Path, model: str, timeout: float = LOCK_TIMEOUT) -> Ite
 
 
 def remove_leftovers(fits_dir: Path, model: str) -> list[Path]:
-    """Remove the ``.MODEL.*.nc.part`` files of interrupted earlier fits; the removed paths.
+    """Remove the ``.part`` files of interrupted earlier fits of ``model``; the removed paths.
 
-    Call only while holding :func:`model_lock`: then no other process is writing one.
+    Those are ``FITS/.MODEL.*.nc.part`` (a fit being written, :func:`save`) and
+    ``FITS/.kept/MODEL/.<key>.nc.*.part`` (the second name of a fit being kept,
+    :func:`keep_current`). Call only while holding :func:`model_lock`: then no other
+    process is writing one.
     """
     removed: list[Path] = []
     fits_dir = Path(fits_dir)
     if not fits_dir.is_dir():
         return removed
-    for path in sorted(fits_dir.iterdir()):
-        if _is_part_of(path.name, model):
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise _folder_error("remove the leftover", path, exc) from None
-            removed.append(path)
+    kept = fits_dir / KEPT_DIR / model
+    candidates: list[Path] = []
+    for folder, is_leftover in ((fits_dir, lambda name: _is_part_of(name, model)), (kept, _is_kept_part)):
+        try:
+            candidates += [p for p in sorted(folder.iterdir()) if is_leftover(p.name)]
+        except FileNotFoundError:
+            continue  # no kept fits of this model
+        except OSError as exc:
+            raise _folder_error("list", folder, exc) from None
+    for path in candidates:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise _folder_error("remove the leftover", path, exc) from None
+        removed.append(path)
     return removed
 
 
@@ -276,10 +306,19 @@ def check_folder(fits_dir: Path, model: str, expected_bytes: int) -> None:
     """Before sampling: the folder takes a new file and has room for one of ``expected_bytes``.
 
     Writability is tested by creating and removing a ``.MODEL.*.nc.part`` file,
-    which also covers read-only mounts, ACLs and running as root. Raises
+    which also covers read-only mounts, ACLs and running as root; ``MODEL.nc``
+    must not be something the fit cannot replace (a directory). Raises
     :class:`FitsFolderError` saying what is wrong.
     """
     fits_dir = prepare_folder(fits_dir)
+    target = fit_path(fits_dir, model)
+    what = not_a_file(target)
+    if what:
+        raise FitsFolderError(
+            f"{target} is {what}, not a fit file: the fit of {model} could not be stored there; remove it "
+            f"({_remove_advice(target, what)}) or move it away. Nothing was sampled.",
+            "Then fit again, or choose another folder with --fits.",
+        )
     try:
         fd, probe = _create_part(fits_dir, model)
     except OSError as exc:
@@ -361,6 +400,42 @@ def _fit_command(path: Path, command: str | None) -> str:
     return command or f"thuiswerk fit {Path(path).stem}"
 
 
+def not_a_file(path: Path) -> str | None:
+    """What is at ``path`` when something is there but not a regular file ("a directory"); else None.
+
+    None also when nothing is there, or a symbolic link that leads nowhere (a fit
+    then simply replaces the link).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _remove_advice(path: Path, what: str) -> str:
+    return f"rm -r {path}" if what == "a directory" else f"rm {path}"
+
+
+def _not_a_fit(path: Path, what: str, command: str | None) -> errors.BrokenFitError:
+    # the advice is in the message: the CLI may replace the hint with the command to run
+    return BrokenFitError(
+        f"{path} is {what}, not a fit file: no fit of {Path(path).stem} can be read from or stored there. "
+        f"Remove it ({_remove_advice(path, what)}) or move it away, then fit the model again.",
+        f"Run, once it is gone: {_fit_command(path, command)}",
+    )
+
+
 def _broken(path: Path, exc: BaseException, command: str | None) -> errors.BrokenFitError:
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return BrokenFitError(
@@ -376,11 +451,14 @@ _READ_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, IndexErr
 def read(path: Path, command: str | None = None) -> xr.DataTree:
     """Load a fit fully into memory (the file is closed afterwards).
 
-    A missing file raises :class:`StaleFitError` ("no fit"), an unreadable one
-    :class:`BrokenFitError`; both name the command to run (``command``, default
-    ``thuiswerk fit MODEL``).
+    A missing file raises :class:`StaleFitError` ("no fit"), an unreadable one or
+    something else than a file (a directory) :class:`BrokenFitError`; both name
+    the command to run (``command``, default ``thuiswerk fit MODEL``).
     """
     path = Path(path)
+    what = not_a_file(path)
+    if what:
+        raise _not_a_fit(path, what, command)
     if not path.is_file():
         raise stale_error(path, ["no fit"], _fit_command(path, command))
     try:
@@ -396,8 +474,13 @@ def read_attrs(path: Path, command: str | None = None) -> dict[str, Any] | None:
     netCDF-4 keeps a group's attributes as HDF5 attributes; reading them with
     h5py takes milliseconds where opening the DataTree takes about a second
     (every chapter of the report checks every fit). A file h5py cannot open
-    raises :class:`BrokenFitError` naming ``command --force``.
+    raises :class:`BrokenFitError` naming ``command --force``; a path that is
+    there but not a regular file (a directory, a FIFO) raises it saying what to
+    remove, without opening it.
     """
+    what = not_a_file(Path(path))
+    if what:
+        raise _not_a_fit(Path(path), what, command)
     if not Path(path).is_file():
         return None
     import h5py
@@ -417,7 +500,8 @@ def read_attrs(path: Path, command: str | None = None) -> dict[str, Any] | None:
 def staleness(path: Path, expected: Provenance, command: str | None = None) -> list[str]:
     """What differs between the stored fit and the expected provenance (empty: current).
 
-    Raises :class:`BrokenFitError` for a file that cannot be read.
+    Raises :class:`BrokenFitError` for a file that cannot be read, or a path
+    that is not a regular file (a directory named ``MODEL.nc``).
     """
     attrs = read_attrs(path, command)
     if attrs is None:
@@ -494,7 +578,7 @@ def keep_current(fits_dir: Path, model: str) -> Path | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # a second name for the same file, not a move: until the new fit is in place,
     # MODEL.nc stays the previous fit (a failed write leaves it as it was)
-    scratch = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    scratch = target.with_name(_kept_part_name(target))
     try:
         os.link(path, scratch)
     except OSError:  # a file system without hard links: a copy
@@ -555,11 +639,91 @@ def list_fits(fits_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def _kept_files(fits_dir: Path) -> tuple[list[tuple[Path, int]], list[tuple[Path, int]]]:
+    """The kept fits (``.kept/MODEL/KEY.nc``) and the stray ``.part`` files there, with their sizes.
+
+    :class:`FitsFolderError` when a folder cannot be listed.
+    """
+    root = Path(fits_dir) / KEPT_DIR
+    fits: list[tuple[Path, int]] = []
+    parts: list[tuple[Path, int]] = []
+    folder = root
+    try:
+        if not root.is_dir():
+            return fits, parts
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                if _is_kept_part(path.name):
+                    parts.append((path, path.stat().st_size))
+                elif path.suffix == ".nc" and path.is_file():
+                    fits.append((path, path.stat().st_size))
+    except OSError as exc:
+        reason = FOLDER_ERRNOS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise FitsFolderError(
+            f"cannot list the kept fits in {folder}: {reason} ({exc.strerror or exc}). Nothing was deleted.",
+            f"Make {folder} readable, then prune again.",
+        ) from None
+    return fits, parts
+
+
 def prune_kept(fits_dir: Path, dry_run: bool = False) -> list[tuple[Path, int]]:
-    """Delete every kept fit (the current ones stay); the files and their sizes."""
-    removed = []
-    for path in sorted((Path(fits_dir) / KEPT_DIR).glob("*/*.nc")):
-        removed.append((path, path.stat().st_size))
-        if not dry_run:
+    """Delete every kept fit (the current ones stay); the files and their sizes.
+
+    Also deletes the stray ``.kept/MODEL/.<key>.nc.*.part`` files a fit killed while
+    keeping the fit it replaced left behind (listed with the kept fits), except those
+    of a model that is being fitted now (its lock is held; that fit may be writing one).
+
+    A file that cannot be deleted (a read-only or immutable folder) does not stop the
+    others; then :class:`FitsFolderError` names every file that could not be deleted
+    and why, and every file that was deleted, so nothing is reported as done that was not.
+    """
+    fits_dir = Path(fits_dir)
+    kept, parts = _kept_files(fits_dir)
+    if dry_run:
+        return kept + parts
+    removed: list[tuple[Path, int]] = []
+    failed: list[tuple[Path, str]] = []
+
+    def delete(path: Path, size: int) -> None:
+        try:
             path.unlink()
+        except FileNotFoundError:
+            return  # gone meanwhile (a fit took it back)
+        except OSError as exc:
+            failed.append((path, f"{FOLDER_ERRNOS.get(exc.errno or 0, exc.strerror)} ({exc.strerror or exc})"))
+            return
+        removed.append((path, size))
+
+    for path, size in kept:
+        delete(path, size)
+    for model in sorted({path.parent.name for path, _ in parts}):
+        mine = [(path, size) for path, size in parts if path.parent.name == model]
+        try:
+            with model_lock(fits_dir, model, timeout=0):
+                for path, size in mine:
+                    delete(path, size)
+        except FitsLockedError:
+            continue  # a fit of this model is running; the next fit of it removes them
+        except FitsFolderError as exc:  # the lock file cannot be created
+            failed += [(path, f"cannot take the model's lock: {exc.message}") for path, _ in mine]
+    if failed:
+        raise _prune_error(fits_dir, removed, failed, len(kept) + len(parts))
     return removed
+
+
+def _prune_error(
+    fits_dir: Path, removed: list[tuple[Path, int]], failed: list[tuple[Path, str]], total: int
+) -> errors.FitsFolderError:
+    lines = [f"cannot delete {len(failed)} of {total} kept file(s) in {Path(fits_dir) / KEPT_DIR}:"]
+    lines += [f"  {path}: {reason}" for path, reason in failed]
+    if removed:
+        lines.append(f"Deleted {len(removed)} file(s), {sum(s for _, s in removed) / 2**20:.0f} MB:")
+        lines += [f"  {path}" for path, _ in removed]
+    else:
+        lines.append("Nothing was deleted.")
+    folders = sorted({str(path.parent) for path, _ in failed})
+    return FitsFolderError(
+        "\n".join(lines),
+        f"Make {', '.join(folders)} writable (one marked immutable: chattr -i PATH), then prune again; "
+        "the files not deleted are still there.",
+    )
