@@ -75,6 +75,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -1344,7 +1345,32 @@ def _truth(params: dict, seed: int, n: int) -> dict[str, Any]:
         },
         "structure": copy.deepcopy(STRUCTURE),
     }
-    return json.loads(json.dumps(truth))  # plain JSON types only
+    return portable(truth)
+
+
+TRUTH_DIGITS = 8  # significant digits of every float in truth.json
+
+
+def portable(truth: Any) -> Any:
+    """``truth`` in plain JSON types, every float to :data:`TRUTH_DIGITS` significant digits.
+
+    The calibrated intercepts and the population's Monte Carlo shares come out of sums
+    and solvers whose last bits differ between machines (seen: relative differences of
+    6e-14 on another CPU); rounded, ``truth.json`` is the same file everywhere, so a
+    fresh clone stays clean after ``thuiswerk run``. Eight digits are far below any
+    posterior's width; the survey itself is drawn from the unrounded values.
+    """
+
+    def rounded(value: Any) -> Any:
+        if isinstance(value, float) and math.isfinite(value):
+            return float(f"{value:.{TRUTH_DIGITS}g}")
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        return value
+
+    return rounded(json.loads(json.dumps(truth)))
 
 
 # ============================================================================ public API
@@ -1485,7 +1511,7 @@ def draw_population(
         "monte_carlo": {"establishments": int(n), "per_stratum": spec["truth_establishments_per_stratum"]},
         "shares": values,
     }
-    return frame, json.loads(json.dumps(truth))
+    return frame, portable(truth)
 
 
 def _standardised(x: np.ndarray) -> np.ndarray:
