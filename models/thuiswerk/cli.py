@@ -12,9 +12,11 @@ maps a :class:`~thuiswerk.errors.ThuiswerkError` to its message, its hint
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Annotated, cast
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -31,6 +33,32 @@ EXIT_STALE = errors.StaleFitError.exit_code  # a stored fit is missing or stale
 EXIT_DIAGNOSTICS = errors.DiagnosticsError.exit_code  # convergence diagnostics fail the policy
 EXIT_NO_QUARTO = errors.NoQuartoError.exit_code
 EXIT_RENDER = errors.RenderError.exit_code  # Quarto failed or wrote less than a book render must
+
+
+def _internal(exc: BaseException, where: str) -> errors.InternalError:
+    """An unexpected exception as an :class:`errors.InternalError`: its traceback written to a log file."""
+    import tempfile
+    import time
+    import traceback
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "thuiswerk" / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    log = folder / f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{id(exc):x}.log"
+    text = "".join(traceback.format_exception(exc))
+    try:
+        log.write_text(f"thuiswerk {where}\n{text}", encoding="utf-8")
+        where_logged = f"the traceback is in {log}"
+    except OSError:
+        where_logged = "the traceback could not be written to a log file"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return errors.InternalError(
+        f"{where}: unexpected {type(exc).__name__}{': ' + message if message else ''} (a bug in thuiswerk; "
+        f"{where_logged})",
+        hint="Please report it with that file. THUISWERK_DEBUG=1 shows the traceback here instead.",
+    )
 
 
 def _report_error(exc) -> None:
@@ -53,6 +81,13 @@ class _App(typer.Typer):
                 except errors.ThuiswerkError as exc:
                     _report_error(exc)
                     raise typer.Exit(exc.exit_code) from None
+                except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+                    raise
+                except Exception as exc:  # a bug: one line here, the traceback in a log file
+                    if os.environ.get("THUISWERK_DEBUG"):
+                        raise
+                    _report_error(_internal(exc, fn.__name__))
+                    raise typer.Exit(errors.InternalError.exit_code) from None
 
             register(guarded)
             return fn  # called directly (as `run` does), errors reach the outer command's guard
@@ -239,24 +274,22 @@ def _specs(models: list[str], run):
 DEFAULT_FITS = Path("data/fits")
 
 
-def _adapt(selected, survey, quiet: bool = False) -> list:
-    """The models this survey's columns allow; the others and every left-out covariate are named."""
+def _adapted(selected, survey, out=None) -> list:
+    """Every selected model as this survey allows it (:func:`thuiswerk.workflow.adapt`); what is left out
+    is named on ``out`` (a console; None: quiet)."""
     from thuiswerk.workflow import adapt
 
-    kept = []
-    for spec in selected:
-        adapted = adapt(spec, survey)
-        if adapted.spec is None:
-            if not quiet:
-                console.print(
-                    f"{spec.name}: not fitted on this survey: {adapted.reason}", markup=False, highlight=False
-                )
-            continue
-        if adapted.dropped and not quiet:
-            console.print(f"{spec.name}: fitted without the covariate(s) {', '.join(adapted.dropped)} "
-                          "(their columns are absent in the data)", markup=False, highlight=False)  # fmt: skip
-        kept.append(adapted.spec)
-    return kept
+    adapted = [adapt(spec, survey) for spec in selected]
+    if out is not None:
+        for a in adapted:
+            for line in a.notices():
+                out.print(f"{a.name}: {line}", markup=False, highlight=False, soft_wrap=True)
+    return adapted
+
+
+def _adapt(selected, survey, quiet: bool = False) -> list:
+    """The specs of the models this survey's columns allow; the others and everything left out are named."""
+    return [a.spec for a in _adapted(selected, survey, None if quiet else err) if a.spec is not None]
 
 
 ModelsArg = Annotated[list[str], typer.Argument(help="Model name(s), or 'all'.")]
@@ -326,24 +359,28 @@ def fit_command(
         raise typer.Exit(EXIT_USAGE)
     survey = _survey(run)
     names, population = _split_population(models or ["all"])
-    selected = _adapt(_specs(names, run), survey) if names else []
+    adapted = _adapted(_specs(names, run), survey, console) if names else []
     frame = _frame(run, survey, required=population == "named") if population else None
     settings = SamplerSettings(
         sampler=cast(Sampler, sampler), chains=chains, tune=tune, draws=draws, target_accept=target_accept
     )
-    from thuiswerk.prepare import DesignError
+    from thuiswerk.workflow import FitResult
 
-    total = len(selected) + (frame is not None)
-    for i, spec in enumerate(selected, 1):
+    usable = [a for a in adapted if a.spec is not None]
+    total = len(usable) + (frame is not None)
+    outcome = [(a.name, "skipped", a.reason, 0) for a in adapted if a.spec is None]
+    for i, a in enumerate(usable, 1):
+        spec = a.spec
         console.print(f"[bold][{i}/{total}] {spec.name}[/] ({spec.title})")
-        try:
-            result = fit_model(spec, survey, run.fits, settings, run.seed, force=force, progress=console.is_terminal,
-                               data_arg=_data_arg(run), lock_timeout=wait)  # fmt: skip
-        except DesignError as exc:
-            err.print(f"{spec.name}: {exc}", style="bold red", markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_USAGE) from None
-        except errors.BrokenFitError as exc:
-            raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', spec.name, '--force')}") from None
+
+        def one(spec=spec, a=a) -> FitResult:
+            return fit_model(spec, survey, run.fits, settings, run.seed, force=force, progress=console.is_terminal,
+                             data_arg=_data_arg(run), lock_timeout=wait, left_out=a.left_out)  # fmt: skip
+
+        result, failure = _carry_on(spec.name, one, run)
+        if result is None:
+            outcome.append((spec.name, "failed", *failure))
+            continue
         what = f"fitted in {result.seconds:.0f} s"
         if result.cached:
             what = (
@@ -356,8 +393,65 @@ def fit_command(
             console.print(f"  removed {path.name}, left by an interrupted earlier fit", highlight=False)
         for reason, n in result.excluded.items():
             console.print(f"  excluded: {n} x {reason}")
+        outcome.append((spec.name, "reused" if result.cached else "fitted", _left_out_summary(a), 0))
     if frame is not None:
-        _fit_population(run, survey, settings, force, wait, total)
+        result, failure = _carry_on(
+            "population", lambda: _fit_population(run, survey, settings, force, wait, total), run
+        )
+        if result is None:
+            outcome.append(("population", "failed", *failure))
+        else:
+            outcome.append(("population", "reused" if result.cached else "fitted", "", 0))
+    _finish(outcome, "Fits")
+
+
+def _left_out_summary(a) -> str:
+    """What a fitted model leaves out, in a few words, for the summary table."""
+    parts = []
+    if a.items:
+        parts.append(f"without item(s) {', '.join(a.items)}")
+    if a.dropped:
+        parts.append(f"without covariate(s) {', '.join(a.dropped)}")
+    if a.unidentified:
+        parts.append(f"left out (not identified): {', '.join(d.column for d in a.unidentified)}")
+    return "; ".join(parts)
+
+
+def _carry_on(name: str, step, run):
+    """``(step(), None)``, or ``(None, (reason, exit code))`` after printing why ``step`` failed.
+
+    One model's failure never stops the others: the package's errors are reported with
+    their hint (a broken fit's names ``--force`` with the run's options), anything else as
+    a bug whose traceback goes to a log file.
+    """
+    try:
+        return step(), None
+    except errors.BrokenFitError as exc:
+        exc = errors.BrokenFitError(exc.message, hint=_broken_hint(exc, run, name))
+        _report_error(exc)
+        return None, (exc.message.splitlines()[0], exc.exit_code)
+    except errors.ThuiswerkError as exc:
+        _report_error(exc)
+        return None, (exc.message.splitlines()[0], exc.exit_code)
+    except Exception as exc:
+        if os.environ.get("THUISWERK_DEBUG"):
+            raise
+        bug = _internal(exc, f"fit {name}")
+        _report_error(bug)
+        return None, (bug.message, bug.exit_code)
+
+
+def _finish(outcome: list[tuple[str, str, str, int]], title: str) -> None:
+    """Print what happened to each model and exit with the most severe code of those that failed."""
+    import pandas as pd
+
+    if len(outcome) > 1 or any(code for *_, code in outcome):
+        table = pd.DataFrame(outcome, columns=["model", "status", "reason", "exit code"]).set_index("model")
+        table["exit code"] = table["exit code"].map(lambda c: str(c) if c else "")
+        _print_frame(table, f"{title}: {len(outcome)} model(s)")
+    code = errors.most_severe(code for *_, code in outcome)
+    if code:
+        raise typer.Exit(code)
 
 
 def _split_population(names: list[str]) -> tuple[list[str], str | None]:
@@ -370,7 +464,7 @@ def _split_population(names: list[str]) -> tuple[list[str], str | None]:
     return rest, ("all" if "all" in names else None)
 
 
-def _frame(run, survey, required: bool = False):
+def _frame(run, survey, required: bool = False, quiet: bool = False):
     """The survey folder's validated population frame (checked against the survey), or None without one."""
     from thuiswerk import population
 
@@ -380,11 +474,11 @@ def _frame(run, survey, required: bool = False):
                    "model and the population rows are left out (data/README.md, 'The population frame')")  # fmt: skip
         if required:
             raise errors.UsageError(message)
-        console.print(message, markup=False, highlight=False, soft_wrap=True)
+        (err if quiet else console).print(message, markup=False, highlight=False, soft_wrap=True)
     return frame
 
 
-def _fit_population(run, survey, settings, force: bool, wait: float, total: int) -> None:
+def _fit_population(run, survey, settings, force: bool, wait: float, total: int):
     from dataclasses import replace
 
     from thuiswerk.fit import STRATA_SETTINGS
@@ -394,17 +488,15 @@ def _fit_population(run, survey, settings, force: bool, wait: float, total: int)
     # the options' chains, warm-up and draws (defaults: those of STRATA_SETTINGS); target_accept at least its
     pop_settings = replace(settings, target_accept=max(settings.target_accept, STRATA_SETTINGS.target_accept),
                            prior_draws=STRATA_SETTINGS.prior_draws)  # fmt: skip
-    try:
-        result = fit_population(survey, run.fits, pop_settings, run.seed, force=force, progress=console.is_terminal,
-                                data_arg=_data_arg(run), lock_timeout=wait)  # fmt: skip
-    except errors.BrokenFitError as exc:
-        raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', 'population', '--force')}") from None
+    result = fit_population(survey, run.fits, pop_settings, run.seed, force=force, progress=console.is_terminal,
+                            data_arg=_data_arg(run), lock_timeout=wait)  # fmt: skip
     what = "cached, not refitted" if result.cached else f"fitted in {result.seconds:.0f} s"
     console.print(f"  {what} -> {result.path}")
     n = sum(result.excluded.values())
     if n:
         console.print(f"  excluded: {n} empty answers over {len(result.excluded)} shares (listed in the fit's "
                       "attribute 'excluded'; each share leaves out only its own empty answers)", markup=False)  # fmt: skip
+    return result
 
 
 fits_app = _App(help="The stored fits: list them, or delete the kept ones.", no_args_is_help=True)
@@ -438,7 +530,10 @@ def fits_prune(
     verb = "Would delete" if dry_run else "Deleted"
     for path, size in removed:
         console.print(f"{verb} {path} ({size / 2**20:.0f} MB)", markup=False, highlight=False)
-    console.print(f"{verb} {len(removed)} kept fit(s), {sum(s for _, s in removed) / 2**20:.0f} MB.", highlight=False)
+    parts = [path for path, _ in removed if path.name.endswith(".part")]
+    leftovers = f" and {len(parts)} leftover .part file(s) of a killed fit" if parts else ""
+    console.print(f"{verb} {len(removed) - len(parts)} kept fit(s){leftovers}, "
+                  f"{sum(s for _, s in removed) / 2**20:.0f} MB.", highlight=False)  # fmt: skip
 
 
 @app.command()
@@ -463,11 +558,9 @@ def check(
     survey = _survey(run)
     names, population = _split_population(models or ["all"])
     selected = _adapt(_specs(names, run), survey, quiet=True) if names else []
-    _check_current(selected, survey, run)
-    checked = [spec.name for spec in selected]
-    if population and _frame(run, survey, required=population == "named") is not None:
-        _population_fit(run, survey)  # refuses a missing or stale fit
-        checked.append("population")
+    with_population = bool(population) and _frame(run, survey, required=population == "named") is not None
+    _, state = _current(selected, survey, run, "Not checked", population=with_population)
+    checked = state["current"]
     policy = diagnostics.Policy()
     frame = pd.DataFrame.from_dict(_verdicts(checked, run), orient="index")
     frame.index.name = "model"
@@ -486,8 +579,34 @@ def check(
     )
     for name, row in frame[~frame["passed"]].iterrows():
         err.print(f"[red]{name}: {row['failures']}[/]", highlight=False)
-    if not frame["passed"].all():
-        raise typer.Exit(EXIT_DIAGNOSTICS)
+    code = errors.most_severe([*state["codes"], 0 if frame["passed"].all() else EXIT_DIAGNOSTICS])
+    if code:
+        raise typer.Exit(code)
+
+
+def _current(selected, survey, run, verb: str, population: bool = False) -> tuple[list, dict]:
+    """The selected models whose fits are current, naming the others (with the command that fits them).
+
+    Returns the current specs and ``{"current": names (with 'population' when its fit is
+    current), "codes": exit codes of what was left out}``. Refuses (exit 4) when nothing
+    selected is current.
+    """
+    stale = _stale(selected, survey, run)
+    current = [spec for spec in selected if spec.name not in stale]
+    names = [spec.name for spec in current]
+    if population:
+        try:
+            _population_fit(run, survey)  # refuses a missing or stale fit
+            names.append("population")
+        except errors.StaleFitError as exc:
+            stale["population"] = exc.message
+    if stale and not names:
+        _refuse_stale(stale, run)
+    for why in stale.values():
+        err.print(f"{verb}: {why}", markup=False, highlight=False, soft_wrap=True)
+    if stale:
+        err.print(f"To include them: {run.command('fit', *stale)}", markup=False, highlight=False, soft_wrap=True)
+    return current, {"current": names, "codes": [EXIT_STALE] if stale else []}
 
 
 def _stale(selected, survey, run) -> dict[str, str]:
@@ -499,8 +618,16 @@ def _stale(selected, survey, run) -> dict[str, str]:
         try:
             stale |= stale_fits([spec], survey, run.fits, run.seed, _data_arg(run))
         except errors.BrokenFitError as exc:
-            raise errors.BrokenFitError(exc.message, hint=f"Run: {run.command('fit', spec.name, '--force')}") from None
+            raise errors.BrokenFitError(exc.message, hint=_broken_hint(exc, run, spec.name)) from None
     return stale
+
+
+def _broken_hint(exc, run, model: str) -> str:
+    """The command that rewrites a broken fit, with the run's options; a path that is no file (a directory
+    named MODEL.nc) must be removed first, and its own hint says so."""
+    if exc.hint and exc.hint.startswith("Run, once it is gone"):
+        return f"Run, once it is gone: {run.command('fit', model)}"
+    return f"Run: {run.command('fit', model, '--force')}"
 
 
 def _data_arg(run) -> str:
@@ -529,10 +656,6 @@ def _load_fits(selected, survey, run) -> dict:
     return {spec.name: load_fit(spec, survey, run.fits, run.seed) for spec in selected}
 
 
-def _check_current(selected, survey, run) -> None:
-    _refuse_stale(_stale(selected, survey, run), run)
-
-
 def _verdicts(names, run, trees: dict | None = None) -> dict[str, dict]:
     """Model -> its convergence verdict: stored with the fit, else computed from it."""
     import json
@@ -550,23 +673,27 @@ def _verdicts(names, run, trees: dict | None = None) -> dict[str, dict]:
     return out
 
 
-def _gate(names, run, allow_failing: bool, trees: dict | None = None) -> list[str]:
-    """Refuse fits that fail the convergence policy, or with --allow-failing name them; the failing models."""
-    from thuiswerk.errors import DiagnosticsError
+def _gate(names, run, allow_failing: bool, trees: dict | None = None) -> tuple[list[str], list[str]]:
+    """The models that fail the convergence policy, and those of them left out.
 
+    Without --allow-failing each failing model is named with the command that refits it
+    and left out (the caller goes on with the others and exits 5 at the end); with it,
+    they are used, and every result of theirs is marked as failing.
+    """
     failing = {n: v["failures"] for n, v in _verdicts(names, run, trees).items() if not v["passed"]}
     if not failing:
-        return []
+        return [], []
     lines = "\n".join(f"{name}: fails the convergence policy ({why})" for name, why in failing.items())
     if not allow_failing:
-        raise DiagnosticsError(
-            lines,
+        _report_error(errors.DiagnosticsError(
+            f"{lines}\nLeft out: {', '.join(failing)}.",
             hint=f"Refit with more draws, e.g. `{run.command('fit', *failing, '--force', '--draws', '4000')}`, "
             "or pass --allow-failing to use them, marked as failing.",
-        )
+        ))  # fmt: skip
+        return list(failing), list(failing)
     err.print(f"{lines}\nUsed anyway (--allow-failing); every result of these models is marked as failing.",
               style="yellow", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
-    return list(failing)
+    return list(failing), []
 
 
 def _print_frame(frame, title: str, fmt=None) -> None:
@@ -604,23 +731,22 @@ def compare(
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     survey = _survey(run)
     selected = _adapt(_specs(["all"], run), survey)
-    stale = _stale(selected, survey, run)
-    usable = [spec for spec in selected if spec.name not in stale]
-    if not usable:
-        _refuse_stale(stale, run)
-    for why in stale.values():
-        console.print(f"Not compared: {why}", markup=False, highlight=False, soft_wrap=True)
-    if stale:
-        console.print(f"To include them: {run.command('fit', *stale)}", markup=False, highlight=False, soft_wrap=True)
+    usable, state = _current(selected, survey, run, "Not compared")
     trees = {spec.name: load_fit(spec, survey, run.fits, run.seed) for spec in usable}
-    failing = _gate(list(trees), run, allow_failing, trees)
-    mark = lambda frame: frame.rename(index=lambda n: f"{n} (FAILS check)" if n in failing else n)  # noqa: E731
-    _print_frame(mark(cmp.loo_table(trees, report=_plain)), "PSIS-LOO per model (unit: employee)")
-    pairs = cmp.knowledge_vs_employer(trees)
-    if len(pairs):
-        _print_frame(pairs, "Known by the employee vs reported by the employer (elpd_diff > 0 favours knowledge)")
-    else:
-        console.print("No employee-known / employer-reported pair of models is fitted: nothing to compare.")
+    failing, left = _gate(list(trees), run, allow_failing, trees)
+    trees = {n: t for n, t in trees.items() if n not in left}
+    codes = [*state["codes"], EXIT_DIAGNOSTICS if left else 0]
+    if trees:
+        mark = lambda frame: frame.rename(index=lambda n: f"{n} (FAILS check)" if n in failing else n)  # noqa: E731
+        _print_frame(mark(cmp.loo_table(trees, report=_plain)), "PSIS-LOO per model (unit: employee)")
+        pairs = cmp.knowledge_vs_employer(trees)
+        if len(pairs):
+            _print_frame(pairs, "Known by the employee vs reported by the employer (elpd_diff > 0 favours knowledge)")
+        else:
+            console.print("No employee-known / employer-reported pair of models is fitted: nothing to compare.")
+    code = errors.most_severe(codes)
+    if code:
+        raise typer.Exit(code)
 
 
 FINDINGS_FORMATS = ("table", "csv", "json")
@@ -714,10 +840,15 @@ def _run_study(
 
 
 def _study_meta(job, run, **extra) -> dict:
-    """What a study file's header records: the options that shaped it, seed, settings, job key, commit, versions."""
+    """What a study file's header records: the options that shaped it, seed, settings, job key, the data and
+    spec hashes it belongs to (``stamp``: the report shows it only for those), commit, versions."""
     from thuiswerk import many
 
-    return extra | {"seed": run.seed, "settings": job.config["settings"], "job": job.key} | many.provenance()
+    return (
+        extra
+        | {"seed": run.seed, "settings": job.config["settings"], "job": job.key, "stamp": job.stamp}
+        | many.provenance()
+    )
 
 
 @app.command()
@@ -901,7 +1032,11 @@ def findings(
     Columns: id, outcome, role, exposure, model, scale, direction (the source report's
     expected direction), mean, q05, q95 (90% interval), p_expected_direction, wording
     (duidelijk at P >= 0.975, aanwijzing at P >= 0.90), chapter, source (the sentence of
-    the source report it answers).
+    the source report it answers), items (the outcome items it stands for, where the
+    survey lacks some) and reason. A finding the survey cannot answer (an item it lacks,
+    a term its data cannot identify, a model it cannot support) has no number and the
+    wording "niet te schatten op deze gegevens"; one whose model has no current fit,
+    "niet geschat" (the command exits 4 and names it).
 
     With a population frame (population.csv in the survey folder) every percentage of
     chapters V, VI and VIII gets three rows, column population: sample (the survey's
@@ -919,21 +1054,30 @@ def findings(
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     models = sorted({e.model for e in fnd.ESTIMANDS})
     survey = _survey(run)
-    usable = _adapt(_specs(models, run), survey)
-    trees = _load_fits(usable, survey, run)
-    failing = _gate(list(trees), run, allow_failing, trees)
+    adapted = _adapted(_specs(models, run), survey, err)
+    not_fitted = {a.name: a.reason_nl for a in adapted if a.spec is None}
+    usable = [a.spec for a in adapted if a.spec is not None]
+    frame = _frame(run, survey, quiet=True)
+    current, state = _current(usable, survey, run, "Not in the findings", population=frame is not None) if usable else ([], {"current": [], "codes": []})  # fmt: skip
+    trees = _load_fits(current, survey, run)
+    failing, left = _gate(list(trees), run, allow_failing, trees)
+    trees = {n: t for n, t in trees.items() if n not in left}
     try:
-        table = fnd.compute(trees)
+        table = fnd.compute(trees, not_fitted=not_fitted)
     except KeyError as exc:  # a --config that removed an exposure a finding is about
         err.print(f"{exc.args[0]}; the findings need the default exposures", style="bold red", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
-    frame = _frame(run, survey)
-    if frame is not None:
+    codes = [*state["codes"], EXIT_DIAGNOSTICS if left else 0]
+    if frame is not None and "population" in state["current"]:
         from thuiswerk import mrp
 
-        tree, inputs = _population_fit(run, survey)
-        failing += _gate(["population"], run, allow_failing)
-        table = pd.concat([table.assign(population=""), mrp.rows(tree, inputs, frame)], ignore_index=True)
+        pop_failing, pop_left = _gate(["population"], run, allow_failing)
+        failing += pop_failing
+        if not pop_left:
+            tree, inputs = _population_fit(run, survey)
+            table = pd.concat([table.assign(population=""), mrp.rows(tree, inputs, frame)], ignore_index=True)
+        else:
+            codes.append(EXIT_DIAGNOSTICS)
     table["fit_fails_check"] = table["model"].isin(failing)
     if format == "csv":
         typer.echo(table.to_csv(index=False), nl=False)
@@ -954,6 +1098,9 @@ def findings(
                 "(90% )": [f"{a:.2f}-{b:.2f}" for a, b in zip(wide[("q05", "employees")], wide[("q95", "employees")])],
             })  # fmt: skip
             _print_frame(shown, "Shares: sample, and post-stratified to all establishments and all employees (MRP)")
+    code = errors.most_severe(codes)
+    if code:
+        raise typer.Exit(code)
 
 
 def _population_fit(run, survey):
@@ -1000,18 +1147,21 @@ def report(
         raise NoQuartoError(QUARTO_HELP)
     survey = _survey(run)
     selected = _adapt(_specs(["all"], run), survey)
-    _check_current(selected, survey, run)  # refuse before rendering
-    failing = _gate([s.name for s in selected], run, allow_failing)
-    if _frame(run, survey) is not None:
-        _population_fit(run, survey)  # refuses a missing or stale population fit before rendering
-        failing += _gate(["population"], run, allow_failing)
+    frame = _frame(run, survey)
+    _, state = _current(selected, survey, run, "Not in the report", population=frame is not None)
+    failing, left = _gate(state["current"], run, allow_failing)
+    codes = [*state["codes"], EXIT_DIAGNOSTICS if left else 0]
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
     started = time.monotonic()
-    outputs = render.render(quarto, run, ",".join(fmts), echo=_plain, failing=failing)
+    outputs = render.render(quarto, run, ",".join(fmts), echo=_plain, failing=failing, left_out=left)
     from thuiswerk.resources import REPO_ROOT
 
     written = ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs)
     console.print(f"Wrote {written} in {time.monotonic() - started:.0f} s", highlight=False)
+    code = errors.most_severe(codes)
+    if code:
+        err.print("The report leaves out the models named above; its opening says so.", markup=False)
+        raise typer.Exit(code)
 
 
 def _csv_list(value: str, option: str, allowed: tuple[str, ...] | None = None) -> list[str]:
@@ -1149,16 +1299,35 @@ def run_command(
     validation = _validate(run)
     if not validation.ok:
         raise typer.Exit(EXIT_INVALID)
-    fit_command(models=["all"], **options)
-    check(models=["all"], **options)
-    compare(**options)
-    findings(**options)
     from thuiswerk.render import find_quarto
 
+    # One step's failure never stops the others: each works on the models that are fitted and current.
+    steps = [
+        ("fit", lambda: fit_command(models=["all"], **options)),
+        ("check", lambda: check(models=["all"], **options)),
+        ("compare", lambda: compare(**options)),
+        ("findings", lambda: findings(**options)),
+    ]
     if find_quarto() is not None:
-        report(**options)
-    else:
+        steps.append(("report", lambda: report(**options)))
+    codes = []
+    for _name, step in steps:
+        try:
+            step()
+        except typer.Exit as exc:
+            codes.append(exc.exit_code)
+        except errors.ThuiswerkError as exc:
+            _report_error(exc)
+            codes.append(exc.exit_code)
+        else:
+            codes.append(0)
+    if find_quarto() is None:
         console.print(f"Report not rendered: {QUARTO_HELP}", markup=False)
+    code = errors.most_severe(codes)
+    if code:
+        failed = ", ".join(f"{name} (exit {c})" for (name, _), c in zip(steps, codes) if c)
+        err.print(f"thuiswerk run: {failed}; exit {code}", markup=False, highlight=False)
+        raise typer.Exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ knowledge and employer models (``tests/test_null_calibration.py``, slow tier).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def set_effect(values: dict[str, np.ndarray], estimand: findings.Estimand, coord
     index = [list(coords[dims.TERM]).index(t) for t in terms]
     item_dim = dims.ASPECT if dims.ASPECT in coords else dims.REGION
     items = list(findings.OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
-    rows = [list(coords[item_dim]).index(i) for i in items]
+    rows = [list(coords[item_dim]).index(i) for i in items if i in coords[item_dim]]  # the items the model has
     spread = values["slope_spread"][[coords[dims.EXPOSURE].index(t.split("|")[0]) for t in terms]]
     z = values["z_slope"][np.ix_(rows, index)]
     current = float((values["slope_mean"][index] + spread * z).mean())
@@ -182,6 +183,7 @@ def job(
         func=replicate,
         payload=Payload(spec, finding, by_size, population, truths, effect, settings),
         labels={"what": finding, "sizes": ",".join(map(str, sizes))},
+        stamp=many.stamp(spec, str(tree.attrs.get("data_hash"))),  # the data of the fit the effects come from
     )
 
 
@@ -226,6 +228,31 @@ def write(results: pd.DataFrame, path: Path, meta: dict[str, Any]) -> Path:
 
 def read(path: Path = RESULT_FILE) -> tuple[pd.DataFrame, dict[str, str]]:
     return many.read_csv(path)
+
+
+def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The rows of the findings whose design analysis belongs to the report's survey and fits (None: none),
+    and for every other finding of the file whose model the report has, the command that runs it again.
+
+    ``ctx`` is the report's context (``specs``, ``provenance``, ``data_dir``, ``fits_dir``, ``seed``).
+    """
+    results, meta = read(path or RESULT_FILE)
+    shown, other = many.belonging(results, meta, many.current(ctx.specs, ctx.provenance), by="finding")
+    run = many.report_run(ctx)
+    commands: dict[str, str] = {}
+    for finding in other:
+        if finding not in findings.BY_ID or findings.BY_ID[finding].model not in ctx.specs:
+            continue
+        header = json.loads(meta.get(finding) or "{}")
+        options = ["--finding", finding]
+        if header.get("sizes"):
+            options += ["--establishments", ",".join(str(n) for n in header["sizes"])]
+        if header.get("replicates"):
+            options += ["--replicates", str(header["replicates"])]
+        if header.get("effect") is not None:
+            options += ["--effect", str(header["effect"])]
+        commands[finding] = run.command(KIND, *options)
+    return shown, commands
 
 
 # ------------------------------------------------------------------ null calibration

@@ -22,6 +22,8 @@ Exit codes (also in README.md "Exit codes"):
 9     the fits folder is locked by another fit (``FitsLockedError``)
 10    the fits folder is not writable or has no room (``FitsFolderError``)
 11    some tasks of a many-fit run failed on every try (``ReplicatesFailedError``)
+12    a model's design has a column the data cannot identify (``DesignError``)
+13    an unexpected error inside the package: a bug (``InternalError``; the traceback is in a log file)
 ====  ==========================================================
 """
 
@@ -98,3 +100,33 @@ class ReplicatesFailedError(ThuiswerkError):
     """Some tasks of a many-fit run (sbc, kfold, design) failed on every try; the others are stored."""
 
     exit_code = 11
+
+
+class DesignError(ThuiswerkError, ValueError):
+    """A design column that the data cannot identify (only the prior would).
+
+    ``thuiswerk fit`` leaves such a column out with a notice (:func:`thuiswerk.workflow.adapt`);
+    this is raised only where a design is used as it is (a model fitted directly, a study).
+    """
+
+    exit_code = 12
+
+
+class InternalError(ThuiswerkError):
+    """An exception the package did not expect: a bug. The CLI writes its traceback to a log file."""
+
+    exit_code = 13
+
+
+# The order in which a run that carried on past failures picks its exit code: the most severe first.
+# A bug before anything the user can fix; a folder or file problem before a data or model problem; a
+# result that is there but fails the convergence policy before one that is missing and named.
+SEVERITY = (13, 8, 10, 9, 7, 1, 2, 12, 3, 5, 4, 11, 6)
+
+
+def most_severe(codes) -> int:
+    """The exit code of a run that carried on past several failures (0 when there were none)."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return 0
+    return min(codes, key=lambda c: SEVERITY.index(c) if c in SEVERITY else -1)

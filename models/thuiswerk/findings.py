@@ -43,6 +43,7 @@ effect (``tests/test_null_calibration.py``; the rate is in README.md).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Literal, cast
@@ -828,7 +829,20 @@ COLUMNS = [
     "wording",
     "chapter",
     "source",
+    "items",
+    "reason",
 ]
+WORD_NOT_ESTIMABLE = nl.NOT_ESTIMABLE
+WORD_NOT_ESTIMATED = nl.NOT_ESTIMATED
+NO_NUMBER = (WORD_NOT_ESTIMABLE, WORD_NOT_ESTIMATED)  # wordings of rows without a number
+
+
+class NotEstimable(Exception):
+    """A finding these data cannot answer; ``reason`` says why in Dutch (a clause)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def wording(p_expected_direction: float | None) -> str:
@@ -842,19 +856,44 @@ def _stack(da: xr.DataArray) -> xr.DataArray:
     return da.stack(sample=("chain", "draw"))
 
 
+def items_of(estimand: Estimand, tree: xr.DataTree | None = None) -> list[str]:
+    """The outcome items a slope finding averages over: the codebook's, or those of them the fit has.
+
+    Raises :class:`NotEstimable` when the fit has none of them (an item the survey lacks).
+    """
+    items = list(OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
+    if tree is None:
+        return items
+    slope = cast(xr.DataArray, tree["posterior"]["slope"])
+    item_dim = dims.ASPECT if dims.ASPECT in slope.dims else dims.REGION
+    fitted = [str(v) for v in slope.coords[item_dim].values]
+    present = [i for i in items if i in fitted]
+    if not present:
+        labels = nl.join_words([f"‘{nl.label(i)}’" for i in items])
+        raise NotEstimable(f"{labels} zit niet in deze enquête")
+    return present
+
+
 def draws(estimand: Estimand, tree: xr.DataTree) -> np.ndarray:
-    """Posterior draws of one estimand from its model's fit."""
+    """Posterior draws of one estimand from its model's fit.
+
+    A slope finding averages over the outcome items the fit has (:func:`items_of`).
+    Raises :class:`NotEstimable` when the fit lacks the finding's items, or left out an
+    exposure term it needs because the data cannot identify it (the fit's ``left_out``
+    attribute says why); ``KeyError`` for a term the fit lacks for another reason (a
+    ``--config`` that removed it).
+    """
     post = tree["posterior"]
     if estimand.kind == "slope":
         slope = cast(xr.DataArray, post["slope"])  # a variable of the group, not a subgroup
         item_dim = dims.ASPECT if dims.ASPECT in slope.dims else dims.REGION
-        items = list(OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
+        items = items_of(estimand, tree)
         total: xr.DataArray | float = 0.0
         for exposure in estimand.exposure.split("+"):  # a sum of slopes: a contrast in a joint model
             terms = [term_name(exposure, r) for r in ROLE_CODES[estimand.role]]
             missing = [t for t in terms if t not in slope.coords[dims.TERM].values]
             if missing:
-                raise KeyError(f"{estimand.id}: the {estimand.model} fit has no exposure term {missing}")
+                _not_identified(estimand, tree, missing)
             total = total + slope.sel({item_dim: items, dims.TERM: terms}).mean([item_dim, dims.TERM])
         assert isinstance(total, xr.DataArray)  # split() gives at least one exposure
         return _stack(total).to_numpy()
@@ -867,29 +906,98 @@ def draws(estimand: Estimand, tree: xr.DataTree) -> np.ndarray:
     return 1.0 - _stack(p).to_numpy()
 
 
-def summarise(estimand: Estimand, values: np.ndarray) -> dict:
-    """One row of the findings table from the draws of one estimand."""
+def _not_identified(estimand: Estimand, tree: xr.DataTree, missing: list[str]) -> None:
+    """Raise :class:`NotEstimable` with the fit's reason for leaving out ``missing``, else ``KeyError``."""
+    from thuiswerk import prepare
+
+    raw = tree.attrs.get("left_out")
+    stored = json.loads(raw) if isinstance(raw, str) and raw else {}
+    why = {d["column"]: prepare.Dependency.from_dict(d) for d in stored.get("unidentified", [])}
+    if not all(t in why for t in missing):
+        raise KeyError(f"{estimand.id}: the {estimand.model} fit has no exposure term {missing}")
+    raise NotEstimable("; ".join(dict.fromkeys(why[t].dutch() for t in missing)))
+
+
+def summarise(estimand: Estimand, values: np.ndarray, items: list[str] | None = None) -> dict:
+    """One row of the findings table from the draws of one estimand.
+
+    ``items``: the outcome items the finding averages over, when they are not the
+    codebook's full set (column ``items``; empty otherwise).
+    """
     values = np.asarray(values, dtype=float).ravel()
     q05, q95 = np.quantile(values, [(1 - PROB) / 2, (1 + PROB) / 2])
     if estimand.direction is None:
         p = float("nan")
     else:
         p = float((values < 0).mean() if estimand.direction == "negative" else (values > 0).mean())
-    row = {k: v for k, v in asdict(estimand).items() if k not in ("kind", "subject", "relation")}
-    return row | {
-        "scale": estimand.scale,
+    full = OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,))
+    return _identity(estimand) | {
         "mean": float(values.mean()),
         "q05": float(q05),
         "q95": float(q95),
         "p_expected_direction": p,
         "wording": wording(None if estimand.direction is None else p),
+        "items": ",".join(items) if items is not None and tuple(items) != tuple(full) else "",
+        "reason": "",
     }
 
 
-def compute(trees: Mapping[str, xr.DataTree], estimands: tuple[Estimand, ...] = ESTIMANDS) -> pd.DataFrame:
-    """The findings table: one row per estimand whose model is in ``trees`` (columns :data:`COLUMNS`)."""
-    rows = [summarise(e, draws(e, trees[e.model])) for e in estimands if e.model in trees]
+def _identity(estimand: Estimand) -> dict:
+    row = {k: v for k, v in asdict(estimand).items() if k not in ("kind", "subject", "relation")}
+    return row | {"scale": estimand.scale}
+
+
+def not_estimable(estimand: Estimand, reason: str, word: str = WORD_NOT_ESTIMABLE) -> dict:
+    """The row of a finding without a number: these data cannot answer it (:data:`WORD_NOT_ESTIMABLE`), or its
+    model has no usable fit (:data:`WORD_NOT_ESTIMATED`); ``reason`` says why in Dutch."""
+    nan = float("nan")
+    return _identity(estimand) | {
+        "mean": nan,
+        "q05": nan,
+        "q95": nan,
+        "p_expected_direction": nan,
+        "wording": word,
+        "items": "",
+        "reason": reason,
+    }
+
+
+def compute(
+    trees: Mapping[str, xr.DataTree],
+    estimands: tuple[Estimand, ...] = ESTIMANDS,
+    not_fitted: Mapping[str, str] | None = None,
+    not_current: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The findings table (columns :data:`COLUMNS`): one row per estimand whose model is in ``trees``
+    or in ``not_fitted``.
+
+    ``not_fitted`` maps a model the survey cannot support to why, in Dutch
+    (:attr:`thuiswerk.workflow.Adapted.reason_nl`): its findings get no number and the
+    wording :data:`WORD_NOT_ESTIMABLE`, as do the findings of a fitted model that need an
+    item the survey lacks or a term the data cannot identify. ``not_current`` maps a model
+    whose fit is not used (missing, stale, or failing the convergence policy) to why: its
+    findings get the wording :data:`WORD_NOT_ESTIMATED`.
+    """
+    not_fitted, not_current = not_fitted or {}, not_current or {}
+    rows = []
+    for e in estimands:
+        if e.model in trees:
+            tree = trees[e.model]
+            try:
+                items = items_of(e, tree) if e.kind == "slope" else None
+                rows.append(summarise(e, draws(e, tree), items))
+            except NotEstimable as exc:
+                rows.append(not_estimable(e, exc.reason))
+        elif e.model in not_fitted:
+            rows.append(not_estimable(e, f"het model is niet geschat: {not_fitted[e.model]}"))
+        elif e.model in not_current:
+            rows.append(not_estimable(e, not_current[e.model], WORD_NOT_ESTIMATED))
     return pd.DataFrame(rows, columns=COLUMNS).set_index("id", drop=False)
+
+
+def estimable(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the findings table that have a number."""
+    return table[~table["wording"].isin(NO_NUMBER)]
 
 
 # =========================================================================== sentences
@@ -934,6 +1042,10 @@ def sentence(row: pd.Series) -> str:
     subject = e.subject
     prefix = "" if e.role == "all" else f"Bij {ROLE_NL[e.role]} "
     word = row["wording"]
+    if word in NO_NUMBER:
+        body = f"is het verband tussen {subject} en {e.relation} {word}"
+        text = f"{prefix}{body}" if prefix else f"Het verband tussen {subject} en {e.relation} is {word}"
+        return f"{text}: {row['reason']}."
     # "afspraken ... hangen", "kennis van afspraken ... hangt": the verb agrees with the subject's head noun
     hangt, samenhangt = ("hangen", "samenhangen") if subject.split()[0] in PLURAL_HEADS else ("hangt", "samenhangt")
     if word == WORD_CLEAR:
@@ -957,7 +1069,20 @@ def sentence(row: pd.Series) -> str:
     else:
         raise ValueError(f"{e.id}: unknown wording {word!r}")
     text = f"{prefix}{body}" if prefix else body[0].upper() + body[1:]
-    return f"{text} ({numbers(row)})."
+    return f"{text} ({numbers(row)}).{items_note(row)}"
+
+
+def items_note(row: pd.Series) -> str:
+    """ " Op deze gegevens gaat dat over ...": the items a finding stands for when the survey lacks some ('' otherwise)."""
+    used = [i for i in str(row.get("items") or "").split(",") if i]
+    if not used:
+        return ""
+    full = OUTCOME_ITEMS.get(str(row["outcome"]), (str(row["outcome"]),))
+    absent = [i for i in full if i not in used]
+    labels = nl.join_words([f"‘{nl.label(i)}’" for i in used])
+    gone = nl.join_words([f"‘{nl.label(i)}’" for i in absent])
+    verb = "zit" if len(absent) == 1 else "zitten"
+    return f" Op deze gegevens gaat dat over {labels}; {gone} {verb} niet in de enquête."
 
 
 def headline(row: pd.Series) -> str:
@@ -968,15 +1093,32 @@ def headline(row: pd.Series) -> str:
 def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """Slope findings for display: who, outcome, exposure, odds ratio, interval, probability, word."""
     rows = table.loc[ids] if ids is not None else table[table["direction"].notna() & (table["model"] != "awareness")]
-    return described(list(rows["id"])).assign(
+    known = [w not in NO_NUMBER for w in rows["wording"]]
+    out = described(list(rows["id"])).assign(
         **{
-            "Odds ratio": [nl.number(np.exp(m), 2) for m in rows["mean"]],
+            "Odds ratio": [nl.number(np.exp(m), 2) if k else nl.MARKER for m, k in zip(rows["mean"], known)],
             f"{nl.percent(PROB)}-interval": [
-                nl.interval(np.exp(a), np.exp(b), 2) for a, b in zip(rows["q05"], rows["q95"])
+                nl.interval(np.exp(a), np.exp(b), 2) if k else nl.MARKER
+                for a, b, k in zip(rows["q05"], rows["q95"], known)
             ],
-            "Kans op de verwachte richting": [probability(p) for p in rows["p_expected_direction"]],
+            "Kans op de verwachte richting": [
+                probability(p) if k else nl.MARKER for p, k in zip(rows["p_expected_direction"], known)
+            ],
             "Oordeel": list(rows["wording"]),
         }
+    )
+    if "items" in rows:  # an outcome the survey holds only some items of says which
+        out["Uitkomst"] = [
+            f"{u} ({_items_short(r)})" if r["items"] else u for u, (_, r) in zip(out["Uitkomst"], rows.iterrows())
+        ]
+    return out
+
+
+def _items_short(row: pd.Series) -> str:
+    used = [i for i in str(row["items"]).split(",") if i]
+    full = OUTCOME_ITEMS.get(str(row["outcome"]), ())
+    return f"hier {nl.count_of(len(used), len(full))} items: zonder " + nl.join_words(
+        [nl.label(i).lower() for i in full if i not in used]
     )
 
 
@@ -1051,6 +1193,8 @@ def gap_sentence(row: pd.Series) -> str:
         f"(verschil {points}, {nl.percent(PROB)}-interval {interval}; "
         f"kans {probability(row['p_expected_direction'])} op de verwachte richting)"
     )
+    if row["wording"] in NO_NUMBER:
+        return f"Of {statement}, is {row['wording']}: {row['reason']}."
     if row["wording"] == WORD_NONE:
         return f"Of {statement}, is niet duidelijk {numbers}."
     lead = {WORD_CLEAR: "Het is duidelijk dat", WORD_HINT: "Er is een aanwijzing dat"}[row["wording"]]
@@ -1073,6 +1217,9 @@ def loss_sentence(table: pd.DataFrame) -> str:
         )
 
     n = len(codebook_module.load().measures)
+    row = table.loc["informatieverlies_lg"]
+    if row["wording"] in NO_NUMBER:
+        return f"Het informatieverlies is {row['wording']}: {row['reason']}."
     manager, non_manager = numbers("lg"), numbers("nlg")
     return (
         f"Volgens het kennismodel noemt de werkgever van de {nl.number(n, 0)} maatregelen er gemiddeld "
@@ -1083,8 +1230,13 @@ def loss_sentence(table: pd.DataFrame) -> str:
 
 def count_clear(table: pd.DataFrame, ids: list[str]) -> str:
     """ "twee van de vier" findings among ``ids`` that are 'duidelijk'."""
-    rows = table.loc[ids]
-    return nl.count_of(int((rows["wording"] == WORD_CLEAR).sum()), len(rows))
+    rows = table.loc[[i for i in ids if i in table.index]]
+    known = estimable(rows)
+    text = nl.count_of(int((known["wording"] == WORD_CLEAR).sum()), len(known))
+    missing = len(ids) - len(known)
+    if missing and not len(known):
+        return f"geen van de {nl.number_word(len(ids))} (zonder getal: {WORD_NOT_ESTIMABLE} of {WORD_NOT_ESTIMATED})"
+    return f"{text} (nog {nl.number_word(missing)} zonder getal)" if missing else text
 
 
 _OUTCOME_WORDS = {
@@ -1371,7 +1523,11 @@ def headline_rie(establishments: pd.DataFrame) -> str:
 
 
 def chapter_one_headlines(table: pd.DataFrame, establishments: pd.DataFrame, employees: pd.DataFrame) -> dict[int, str]:
-    """The seven headings of chapter I (1 to 7), each a conclusion worded from the findings table and the survey."""
+    """The seven headings of chapter I (1 to 7), each a conclusion worded from the findings table and the survey.
+
+    A finding these data cannot answer counts as absent: a heading that needs it falls back to its topic.
+    """
+    table = estimable(table)
     return {
         1: headline_complaints(employees),
         2: headline_information(table),

@@ -19,6 +19,7 @@ so each fit compiles its own model.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +125,8 @@ def fold_fit(payload: Payload, task: tuple[str, int], seed: int) -> dict[str, An
 def job(specs: list[ModelSpec], survey: Survey, k: int, seed: int, settings: SamplerSettings = SETTINGS) -> many.Job:
     fold_of = {str(e): int(f) for e, f in folds(survey.establishments, k, seed).items()}
     names = [s.name for s in specs]
-    data = many.config_hash({s.name: workflow.inputs_hash(workflow.inputs_for(s, survey)) for s in specs})
+    stamp = many.stamp(specs, survey)  # per model: the hash of its inputs from this survey, and of its spec
+    data = many.config_hash({name: made["data_hash"] for name, made in stamp.items()})
     config = {
         "models": {s.name: s.canonical() for s in specs},
         "data": data,
@@ -141,6 +143,7 @@ def job(specs: list[ModelSpec], survey: Survey, k: int, seed: int, settings: Sam
         func=fold_fit,
         payload=Payload({s.name: s for s in specs}, survey, fold_of, settings),
         labels={"what": ", ".join(names), "folds": str(k)},
+        stamp=stamp,
     )
 
 
@@ -201,6 +204,29 @@ def write(pointwise: pd.DataFrame, path: Path, meta: dict[str, Any]) -> Path:
 
 def read(path: Path = RESULT_FILE) -> tuple[pd.DataFrame, dict[str, str]]:
     return many.read_csv(path, dtype={"establishment_id": str})
+
+
+def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The rows of the models whose cross-validation belongs to the report's survey and models (None: none),
+    and for every other model of the file that the report has, the command that runs it on these data (the
+    models that were run together, on the same folds, share one command).
+
+    ``ctx`` is the report's context (``specs``, ``provenance``, ``data_dir``, ``fits_dir``, ``seed``).
+    """
+    points, meta = read(path or RESULT_FILE)
+    shown, other = many.belonging(points, meta, many.current(ctx.specs, ctx.provenance))
+    run = many.report_run(ctx)
+    headers = {model: json.loads(meta.get(model) or "{}") for model in other}
+    together: dict[str, list[str]] = {}
+    for model, header in headers.items():
+        if model in ctx.specs:
+            together.setdefault(str(header.get("job", model)), []).append(model)
+    commands: dict[str, str] = {}
+    for models in together.values():
+        folds = headers[models[0]].get("folds")
+        command = run.command(KIND, *models, *(["--folds", str(folds)] if folds else []))
+        commands |= dict.fromkeys(models, command)
+    return shown, commands
 
 
 # ------------------------------------------------------------------ Dutch (appendix B)

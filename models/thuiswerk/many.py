@@ -25,6 +25,9 @@ sends them to a Dask cluster and stores each result as it arrives.
 - **Compiled once.** :func:`compiled` keeps a compiled model per worker process, so
   replicates of one design on one worker swap the answers in instead of compiling
   again; each result records its compile and sampling seconds.
+- **Stamped.** A study file's header names, per model, the data and the spec the study
+  was computed for (:func:`stamp`); the report shows a study only where that stamp
+  matches its own models (:func:`current`, :func:`belongs`, :func:`belonging`).
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ class Job:
     the job's key), ``tasks`` one JSON-able argument per task, ``func`` a module-level
     function ``func(payload, task, seed) -> dict`` (JSON-able; its :data:`TIMING`
     entry is kept but not part of the result proper), ``payload`` what every task
-    reads (shipped to each worker once).
+    reads (shipped to each worker once), ``stamp`` the data and specs the results
+    belong to (:func:`stamp`; what the study file's header records).
     """
 
     kind: str
@@ -66,6 +70,7 @@ class Job:
     func: Callable[[Any, Any, int], dict[str, Any]]
     payload: Any = None
     labels: dict[str, str] = field(default_factory=dict)
+    stamp: dict[str, dict[str, str]] = field(default_factory=dict)  # :func:`stamp`; not part of the key
 
     @property
     def key(self) -> str:
@@ -364,3 +369,167 @@ def read_csv(path: Path, dtype: dict[str, Any] | None = None) -> tuple[Any, dict
             meta[key] = value
     body = "".join(line for line in lines if not line.startswith("# "))
     return pd.read_csv(StringIO(body), dtype=dtype), meta
+
+
+# ------------------------------------------------------------------ which survey and specs a study belongs to
+
+STAMP = "stamp"  # key of the stamp in a study file's header (:func:`merge_csv` meta, the scenario study's attrs)
+GENERATOR = "generator"  # data hash of a study run on the synthetic generator's own surveys (the scenario study)
+
+
+def stamp(specs: Any, data: Any) -> dict[str, dict[str, str]]:
+    """Model -> the data hash and the spec hash a study of it is computed for (its header's ``stamp``).
+
+    ``specs`` is one :class:`~thuiswerk.specs.ModelSpec` or several; ``data`` is what the
+    models see: a survey (each model's inputs are prepared from it, so the hash is the
+    ``data_hash`` a fit of the model on that survey keeps), one model's inputs
+    (:class:`~thuiswerk.prepare.ModelInputs`, e.g. a simulated design: its hash never
+    matches a survey's unless the survey is that design), or a data hash given as text
+    (a stored fit's ``data_hash``, or :data:`GENERATOR`). The spec hash is
+    ``spec.hash()``: the model, its priors and predictors, without sampler settings.
+    """
+    from thuiswerk import workflow
+    from thuiswerk.data import Survey
+    from thuiswerk.prepare import ModelInputs
+    from thuiswerk.specs import ModelSpec
+
+    chosen = [specs] if isinstance(specs, ModelSpec) else list(specs)
+    if isinstance(data, ModelInputs) and len(chosen) != 1:
+        raise ValueError("one model's inputs stamp one model")
+    out = {}
+    for spec in chosen:
+        if isinstance(data, Survey):
+            data_hash = workflow.inputs_hash(workflow.inputs_for(spec, data))
+        elif isinstance(data, ModelInputs):
+            data_hash = workflow.inputs_hash(data)
+        elif isinstance(data, str) and data:
+            data_hash = data
+        else:
+            raise TypeError(f"stamp() needs a survey, a model's inputs or a data hash, not {type(data).__name__}")
+        out[spec.name] = {"data_hash": data_hash, "spec_hash": spec.hash()}
+    return out
+
+
+def current(specs: Any, provenance: Any, data: str | None = None) -> dict[str, dict[str, str]]:
+    """The report's models as a stamp: model -> the ``data_hash`` of its stored fit and ``spec.hash()``.
+
+    ``specs`` maps a model to its (adapted) spec and ``provenance`` a model to its stored
+    fit's attributes (the report context's ``specs`` and ``provenance``); a model without
+    a stored data hash gets ``""``, which no stamp has. ``data`` replaces every data hash:
+    :data:`GENERATOR` for a study on the generator's surveys, which belongs to every
+    survey the report's models are fitted to.
+    """
+    out = {}
+    for name, spec in specs.items():
+        fitted = str((provenance.get(name) or {}).get("data_hash") or "")
+        out[name] = {"data_hash": data if data is not None else fitted, "spec_hash": spec.hash()}
+    return out
+
+
+@dataclass(frozen=True)
+class Belonging:
+    """Whether a study belongs to the report's models (true as a bool), and if not, why (English, for messages)."""
+
+    ok: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def stamp_of(meta: Any) -> dict[str, dict[str, str]]:
+    """The stamp in a header: ``meta`` is one header line's value (JSON text or parsed) or the
+    ``# key: value`` lines of a file as a dict (the scenario study); ``{}`` when there is none."""
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except json.JSONDecodeError:
+            return {}
+    value = meta.get(STAMP) if isinstance(meta, dict) else None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def belongs(meta: Any, now: dict[str, dict[str, str]]) -> Belonging:
+    """Whether the study whose header is ``meta`` was computed for ``now`` (:func:`current`).
+
+    Every model its stamp names must be one of the report's, with the same spec hash and
+    the same data hash; a study without a stamp belongs to nothing (it cannot say what
+    it was computed for).
+    """
+    stamped = stamp_of(meta)
+    if not stamped:
+        return Belonging(False, "the study has no stamp: it does not say which data and models it was computed for")
+    for name, made in sorted(stamped.items()):
+        if name not in now:
+            return Belonging(False, f"{name} is not one of the report's models")
+        if not isinstance(made, dict) or made.get("spec_hash") != now[name]["spec_hash"]:
+            return Belonging(False, f"{name}: computed for another model specification (priors, predictors)")
+        if not made.get("data_hash") or made.get("data_hash") != now[name]["data_hash"]:
+            return Belonging(False, f"{name}: computed on other data than this survey")
+    return Belonging(True)
+
+
+def belonging(rows: Any, meta: dict[str, str], now: dict[str, dict[str, str]], by: str = "model") -> tuple[Any, dict]:
+    """The rows of a study file (:func:`read_csv`) whose header line belongs to ``now``, and the others.
+
+    Returns the rows of every ``by`` value whose header line :func:`belongs` (None when
+    there are none) and, for every other ``by`` value in the file, its :class:`Belonging`.
+    """
+    verdicts = {str(v): belongs(meta.get(str(v), ""), now) for v in dict.fromkeys(rows[by].astype(str))}
+    kept = [v for v, ok in verdicts.items() if ok]
+    shown = rows[rows[by].astype(str).isin(kept)].reset_index(drop=True) if kept else None
+    return shown, {v: ok for v, ok in verdicts.items() if not ok}
+
+
+def report_run(ctx: Any, fits: bool = True) -> Any:
+    """The run configuration of a report's context (``ctx.data_dir``, ``fits_dir``, ``seed``), for the commands it
+    names: paths inside the repository relative to it, mapping and prior overrides from the environment that
+    ``thuiswerk report`` sets; ``fits=False`` for a command without ``--fits`` (``thuiswerk sbc``)."""
+    from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.runconfig import DEFAULT_FITS, RunConfig
+
+    def relative(path: Any) -> Path:
+        path = Path(path)
+        try:
+            return path.resolve().relative_to(REPO_ROOT.resolve())
+        except ValueError:
+            return path
+
+    return RunConfig.resolve(relative(ctx.data_dir), relative(ctx.fits_dir) if fits else DEFAULT_FITS, ctx.seed)
+
+
+def not_run_nl(subject: str, commands: list[str]) -> str:
+    """Dutch: ``subject`` (e.g. "De kalibratiestudie") has not been run on these data; the commands that run it."""
+    from thuiswerk import nl
+
+    if not commands:
+        return f"{subject} is niet op deze gegevens uitgevoerd."
+    quoted = nl.join_words([f"‘{c}’" for c in commands])
+    which = "de opdracht" if len(commands) == 1 else "de opdrachten"
+    return f"{subject} is niet op deze gegevens uitgevoerd; {which} {quoted} {nl.verb(len(commands), 'maakt', 'maken')} haar."
+
+
+def not_shown_nl(subject: str, shown: Any, other: dict[str, str], fallback: str) -> tuple[str, str]:
+    """Dutch, for a study file that exists: what the report says of the part it does not show.
+
+    ``shown`` and ``other`` are what a study's ``for_report`` gives (the rows that belong,
+    None when none do; model -> the command that runs its study on these data),
+    ``fallback`` the command to name when no model of the file can be named. Returns the
+    sentence (``''`` when every model is shown) and, when nothing is shown, the short
+    form for a table cell or a figure ("niet op deze gegevens uitgevoerd (COMMAND)"),
+    else ``''``.
+    """
+    from thuiswerk import nl
+
+    commands = list(dict.fromkeys(other.values()))
+    if shown is None:
+        commands = commands or [fallback]
+        return not_run_nl(subject, commands), f"niet op deze gegevens uitgevoerd ({'; '.join(commands)})"
+    if not commands:
+        return "", ""
+    return not_run_nl(f"{subject} van {nl.models_nl(other)}", commands), ""

@@ -75,6 +75,8 @@ EVIDENCE_HINT_THRESHOLD = 0.90
 EVIDENCE_CLEAR = "duidelijk"
 EVIDENCE_HINT = "aanwijzing"
 EVIDENCE_NONE = "geen duidelijk verband"
+NOT_ESTIMABLE = "niet te schatten op deze gegevens"  # a finding the survey cannot answer
+NOT_ESTIMATED = "niet geschat"  # a finding whose model has no current fit (or one left out for convergence)
 
 MIN_CELL = 10  # smallest number of respondents behind a shown percentage or mean
 SUPPRESSED_FLAG = "suppressed"  # name of the flag column added by suppress()

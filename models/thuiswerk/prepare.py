@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from thuiswerk import codebook, dims
+from thuiswerk import codebook, dims, errors
 
 MANAGER = "leidinggevende"
 ROLES = ("leidinggevende", "niet_leidinggevende")
 
 
-class DesignError(ValueError):
-    """A design column that the data cannot identify (only the prior would)."""
+DesignError = errors.DesignError  # a design column that the data cannot identify (exit code 12)
 
 
 @dataclass(frozen=True)
@@ -199,16 +198,120 @@ def term_matrix(frame: pd.DataFrame, terms: Sequence[tuple[str, str, str]]) -> n
     return np.column_stack(cols)
 
 
-def check_design(inputs: ModelInputs, family: str) -> None:
-    """Refuse a design with a column that is a linear combination of the others.
+# The interaction predictors of the joint models: (knows_*, employer_*, measure) of each binary measure,
+# so that a column the data cannot identify is explained in words (:meth:`Dependency.dutch`).
+INTERACTIONS: dict[str, tuple[str, str, str]] = {
+    "knows_x_employer_working_hours": ("knows_working_hours", "employer_working_hours", "working_hours_agreements"),
+    "knows_x_employer_social_moments": ("knows_social_moments", "employer_social_moments", "social_moments"),
+    "knows_x_employer_conversations": ("knows_conversations", "employer_conversations", "conversations"),
+}
+_ROLE_WORDS = {  # (singular, plural) in Dutch, for the explanations below
+    "leidinggevende": ("leidinggevende", "leidinggevenden"),
+    "niet_leidinggevende": ("niet-leidinggevende", "niet-leidinggevenden"),
+}
+_ROLE_WORDS_EN = {"leidinggevende": "manager", "niet_leidinggevende": "non-manager"}
 
-    The columns are the model's intercepts (the cut points of an ordinal model act as
-    one constant column; a binary model has one intercept per role), the covariates and
-    the exposure terms, per employee. A column in a linear dependency is identified by
-    the prior alone (for example ``manager`` beside region x role intercepts), so its
-    posterior would be a restatement of the prior. Raises :class:`DesignError` naming
-    the columns.
+
+@dataclass(frozen=True)
+class Dependency:
+    """A design column the data cannot identify: it is a linear combination of the columns before it.
+
+    ``column`` is a covariate name or an exposure term (``"predictor|role"``); ``others``
+    the columns it equals a combination of, with their coefficients (empty: the column is
+    zero for every employee in the model). The column is left out of the fit
+    (:func:`thuiswerk.workflow.adapt`), and :meth:`english` / :meth:`dutch` say why.
     """
+
+    column: str
+    others: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def predictor(self) -> str:
+        return self.column.split("|")[0]
+
+    @property
+    def role(self) -> str | None:
+        return self.column.split("|")[1] if "|" in self.column else None
+
+    @property
+    def kind(self) -> str:
+        """``zero``, ``equal`` (to one other column), ``constant`` (intercepts only) or ``combination``."""
+        if not self.others:
+            return "zero"
+        names = [n for n, _ in self.others]
+        if all(n.startswith("intercept") or n == "manager" for n in names):
+            return "constant"
+        if len(self.others) == 1 and abs(self.others[0][1] - 1.0) < 1e-6:
+            return "equal"
+        return "combination"
+
+    def _interaction_case(self) -> str | None:
+        """``knows`` when the interaction equals knowing, ``employer`` when it equals the employer's report."""
+        if self.predictor not in INTERACTIONS or self.kind != "equal":
+            return None
+        knows, employer, _ = INTERACTIONS[self.predictor]
+        other = self.others[0][0].split("|")[0]
+        return {knows: "knows", employer: "employer"}.get(other)
+
+    def english(self) -> str:
+        who = f"{_ROLE_WORDS_EN[self.role]}s" if self.role else "employees"
+        case = self._interaction_case()
+        if case is not None:
+            measure = INTERACTIONS[self.predictor][2]
+            if case == "knows":
+                return f"no {_ROLE_WORDS_EN[str(self.role)]} knows {measure} without the employer reporting it"
+            return f"every {_ROLE_WORDS_EN[str(self.role)]} whose employer reports {measure} knows it"
+        if self.kind == "zero":
+            return f"{self.predictor} is 0 for every one of the {who} in the model"
+        if self.kind == "constant":
+            return f"{self.predictor} takes one value for all {who} in the model"
+        if self.kind == "equal":
+            return f"{self.column} equals {self.others[0][0]} for all {who} in the model"
+        names = ", ".join(n for n, _ in self.others)
+        return f"{self.column} is a linear combination of {names}"
+
+    def dutch(self) -> str:
+        """Why the column is left out, in words (a clause: no capital, no full stop)."""
+        label = f"‘{_label_nl(self.predictor)}’"
+        if self.role:
+            one, many = _ROLE_WORDS[self.role]
+        else:
+            one, many = "werknemer", "werknemers"
+        case = self._interaction_case()
+        if case is not None:
+            measure = codebook.load().measures[INTERACTIONS[self.predictor][2]]
+            measure = measure[0].lower() + measure[1:]
+            if case == "knows":
+                return f"geen enkele {one} kent {measure} zonder dat de werkgever die maatregel noemt"
+            return f"elke {one} van wie de werkgever {measure} noemt, kent die maatregel ook"
+        if self.kind == "zero":
+            return f"{label} is bij alle {many} in het model 0"
+        if self.kind == "constant":
+            return f"alle {many} in het model hebben dezelfde waarde voor {label}"
+        if self.kind == "equal":
+            other = f"‘{_label_nl(self.others[0][0].split('|')[0])}’"
+            return f"{label} is bij alle {many} in het model gelijk aan {other}"
+        others = [f"‘{_label_nl(n.split('|')[0])}’" for n, _ in self.others if not n.startswith("intercept")]
+        return f"{label} is een optelsom van {', '.join(others) or 'de constanten'} en daardoor niet apart te schatten"
+
+    def as_dict(self) -> dict:
+        return {"column": self.column, "others": [[n, float(c)] for n, c in self.others]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Dependency:
+        return cls(str(d["column"]), tuple((str(n), float(c)) for n, c in d.get("others", ())))
+
+
+def _label_nl(predictor: str) -> str:
+    if predictor.startswith("intercept"):
+        return "constante"
+    label = PREDICTORS[predictor][0] if predictor in PREDICTORS else predictor
+    return label[0].lower() + label[1:]
+
+
+def _design(inputs: ModelInputs, family: str) -> tuple[np.ndarray, list[str], int]:
+    """The design per employee: the intercepts (the cut points of an ordinal model act as one constant
+    column; a binary model has one intercept per role), the covariates and the exposure terms."""
     d, c = inputs.data, inputs.coords
     n = len(c[dims.EMPLOYEE])
     if family == "ordinal":
@@ -219,18 +322,54 @@ def check_design(inputs: ModelInputs, family: str) -> None:
         names = [f"intercept|{r}" for r in ROLES]
     matrix = np.column_stack([intercepts, d["X"], d["Z"]])
     names += [str(x) for x in c[dims.PREDICTOR]] + [str(x) for x in c[dims.TERM]]
-    rank = np.linalg.matrix_rank(matrix)
-    if rank == matrix.shape[1]:
+    return matrix, names, intercepts.shape[1]
+
+
+def dependencies(inputs: ModelInputs, family: str) -> list[Dependency]:
+    """The design columns that are linear combinations of the columns before them, in design order.
+
+    The columns are taken from left to right (intercepts, covariates, exposure terms in
+    spec order, so a joint model's interaction comes after the main terms); a column that
+    does not add to the rank of those kept before it is a dependency, explained by its
+    least-squares coefficients on them (unique, since the kept columns are independent).
+    Empty when the design has full rank.
+    """
+    matrix, names, _ = _design(inputs, family)
+    if matrix.shape[0] == 0:
+        return [Dependency(name) for name in names if not name.startswith("intercept")]
+    kept: list[int] = []
+    out: list[Dependency] = []
+    for j in range(matrix.shape[1]):
+        candidate = matrix[:, [*kept, j]]
+        if np.linalg.matrix_rank(candidate) == len(kept) + 1:
+            kept.append(j)
+            continue
+        if not kept or not np.any(matrix[:, j]):
+            out.append(Dependency(names[j]))
+            continue
+        coef, *_ = np.linalg.lstsq(matrix[:, kept], matrix[:, j], rcond=None)
+        others = tuple((names[k], float(round(b, 6))) for k, b in zip(kept, coef) if abs(b) > 1e-6)
+        out.append(Dependency(names[j], others))
+    return out
+
+
+def check_design(inputs: ModelInputs, family: str) -> None:
+    """Refuse a design with a column that is a linear combination of the others.
+
+    A column in a linear dependency is identified by the prior alone (for example
+    ``manager`` beside region x role intercepts), so its posterior would be a
+    restatement of the prior. Raises :class:`DesignError` naming the columns and why;
+    :func:`thuiswerk.workflow.adapt` leaves such columns out instead.
+    """
+    found = [d for d in dependencies(inputs, family) if not d.column.startswith("intercept")]
+    if not found:
         return
-    culprits = [
-        name
-        for j, name in enumerate(names)
-        if np.linalg.matrix_rank(np.delete(matrix, j, axis=1)) == rank and not name.startswith("intercept")
-    ]
+    matrix, _, _ = _design(inputs, family)
     raise DesignError(
-        f"the design has {matrix.shape[1]} columns but rank {rank}: {', '.join(culprits)} "
-        "can be written as a combination of the other columns (an intercept included), so only the prior "
-        "would identify it. Remove it from the model's predictors or exposures (thuiswerk fit --config)."
+        f"the design has {matrix.shape[1]} columns but rank {matrix.shape[1] - len(found)}: "
+        + "; ".join(f"{d.column} ({d.english()})" for d in found)
+        + ". Only the prior would identify it. Remove it from the model's predictors or exposures "
+        "(thuiswerk fit --config), or let `thuiswerk fit` leave it out."
     )
 
 

@@ -92,11 +92,18 @@ def _hash_files(h: hashlib._Hash, files: Iterable[Path], root: Path) -> None:
 
 
 def fingerprint(
-    data: Path, fits: Path, seed: int, mapping: Path | None, config: Path | None, failing: Iterable[str] = ()
+    data: Path,
+    fits: Path,
+    seed: int,
+    mapping: Path | None,
+    config: Path | None,
+    failing: Iterable[str] = (),
+    left_out: Iterable[str] = (),
 ) -> str:
     """Hash of everything a chapter's executed output depends on besides its own source."""
     h = hashlib.sha256()
     h.update(f"failing={','.join(sorted(failing))}".encode())
+    h.update(f"left_out={','.join(sorted(left_out))}".encode())
     _hash_files(h, data.glob("*"), data)
     _hash_files(h, fits.glob("*.nc"), fits)
     h.update(f"seed={seed}".encode())
@@ -122,20 +129,23 @@ def render(
     echo=print,
     jobs: int | None = None,
     failing: Iterable[str] = (),
+    left_out: Iterable[str] = (),
 ) -> list[Path]:
     """Render the book into ``root/_output`` and return the files written; raise :class:`RenderError` on failure.
 
     The formats render in parallel, ``jobs`` at a time (default: one per core).
     ``failing`` names models used although they fail the convergence policy
-    (``--allow-failing``): the book marks their results.
+    (``--allow-failing``): the book marks their results. ``left_out`` names models
+    that fail it and are left out (the book says so); a model whose fit is missing or
+    stale is left out by the report's context itself.
     """
     fmts = formats(to)
     from thuiswerk import store
 
-    failing = sorted(failing)
+    failing, left_out = sorted(failing), sorted(left_out)
     commit = store.git_commit()  # full hash, "+dirty" as before rendering
     freeze = root / FREEZE_DIR
-    stamp = fingerprint(run.data, run.fits, run.seed, run.mapping, run.config, failing)
+    stamp = fingerprint(run.data, run.fits, run.seed, run.mapping, run.config, failing, left_out)
     kept = (freeze / FINGERPRINT_FILE).is_file() and (freeze / FINGERPRINT_FILE).read_text().strip() == stamp
     if not kept and freeze.exists():
         echo("Data, fits or code changed since the last render: executing every chapter again.")
@@ -151,6 +161,7 @@ def render(
             "QUARTO_PYTHON": sys.executable,
             "THUISWERK_CACHE": str(freeze / CACHE_DIR),
             "THUISWERK_FAILING": ",".join(failing),
+            "THUISWERK_LEFT_OUT": ",".join(left_out),
         }
     )
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a

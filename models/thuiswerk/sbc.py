@@ -27,6 +27,7 @@ ranks of the shipped run, which appendix B shows.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,7 @@ def job(
         func=replicate,
         payload=Payload(spec, inputs, settings, design),
         labels={"what": spec.name, "establishments": str(len(inputs.coords[dims.ESTABLISHMENT]))},
+        stamp=many.stamp(spec, inputs),  # the design's inputs: a simulated design never matches a survey's fit
     )
 
 
@@ -311,6 +313,23 @@ def write(ranks: pd.DataFrame, path: Path, meta: dict[str, Any]) -> Path:
 def read(path: Path = RESULT_FILE) -> tuple[pd.DataFrame, dict[str, str]]:
     """The ranks and the per-model provenance of a file written by :func:`write`."""
     return many.read_csv(path)
+
+
+def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The ranks of the models whose calibration belongs to the report's survey and models (None: none),
+    and for every other model of the file that the report has, the command that runs it on these data.
+
+    ``ctx`` is the report's context (``specs``, ``provenance``, ``data_dir``, ``fits_dir``, ``seed``).
+    """
+    ranks, meta = read(path or RESULT_FILE)
+    shown, other = many.belonging(ranks, meta, many.current(ctx.specs, ctx.provenance))
+    run = many.report_run(ctx, fits=False)  # `thuiswerk sbc` reads no fits
+    commands: dict[str, str] = {}
+    for model in other:
+        if model in ctx.specs:
+            replicates = json.loads(meta.get(model) or "{}").get("replicates")
+            commands[model] = run.command(KIND, model, *(["--replicates", str(replicates)] if replicates else []))
+    return shown, commands
 
 
 # ------------------------------------------------------------------ Dutch (appendix B)

@@ -18,6 +18,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -43,7 +44,9 @@ def study(
     """One row per scenario and slope finding of ``models`` (columns :data:`COLUMNS`).
 
     The attributes carry what the study was made with (``settings``, ``seed``,
-    ``n_establishments``, ``git_commit``). Fits go to a temporary folder.
+    ``n_establishments``, ``git_commit``) and its ``stamp``: per model its spec hash,
+    and :data:`thuiswerk.many.GENERATOR` for the data (the surveys are the generator's,
+    never the user's). Fits go to a temporary folder.
     """
     specs = workflow.resolve_specs(list(models))
     rows = []
@@ -66,6 +69,7 @@ def study(
         "seed": seed,
         "n_establishments": n_establishments,
         "git_commit": store.git_commit(),
+        many.STAMP: json.dumps(many.stamp(specs, many.GENERATOR), sort_keys=True),
     }
     return out
 
@@ -85,6 +89,33 @@ def read(path: Path) -> pd.DataFrame:
     frame, meta = many.read_csv(path)
     frame.attrs.update(meta)
     return frame
+
+
+def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None, str]:
+    """The study if it belongs to the report's models, else None and the Dutch sentence that says so.
+
+    The study runs on the generator's surveys, whatever survey the report is about: it
+    belongs to the report when every model it names has the spec the report's fit of
+    it has (``ctx.specs``). When the report's models are the models the study fits
+    (:data:`MODELS` with the default priors and every covariate), ``thuiswerk
+    scenarios`` makes it; otherwise (other priors, or covariates this survey lacks) no
+    command can, and the sentence says why.
+    """
+    study = read(path or STUDY_FILE)
+    if many.belongs(study.attrs, many.current(ctx.specs, ctx.provenance, data=many.GENERATOR)):
+        return study, ""
+    subject = "De scenariostudie"
+    defaults = {spec.name: spec.hash() for spec in workflow.resolve_specs(list(MODELS))}
+    if all(name in ctx.specs and ctx.specs[name].hash() == h for name, h in defaults.items()):
+        return (
+            None,
+            f"{subject} is niet met de modellen van dit rapport uitgevoerd; de opdracht ‘{COMMAND}’ maakt haar.",
+        )
+    return None, (
+        f"{subject} is niet met de modellen van dit rapport uitgevoerd: zij schat de modellen met de "
+        "standaardpriors en met alle achtergrondkenmerken op de synthetische enquête, en de modellen van dit "
+        "rapport wijken daarvan af (andere priors, of kenmerken die deze enquête niet bevat)."
+    )
 
 
 def verdicts(result: pd.DataFrame) -> pd.DataFrame:

@@ -631,32 +631,56 @@ class ReportContext:
     git_commit: str
     package_versions: dict[str, str] = field(default_factory=dict)
     absent: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns the survey lacks
-    left_out: dict[str, str] = field(default_factory=dict)  # model -> why it cannot be fitted on this survey
+    left_out: dict[str, str] = field(default_factory=dict)  # model -> why it cannot be fitted on this survey (Dutch)
     dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)  # model -> covariates left out
+    items: dict[str, tuple[str, ...]] = field(default_factory=dict)  # model -> outcome items the survey lacks
+    unidentified: dict[str, tuple] = field(default_factory=dict)  # model -> prepare.Dependency left out
+    not_current: dict[str, str] = field(default_factory=dict)  # model -> why its fit is not used (Dutch)
     frame: pd.DataFrame | None = None  # the population frame (population.csv in the survey folder), if any
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def left_out_markdown(self) -> str:
         """A Dutch paragraph on what this survey lacks and what the report therefore leaves out ('' when nothing)."""
+        parts = []
         columns = [c for cols in self.absent.values() for c in cols]
-        if not columns:
-            return ""
-        labels = nl.join_words([f"*{nl.label(c)}*" for c in columns])
-        noun = "gegeven" if len(columns) == 1 else "gegevens"
-        text = (f"Deze enquête bevat {nl.count_words(len(columns))} {noun} van het codeboek niet: {labels}. "
-                "Wat daaruit zou volgen, ontbreekt in dit rapport; niets is aangevuld of geschat. Een figuur "
-                "die zulke gegevens nodig heeft, zegt welke ontbreken; in de tekst staat op de plaats van een "
-                f"getal dat eruit zou volgen een {nl.MARKER}.")  # fmt: skip
+        if columns:
+            labels = nl.join_words([f"*{nl.label(c)}*" for c in columns])
+            noun = "gegeven" if len(columns) == 1 else "gegevens"
+            parts.append(f"Deze enquête bevat {nl.count_words(len(columns))} {noun} van het codeboek niet: {labels}. "
+                         "Wat daaruit zou volgen, ontbreekt in dit rapport; niets is aangevuld of geschat. Een figuur "
+                         "die zulke gegevens nodig heeft, zegt welke ontbreken; in de tekst staat op de plaats van een "
+                         f"getal dat eruit zou volgen een {nl.MARKER}.")  # fmt: skip
         if self.left_out:
             models = nl.models_nl(self.left_out)
-            text += f" Daardoor zijn de modellen {models} niet geschat; hun resultaten ontbreken in dit rapport."
+            verb = "is het model" if len(self.left_out) == 1 else "zijn de modellen"
+            parts.append(f"Daardoor {verb} {models} niet geschat; hun bevindingen staan in dit rapport als "
+                         f"‘{nl.NOT_ESTIMABLE}’.")  # fmt: skip
+        for model, items in self.items.items():
+            spec = self.specs.get(model)
+            if spec is None or not items:
+                continue
+            used = nl.join_words([f"*{nl.label(i)}*" for i in spec.outcomes])
+            parts.append(f"Het model {nl.model_nl(model, mid_sentence=True)} is geschat op {used}; de bevindingen "
+                         "over de hele uitkomst gaan op deze gegevens over die vragen.")  # fmt: skip
         dropped = sorted({c for cols in self.dropped.values() for c in cols})
         if dropped:
             names = nl.join_words([predictor_label(c).lower() for c in dropped])
             what = "het achtergrondkenmerk" if len(dropped) == 1 else "de achtergrondkenmerken"
-            text += (f" De andere modellen zijn geschat zonder {what} {names}; "
-                     "hun verbanden zijn daarvoor dus niet gecorrigeerd.")  # fmt: skip
-        return text
+            parts.append(f"De andere modellen zijn geschat zonder {what} {names}; "
+                         "hun verbanden zijn daarvoor dus niet gecorrigeerd.")  # fmt: skip
+        for model, found in self.unidentified.items():
+            for d in found:
+                who = f" bij {nl.ROLE_NL[d.role]}" if d.role else ""
+                parts.append(f"In het model {nl.model_nl(model, mid_sentence=True)} is het verband met "
+                             f"‘{predictor_label(d.predictor).lower()}’{who} weggelaten, want {d.dutch()}: "
+                             f"de gegevens kunnen het niet schatten. Bevindingen die dat verband nodig hebben, staan "
+                             f"in dit rapport als ‘{nl.NOT_ESTIMABLE}’.")  # fmt: skip
+        if self.not_current:
+            models = nl.models_nl(self.not_current)
+            reasons = nl.join_words(sorted(set(self.not_current.values())))
+            parts.append(f"De resultaten van {models} ontbreken in dit rapport ({reasons}); hun bevindingen staan "
+                         f"erin als ‘{nl.NOT_ESTIMATED}’.")  # fmt: skip
+        return " ".join(parts)
 
     @property
     def questionnaire(self) -> pd.DataFrame:
@@ -667,7 +691,10 @@ class ReportContext:
         """The findings table (:func:`thuiswerk.findings.compute`) of these fits, computed once."""
         from thuiswerk import findings
 
-        return self.cached("findings", lambda: findings.compute(self.fits))
+        return self.cached(
+            "findings",
+            lambda: findings.compute(self.fits, not_fitted=self.left_out, not_current=self.not_current),
+        )
 
     @property
     def population(self) -> pd.DataFrame | None:
@@ -735,8 +762,23 @@ class ReportContext:
         return [n for n in os.environ.get("THUISWERK_FAILING", "").split(",") if n]
 
     def effects(self, name: str) -> pd.DataFrame:
-        """:func:`effects_table` of one model (its covariates), computed once."""
+        """:func:`effects_table` of one model (its covariates), computed once; for a model that is not in
+        this report, one row that says why."""
+        if name not in self.specs:
+            return pd.DataFrame({"Model": [model_name(name)], "Toelichting": [self.absent_reason(name)]})
         return self.cached(f"effects-{name}", lambda: effects_table(self.fits[name], self.specs[name]))
+
+    def model_spec(self, name: str) -> ModelSpec:
+        """The model as fitted on this survey; for a model not in this report, as specified."""
+        return self.specs.get(name) or SPECS[name]
+
+    def absent_reason(self, name: str) -> str:
+        """Why a model is not in this report, in Dutch ('' when it is)."""
+        if name in self.left_out:
+            return f"niet geschat: {self.left_out[name]}"
+        if name in self.not_current:
+            return f"{nl.NOT_ESTIMATED}: {self.not_current[name]}"
+        return ""
 
     def say(self, finding_id: str) -> str:
         """The sentence of one slope finding, made from its row of :attr:`findings`."""
@@ -865,7 +907,8 @@ def load_context(
     data, fits = _resolve(run.data), _resolve(run.fits)
     mapping, config = (_resolve(p) if p else None for p in (run.mapping, run.config))
     extra = tuple(p for p in (mapping, config) if p is not None)
-    return _load_context(data, fits, run.seed, mapping, config, _signature(data, fits, *extra))
+    left_out = os.environ.get("THUISWERK_LEFT_OUT", "")  # part of the key: the context depends on it
+    return _load_context(data, fits, run.seed, mapping, config, (left_out, *_signature(data, fits, *extra)))
 
 
 @lru_cache(maxsize=4)
@@ -873,24 +916,34 @@ def _load_context(
     data: Path, fits: Path, seed: int, mapping: Path | None, config: Path | None, signature: tuple
 ) -> ReportContext:
     from thuiswerk import specs as specs_module
+    from thuiswerk.errors import StaleFitError
     from thuiswerk.runconfig import RunConfig
 
     survey = workflow.load_valid_survey(data, mapping)
     adapted = [workflow.adapt(s, survey) for s in workflow.resolve_specs(["all"], specs_module.load_overrides(config))]
     selected = {a.name: a.spec for a in adapted if a.spec is not None}  # the models this survey's columns allow
-    left_out = {a.name: a.reason for a in adapted if a.spec is None}
+    left_out = {a.name: a.reason_nl for a in adapted if a.spec is None}
     dropped = {a.name: a.dropped for a in adapted if a.dropped}
     run = RunConfig(data=data, fits=fits, seed=seed, mapping=mapping, config=config)
+    # Models whose fit is missing or stale, or left out for failing the convergence policy (THUISWERK_LEFT_OUT,
+    # set by `thuiswerk report`): the report goes on without them and says so; the command names them.
     stale = workflow.stale_fits(list(selected.values()), survey, fits, seed)
-    if stale:  # every stale model, and the one command that refits them with these options
-        from thuiswerk.errors import StaleFitError
-
-        raise StaleFitError("\n".join(stale.values()), hint=f"Run: {run.command('fit', *stale)}")
+    not_current = {m: "er is geen actuele fit" for m in stale}
+    for m in (n for n in os.environ.get("THUISWERK_LEFT_OUT", "").split(",") if n in selected):
+        not_current[m] = "de fit haalt de convergentieregels niet"
+    selected = {n: s for n, s in selected.items() if n not in not_current}
     from thuiswerk.population import frame_of
 
     frame = frame_of(data, survey.establishments)
     if frame is not None:
-        workflow.load_population(survey, fits, seed)  # refuses a missing or stale population fit
+        try:
+            workflow.load_population(survey, fits, seed)  # a missing or stale population fit: no population rows
+        except StaleFitError:
+            frame = None
+            not_current["population"] = "er is geen actuele fit"
+        if "population" in os.environ.get("THUISWERK_LEFT_OUT", "").split(","):
+            frame = None
+            not_current["population"] = "de fit haalt de convergentieregels niet"
     names = [*selected, *(["population"] if frame is not None else [])]
     provenance = {name: _parse_attrs(store.read_attrs(store.fit_path(fits, name)) or {}) for name in names}
     data_arg = " ".join(run.options(seed=False))
@@ -910,6 +963,9 @@ def _load_context(
         absent={t: tuple(c) for t, c in getattr(survey, "absent", {}).items() if c},
         left_out=left_out,
         dropped=dropped,
+        items={a.name: a.items for a in adapted if a.spec is not None and a.items},
+        unidentified={a.name: a.unidentified for a in adapted if a.spec is not None and a.unidentified},
+        not_current=not_current,
         frame=frame,
     )
 

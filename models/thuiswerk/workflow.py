@@ -65,13 +65,59 @@ def inputs_for(spec: ModelSpec, survey: Survey, check: bool = True) -> prepare.M
 
 @dataclass(frozen=True)
 class Adapted:
-    """A model as this survey allows it: ``spec`` None when it cannot be fitted (``reason``),
-    else with the adjustment covariates whose columns are absent left out (``dropped``)."""
+    """A model as this survey allows it.
+
+    ``spec`` is None when the model cannot be fitted at all (``reason``, in English, and
+    ``reason_nl``, in Dutch): none of its outcome items, or an exposure's column, is in
+    the survey. Otherwise ``spec`` is the model as fitted: without the outcome items the
+    survey lacks (``items``), without the adjustment covariates whose columns are absent
+    (``dropped``), and without the design columns the data cannot identify
+    (``unidentified``: an exactly collinear covariate, or an exposure term such as an
+    interaction with an empty cell). :attr:`left_out` is what the fit records of it.
+    """
 
     name: str
     spec: ModelSpec | None
     reason: str = ""
     dropped: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    unidentified: tuple[prepare.Dependency, ...] = ()
+    reason_nl: str = ""
+
+    @property
+    def left_out(self) -> dict[str, Any]:
+        """What the fit leaves out and why (stored with the fit as the attribute ``left_out``)."""
+        return {
+            "items": list(self.items),
+            "covariates": list(self.dropped),
+            "unidentified": [d.as_dict() for d in self.unidentified],
+        }
+
+    def notices(self) -> list[str]:
+        """One line per thing left out, for the terminal (English)."""
+        if self.spec is None:
+            return [f"not fitted on this survey: {self.reason}"]
+        lines = []
+        if self.items:
+            used = ", ".join(self.spec.outcomes)
+            lines.append(f"fitted without the item(s) {', '.join(self.items)} (absent in the data), on {used}")
+        if self.dropped:
+            lines.append(
+                f"fitted without the covariate(s) {', '.join(self.dropped)} (their columns are absent in the data)"
+            )
+        lines += [f"{d.column} left out: {d.english()}, so the data cannot identify it" for d in self.unidentified]
+        return lines
+
+
+def left_out_of(tree: xr.DataTree) -> dict[str, Any]:
+    """What a stored fit left out (:attr:`Adapted.left_out`; empty lists for a fit that left out nothing)."""
+    raw = tree.attrs.get("left_out")
+    stored = json.loads(raw) if isinstance(raw, str) and raw else {}
+    return {
+        "items": list(stored.get("items", [])),
+        "covariates": list(stored.get("covariates", [])),
+        "unidentified": [prepare.Dependency.from_dict(d) for d in stored.get("unidentified", [])],
+    }
 
 
 def lacking(compute, establishments: pd.DataFrame, employees: pd.DataFrame, absent: set[str]) -> list[str]:
@@ -113,30 +159,79 @@ def _absent_column(compute, absent: set[str]) -> str | None:
 
 
 def adapt(spec: ModelSpec, survey: Survey) -> Adapted:
-    """Fit what the survey's columns allow, never with a made-up value.
+    """Fit what the survey holds, never with a made-up value.
 
-    A model whose outcome, exposure (what its findings are about) or design
-    column is absent cannot be fitted; an adjustment covariate whose column is
-    absent is left out, and the fit says so (its spec lists the covariates it
-    has; :attr:`Adapted.dropped` those left out).
+    A model with none of its outcome items, or without an exposure's column (what its
+    findings are about), cannot be fitted. Otherwise it is fitted on the outcome items
+    present, without the adjustment covariates whose columns are absent, and without the
+    design columns the data cannot identify (:func:`thuiswerk.prepare.dependencies`): a
+    covariate is dropped, an exposure term loses that role. The fit records all three
+    (:attr:`Adapted.left_out`); the findings that need a left-out term or item are "niet
+    te schatten op deze gegevens".
     """
     absent = {c for cols in getattr(survey, "absent", {}).values() for c in cols}
-    if not absent:
-        return Adapted(spec.name, spec)
-    outcomes = [o for o in spec.outcomes if o in absent]
-    if outcomes:
-        return Adapted(spec.name, None, f"outcome column(s) {', '.join(outcomes)} absent in the data")
-    joined = prepare._joined(survey.establishments, survey.employees)
-    for predictor, _roles in spec.exposures:
-        column = _absent_column(lambda p=predictor: prepare.PREDICTORS[p][1](joined), absent)
+    items: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    if absent:
+        items = tuple(o for o in spec.outcomes if o in absent)
+        if spec.outcomes and len(items) == len(spec.outcomes):
+            return Adapted(spec.name, None, f"none of its outcome items ({', '.join(items)}) is in the data",
+                           reason_nl=f"geen van de uitkomsten ({_labels_nl(items)}) zit in de enquête")  # fmt: skip
+        joined = prepare._joined(survey.establishments, survey.employees)
+        for predictor, _roles in spec.exposures:
+            column = _absent_column(lambda p=predictor: prepare.PREDICTORS[p][1](joined), absent)
+            if column:
+                return Adapted(spec.name, None, f"exposure {predictor} needs column {column}, absent in the data",
+                               reason_nl=f"‘{prepare._label_nl(predictor)}’ vraagt {_labels_nl(column.split(', '))}, "
+                               "die niet in de enquête zit")  # fmt: skip
+        dropped = tuple(
+            p for p in spec.predictors if _absent_column(lambda p=p: prepare.PREDICTORS[p][1](joined), absent)
+        )
+        spec = replace(
+            spec,
+            outcomes=tuple(o for o in spec.outcomes if o not in items),
+            predictors=tuple(p for p in spec.predictors if p not in dropped),
+        )
+        column = _absent_column(lambda: inputs_for(spec, survey, check=False), absent)
         if column:
-            return Adapted(spec.name, None, f"exposure {predictor} needs column {column}, absent in the data")
-    dropped = tuple(p for p in spec.predictors if _absent_column(lambda p=p: prepare.PREDICTORS[p][1](joined), absent))
-    adapted = replace(spec, predictors=tuple(p for p in spec.predictors if p not in dropped))
-    column = _absent_column(lambda: inputs_for(adapted, survey), absent)
-    if column:
-        return Adapted(spec.name, None, f"needs column {column}, absent in the data")
-    return Adapted(spec.name, adapted, dropped=dropped)
+            return Adapted(spec.name, None, f"needs column {column}, absent in the data",
+                           reason_nl=f"het model vraagt {_labels_nl(column.split(', '))}, die niet in de enquête zit")  # fmt: skip
+    unidentified: list[prepare.Dependency] = []
+    if spec.family != "awareness":
+        for _ in range(len(spec.predictors) + len(spec.terms) + 1):  # each pass drops at least one column
+            found = [
+                d
+                for d in prepare.dependencies(inputs_for(spec, survey, check=False), spec.family)
+                if not d.column.startswith("intercept")
+            ]
+            if not found:
+                break
+            unidentified += found
+            spec = _without(spec, {d.column for d in found})
+    return Adapted(spec.name, spec, dropped=dropped, items=items, unidentified=tuple(unidentified))
+
+
+def _without(spec: ModelSpec, columns: set[str]) -> ModelSpec:
+    """``spec`` without the covariates and exposure terms (``predictor|role``) named in ``columns``."""
+    exposures = []
+    for predictor, roles in spec.exposures:
+        kept = tuple(r for r in roles if specs.term_name(predictor, r) not in columns)
+        if kept:
+            exposures.append((predictor, kept))
+    return replace(spec, predictors=tuple(p for p in spec.predictors if p not in columns), exposures=tuple(exposures))
+
+
+def _labels_nl(columns) -> str:
+    from thuiswerk import codebook, nl
+
+    cb = codebook.load()
+    names = []
+    for c in columns:
+        try:
+            names.append(f"‘{cb.find(c).label}’")
+        except KeyError:
+            names.append(c)
+    return nl.join_words(names)
 
 
 def inputs_hash(inputs: prepare.ModelInputs) -> str:
@@ -197,8 +292,12 @@ def fit_model(
     progress: bool = True,
     data_arg: str = "",
     lock_timeout: float = store.LOCK_TIMEOUT,
+    left_out: dict[str, Any] | None = None,
 ) -> FitResult:
     """Fit one model unless a current fit is stored; store it atomically.
+
+    ``left_out`` is what :func:`adapt` left out of ``spec`` (:attr:`Adapted.left_out`),
+    recorded with the fit.
 
     Under the model's lock in ``fits_dir`` (:class:`errors.FitsLockedError` when
     another process holds it for ``lock_timeout`` seconds): remove leftover
@@ -220,6 +319,8 @@ def fit_model(
     def sample() -> xr.DataTree:
         tree = fit(spec, inputs, settings, seed, progress=progress)
         tree.attrs["spec"] = json.dumps(spec.canonical(), sort_keys=True)
+        # what the survey could not support: absent items and covariates, unidentified columns
+        tree.attrs["left_out"] = json.dumps(left_out or {}, sort_keys=True)
         # what the survey lacked (the spec above lists the covariates the model has)
         tree.attrs["absent_columns"] = json.dumps(
             {t: list(c) for t, c in getattr(survey, "absent", {}).items()}, sort_keys=True
