@@ -56,7 +56,7 @@ WORDS = {nl.EVIDENCE_CLEAR, nl.EVIDENCE_HINT, nl.EVIDENCE_NONE}
 def base(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("any-survey")
     simulate.write(simulate.simulate(n_establishments=24, seed=11), folder)
-    (folder / "population.csv").unlink()  # the population model is tested elsewhere
+    (folder / "population.csv").unlink(missing_ok=True)  # the population model is tested elsewhere
     return folder
 
 

@@ -41,7 +41,7 @@ def survey(tmp_path_factory) -> tuple[Path, Path]:
     cell = (emp["role"] == "niet_leidinggevende") & (employer == "0") & (emp["knows_conversations"] == "1")
     emp.loc[cell, "knows_conversations"] = "0"
     emp.drop(columns=list(ABSENT)).to_csv(data / "employees.csv", index=False)
-    (data / "population.csv").unlink()
+    (data / "population.csv").unlink(missing_ok=True)
     return data, root / "fits"
 
 

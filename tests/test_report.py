@@ -319,11 +319,13 @@ def test_loo_verdict_rule() -> None:
     assert summaries.loo_verdict(-10.0, 3.0) == summaries.LOO_EMPLOYER
 
 
-def test_stale_fit_is_refused_with_the_command(tmp_path: Path) -> None:
+def test_a_report_without_any_current_fit_is_refused_with_the_command(tmp_path: Path) -> None:
+    """With some fits current the report leaves the others out (tests/test_partial_survey.py); with none it refuses."""
     from thuiswerk.store import StaleFitError
 
-    with pytest.raises(StaleFitError, match="thuiswerk fit awareness"):
+    with pytest.raises(StaleFitError, match="awareness.nc: no fit") as refused:
         summaries.load_context(DATA_DIR, tmp_path)
+    assert "thuiswerk fit all" in str(refused.value)
 
 
 # --------------------------------------------------------------------------- (f) the shared cache

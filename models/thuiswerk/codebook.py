@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
+from thuiswerk.errors import UsageError
 from thuiswerk.resources import resource_path
 
 TableName = Literal["establishments", "employees"]
@@ -45,8 +46,8 @@ SOURCES = (
 )
 
 
-class CodebookError(ValueError):
-    """The codebook file itself is malformed."""
+class CodebookError(UsageError):
+    """The codebook file itself is malformed (exit 3, as a bad configuration)."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from thuiswerk import specs
+from thuiswerk.errors import UsageError
 
 VAR = "y_by_employee"
 K_THRESHOLD = 0.7
@@ -79,8 +80,8 @@ def loo_table(trees: dict[str, xr.DataTree], report=None) -> pd.DataFrame:
 ESTABLISHMENT_GROUP = "log_likelihood_establishment"
 
 
-class ComparisonError(ValueError):
-    """Two fits cannot be compared: they do not cover the same units."""
+class ComparisonError(UsageError):
+    """Two fits cannot be compared: they do not cover the same units (exit 3)."""
 
 
 def loo_establishment(tree: xr.DataTree):

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from thuiswerk.errors import UsageError
 from thuiswerk.resources import resource_path
 
 Kind = Literal["published", "assumption"]
@@ -49,8 +50,8 @@ KNOWS_PREFIX = "knows_"
 ESTABLISHMENT_KEY = "establishment_id"
 
 
-class MarginsError(ValueError):
-    """The margins file is malformed."""
+class MarginsError(UsageError):
+    """The margins file is malformed (exit 3, as a bad configuration)."""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ import pandas as pd
 import yaml
 
 from thuiswerk import nl
+from thuiswerk.errors import UsageError
 from thuiswerk.resources import resource_path
 
 FILE_NAME = "references.yaml"
@@ -67,8 +68,8 @@ WORD_HIGHER = "hoger dan"
 WORD_SAME = "niet duidelijk anders dan"
 
 
-class ReferencesError(ValueError):
-    """The reference file is malformed: the message names the file, the entry and the field."""
+class ReferencesError(UsageError):
+    """The reference file is malformed: the message names the file, the entry and the field (exit 3)."""
 
 
 @dataclass(frozen=True)

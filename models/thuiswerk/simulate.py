@@ -90,6 +90,7 @@ from scipy import optimize
 from scipy.special import expit, logit, ndtr, ndtri
 
 from thuiswerk import codebook as codebook_module
+from thuiswerk.errors import ThuiswerkError
 from thuiswerk.margins import Margins, load_margins
 
 DEFAULT_N = 206
@@ -257,8 +258,10 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(GH_NODES)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-class CalibrationError(RuntimeError):
-    """The margins cannot be reached by the generative model."""
+class CalibrationError(ThuiswerkError, RuntimeError):
+    """The margins cannot be reached by the generative model (exit 3: a margins file or size it cannot meet)."""
+
+    exit_code = 3
 
 
 @dataclass(frozen=True)

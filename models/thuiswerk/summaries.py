@@ -928,6 +928,8 @@ def _load_context(
     # Models whose fit is missing or stale, or left out for failing the convergence policy (THUISWERK_LEFT_OUT,
     # set by `thuiswerk report`): the report goes on without them and says so; the command names them.
     stale = workflow.stale_fits(list(selected.values()), survey, fits, seed)
+    if selected and len(stale) == len(selected):  # nothing to report on: refuse, naming the one command
+        raise StaleFitError("\n".join(stale.values()), hint=f"Run: {run.command('fit', 'all')}")
     not_current = {m: "er is geen actuele fit" for m in stale}
     for m in (n for n in os.environ.get("THUISWERK_LEFT_OUT", "").split(",") if n in selected):
         not_current[m] = "de fit haalt de convergentieregels niet"
