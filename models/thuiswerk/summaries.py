@@ -356,8 +356,9 @@ def markdown_table(frame: pd.DataFrame, index: bool = False, widths: Sequence[fl
         # outside `code`, a zero-width space after each (escaped) "_" lets a code name
         # (werkdruk_afspraken_werktijden) wrap in a narrow column of the PDF
         parts = text.split("`")
-        # and "<" is not the start of an HTML tag ("niet_bekend_<measure>_lg")
-        parts[::2] = [p.replace("_", "\\_\u200b").replace("<", "\\<") for p in parts[::2]]
+        # and "<" is not the start of an HTML tag ("niet_bekend_<measure>_lg"), and a command's "--data" keeps
+        # its two hyphens (Pandoc would set them as an en dash)
+        parts[::2] = [p.replace("_", "\\_\u200b").replace("<", "\\<").replace("--", "\\-\\-") for p in parts[::2]]
         return "`".join(parts)
 
     rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
@@ -655,13 +656,20 @@ class ReportContext:
             verb = "is het model" if len(self.left_out) == 1 else "zijn de modellen"
             parts.append(f"Daardoor {verb} {models} niet geschat; hun bevindingen staan in dit rapport als "
                          f"‘{nl.NOT_ESTIMABLE}’.")  # fmt: skip
+        groups: dict[tuple[str, ...], list[str]] = {}  # the models fitted on the same items, in one sentence
         for model, items in self.items.items():
             spec = self.specs.get(model)
-            if spec is None or not items:
-                continue
-            used = nl.join_words([f"*{nl.label(i)}*" for i in spec.outcomes])
-            parts.append(f"Het model {nl.model_nl(model, mid_sentence=True)} is geschat op {used}; de bevindingen "
-                         "over de hele uitkomst gaan op deze gegevens over die vragen.")  # fmt: skip
+            if spec is not None and items:
+                groups.setdefault(tuple(spec.outcomes), []).append(model)
+        for outcomes, models in groups.items():
+            used = nl.join_words([f"*{nl.label(i)}*" for i in outcomes])
+            which = (
+                f"Het model {nl.model_nl(models[0], mid_sentence=True)} is"
+                if len(models) == 1
+                else f"De modellen {nl.models_nl(models)} zijn"
+            )
+            parts.append(f"{which} daarom geschat op {used}; de bevindingen over de hele uitkomst gaan op deze "
+                         "gegevens over die vragen.")  # fmt: skip
         dropped = sorted({c for cols in self.dropped.values() for c in cols})
         if dropped:
             names = nl.join_words([predictor_label(c).lower() for c in dropped])
