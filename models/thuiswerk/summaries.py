@@ -661,12 +661,12 @@ class ReportContext:
             spec = self.specs.get(model)
             if spec is not None and items:
                 groups.setdefault(tuple(spec.outcomes), []).append(model)
-        for outcomes, models in groups.items():
+        for outcomes, fitted in groups.items():
             used = nl.join_words([f"*{nl.label(i)}*" for i in outcomes])
             which = (
-                f"Het model {nl.model_nl(models[0], mid_sentence=True)} is"
-                if len(models) == 1
-                else f"De modellen {nl.models_nl(models)} zijn"
+                f"Het model {nl.model_nl(fitted[0], mid_sentence=True)} is"
+                if len(fitted) == 1
+                else f"De modellen {nl.models_nl(fitted)} zijn"
             )
             parts.append(f"{which} daarom geschat op {used}; de bevindingen over de hele uitkomst gaan op deze "
                          "gegevens over die vragen.")  # fmt: skip
