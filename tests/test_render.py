@@ -54,6 +54,14 @@ def test_markdown_table_widths_and_alignment() -> None:
         summaries.markdown_table(frame, widths=[1])
 
 
+def test_a_command_in_a_table_cell_keeps_its_double_hyphens() -> None:
+    """Pandoc sets "--" as an en dash; a command printed in a table (appendix B names the one that runs a study
+    on these data) must stay copyable."""
+    line = summaries.markdown_table(pd.DataFrame({"K": ["thuiswerk sbc isolation --data x"]})).splitlines()[2]
+    assert "\\-\\-data" in line and " --data" not in line
+    assert "`--data`" in summaries.markdown_table(pd.DataFrame({"K": ["`--data`"]}))  # inside code it is kept
+
+
 def test_formats_option() -> None:
     assert render.formats(None) == ["html", "pdf", "docx"]
     assert render.formats("typst") == ["pdf"]
