@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import builders, findings, simulate, specs
+from thuiswerk import builders, codebook, findings, simulate, specs
 from thuiswerk.data import Survey
 from thuiswerk.fit import SamplerSettings, sample_posterior
 from thuiswerk.workflow import DEFAULT_SEED, inputs_for
@@ -87,7 +87,7 @@ def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | N
     share = inputs.data["reported_share"]  # (measure, role)
     measures = inputs.coords["measure"]
     loss = truth["knowledge"]["information_loss"]
-    p_not = np.array([[loss[r]["p_not_known_given_reported"][m] for r in prepare.ROLES] for m in measures])
+    p_not = np.array([[loss[r]["p_not_known_given_reported"][m] for r in codebook.ROLES] for m in measures])
     missed = (share * p_not).sum(axis=0)
     by_role = dict(zip(("manager", "non_manager"), range(2)))
     if e.exposure == "loss_gap":

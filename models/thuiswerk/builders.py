@@ -169,7 +169,7 @@ def build_binary(inputs: ModelInputs, priors: dict[str, float], swappable: bool 
 
 
 def build_strata(inputs, priors: dict[str, float] | None = None) -> pm.Model:
-    """The population model (:mod:`thuiswerk.mrp`): each indicator's probability per stratum.
+    """The population model (:mod:`thuiswerk.strata`, :mod:`thuiswerk.mrp`): each indicator's probability per stratum.
 
     Per indicator ``k`` and stratum ``h`` (a sector ``s`` x size class ``g``)::
 
@@ -181,8 +181,8 @@ def build_strata(inputs, priors: dict[str, float] | None = None) -> pm.Model:
     (:data:`thuiswerk.specs.STRATA_PRIORS` says why). A stratum without sample units
     (zero trials) gets its probability from the two main effects: what MRP needs.
     """
-    from thuiswerk.mrp import CELL, INDICATOR, SECTOR, SIZE
     from thuiswerk.specs import STRATA_PRIORS
+    from thuiswerk.strata import CELL, INDICATOR, SECTOR, SIZE
 
     pr = STRATA_PRIORS if priors is None else priors
     with pm.Model(coords=inputs.coords) as model:

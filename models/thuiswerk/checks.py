@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from thuiswerk import codebook, dims, disclosure
+from thuiswerk import dims, disclosure, nl
+from thuiswerk.describe import KANS_REGIONS
 from thuiswerk.nl import MIN_CELL
 
-PROB = 0.90
 CHECK_VALUES = ["observed", "predicted", "lo", "hi"]  # blanked together for a group below the minimum
 
 
@@ -91,7 +91,7 @@ def predictive_table(tree: xr.DataTree, group: str = "posterior_predictive", min
         if not cells.any():
             continue
         means = predicted[:, cells].mean(axis=1) + shift
-        lo, hi = np.quantile(means, [(1 - PROB) / 2, (1 + PROB) / 2])
+        lo, hi = np.quantile(means, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
         obs = float(observed[cells].mean() + shift)
         rows.append(
             {
@@ -125,7 +125,7 @@ def category_table(tree: xr.DataTree, group: str = "posterior_predictive", min_n
         n = _respondents(tree, cells)
         for cat in range(k):
             shares = (predicted[:, cells] == cat).mean(axis=1)
-            lo, hi = np.quantile(shares, [(1 - PROB) / 2, (1 + PROB) / 2])
+            lo, hi = np.quantile(shares, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
             rows.append(
                 {
                     dim: label,
@@ -182,7 +182,6 @@ EXTREME_SHARE = "extreme_share"  # ordinal: share of answers in the lowest or hi
 ANY_KANS = "any_kans"  # binary: share of employees with at least one KANS complaint
 ESTABLISHMENT_SD = "establishment_sd"  # every family: SD of the establishment means of y
 
-KANS_REGIONS = tuple(codebook.load().groups["kans"])  # neck, shoulders, arm
 
 _FAMILY_KEYS = (("aspect_of_obs", "ordinal"), ("region_of_obs", "binary"), ("measure_of_obs", "awareness"))
 
@@ -327,7 +326,7 @@ def prior_checks(tree: xr.DataTree, group: str = "prior_predictive") -> pd.DataF
         raise ValueError(f"group must be prior_predictive or posterior_predictive, not {group!r}")
     rows = []
     for name, (obs, draws) in _statistic_draws(tree, group).items():
-        med, lo, hi = np.nanquantile(draws, [0.5, (1 - PROB) / 2, (1 + PROB) / 2])
+        med, lo, hi = np.nanquantile(draws, [0.5, (1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
         rows.append(
             {
                 "statistic": name,

@@ -456,7 +456,7 @@ def _finish(outcome: list[tuple[str, str, str, int]], title: str) -> None:
 
 def _split_population(names: list[str]) -> tuple[list[str], str | None]:
     """The model names without 'population', and whether the population model is wanted ('named', 'all', None)."""
-    from thuiswerk.mrp import MODEL
+    from thuiswerk.strata import MODEL
 
     rest = [n for n in names if n != MODEL]
     if MODEL in names:

@@ -249,3 +249,10 @@ def load(path: Path | str | None = None) -> Codebook:
         constraints=tuple(constraints),
         at_most_one_per=at_most_one_per,
     )
+
+
+# The two roles of the design (the codebook's ``role`` codes): one manager and one non-manager per
+# establishment. Every module names them through these constants.
+MANAGER = "leidinggevende"
+NON_MANAGER = "niet_leidinggevende"
+ROLES = (MANAGER, NON_MANAGER)

@@ -139,3 +139,19 @@ def knowledge_vs_employer(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
     columns = ["outcome", "elpd_known", "elpd_employer", "elpd_diff", "se_diff", "z", "establishments",
                "max_pareto_k", "n_k_above_0_7"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns).set_index("outcome")
+
+
+# The rule that words a knowledge-versus-employer difference (documented in thuiswerk.summaries).
+LOO_MIN_DIFF = 4.0  # elpd differences below this are small (Sivula et al. 2022)
+LOO_SE_FACTOR = 2.0
+LOO_SAME = "geen duidelijk verschil"
+LOO_KNOWLEDGE = "kennis van de werknemer voorspelt duidelijk beter"
+LOO_EMPLOYER = "opgave van de werkgever voorspelt duidelijk beter"
+
+
+def loo_verdict(elpd_diff: float, se_diff: float) -> str:
+    """The verdict on ``elpd_diff`` (knowledge minus employer) with standard error ``se_diff``, in Dutch:
+    small below :data:`LOO_MIN_DIFF` elpd units or within :data:`LOO_SE_FACTOR` standard errors."""
+    if abs(elpd_diff) < LOO_MIN_DIFF or abs(elpd_diff) < LOO_SE_FACTOR * se_diff:
+        return LOO_SAME
+    return LOO_KNOWLEDGE if elpd_diff > 0 else LOO_EMPLOYER

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from thuiswerk import nl
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -65,12 +67,12 @@ def table(trees: dict[str, xr.DataTree], policy: Policy = Policy()) -> pd.DataFr
 def parameter_table(tree: xr.DataTree, var_names: list[str] | None = None, prob: float | None = None) -> pd.DataFrame:
     """Per parameter element: mean, sd, central interval, ESS and R-hat (ArviZ's summary), unrounded.
 
-    The interval is the report's central (equal-tailed) interval, :data:`thuiswerk.summaries.PROB`
+    The interval is the report's central (equal-tailed) interval, :data:`thuiswerk.nl.PROB`
     (90%) unless ``prob`` is given, never ArviZ's default of 89% (``stats.ci_prob``); its
     columns are ``eti90_lb`` and ``eti90_ub``.
     """
     if prob is None:
-        from thuiswerk.summaries import PROB as prob
+        prob = nl.PROB
     summary = az.summary(tree, var_names=var_names, ci_prob=prob, ci_kind="eti", round_to="none")
     return pd.DataFrame(summary)
 

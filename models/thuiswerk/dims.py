@@ -22,6 +22,8 @@ EXPOSURE = "exposure"  # an exposure predictor (its slopes share a spread over i
 SECTOR = "sector"
 SIZE_CLASS = "size_class"
 OBS = "obs"  # one observed cell in long format
+INDICATOR = "indicator"  # a binomial indicator of the population model (a share's answer or its subset)
+CELL = "cell"  # a stratum of the population model: sector x size class
 
 ALL = (
     ESTABLISHMENT,
@@ -39,4 +41,6 @@ ALL = (
     SECTOR,
     SIZE_CLASS,
     OBS,
+    INDICATOR,
+    CELL,
 )

@@ -67,6 +67,8 @@ from matplotlib.ticker import FixedLocator, MultipleLocator
 from thuiswerk import codebook as codebook_module
 from thuiswerk import disclosure, nl
 from thuiswerk import references as references_module
+from thuiswerk.codebook import ROLES
+from thuiswerk.describe import KANS_REGIONS
 from thuiswerk.nl import MIN_CELL
 from thuiswerk.references import Reference
 
@@ -99,7 +101,6 @@ GROUP_COLOURS: dict[str, str] = {
     "na_gesprek": PALETTE["vermillion"],
 }
 
-ROLES: tuple[str, ...] = ("leidinggevende", "niet_leidinggevende")
 FIGSIZE_WIDTH = 7.5  # inches; height follows the number of bars
 WRAP = 34  # characters per line of a category label
 
@@ -688,7 +689,6 @@ def plot_homeworking(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 # Figure 2
 
-KANS_REGIONS = ["complaint_neck", "complaint_shoulders", "complaint_arm"]
 REGIONS = ["complaint_back", "complaint_shoulders", "complaint_neck", "complaint_arm"]
 
 
@@ -701,7 +701,7 @@ def complaints_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n
     """
     rows = []
     for code, role, sub in _roles(employees):
-        kans = sub[KANS_REGIONS].dropna()
+        kans = sub[list(KANS_REGIONS)].dropna()
         rows.append(
             _share_row(code, role, "kans", "Minstens één KANS-klacht (arm, nek of schouders)", (kans == 1).any(axis=1))
         )

@@ -54,9 +54,10 @@ import xarray as xr
 
 from thuiswerk import codebook as codebook_module
 from thuiswerk import dims, nl
-from thuiswerk.specs import BOTH, MANAGER, NON_MANAGER, SPECS, term_name
+from thuiswerk.codebook import MANAGER, NON_MANAGER
+from thuiswerk.specs import BOTH, SPECS, term_name
 
-PROB = 0.90
+PROB = nl.PROB  # one definition (thuiswerk.nl); the chapters read it from here
 CLEAR = nl.EVIDENCE_CLEAR_THRESHOLD
 HINT = nl.EVIDENCE_HINT_THRESHOLD
 WORD_CLEAR = nl.EVIDENCE_CLEAR
@@ -1358,7 +1359,7 @@ def _health(ids: list[str]) -> str:
 
 
 def _share_of(values: pd.Series) -> float:
-    from thuiswerk import summaries as S
+    from thuiswerk import describe as S
 
     return S.share(values.dropna())
 
@@ -1370,7 +1371,7 @@ def headline_complaints(employees: pd.DataFrame) -> str:
     niet vaak uitgeput" when most have no KANS complaint and most are exhausted less
     than "vaak"; the other combinations are worded the other way.
     """
-    from thuiswerk import summaries as S
+    from thuiswerk import describe as S
 
     complaint = S.share(S.any_complaint(employees).dropna())
     q = S.questionnaire(employees)
@@ -1429,7 +1430,7 @@ def headline_homeworking(establishments: pd.DataFrame) -> str:
     "De meeste werkgevers willen thuiswerken structureel mogelijk maken, maar ongeveer een
     kwart vindt onduidelijk wat hun verplichtingen zijn."
     """
-    from thuiswerk import summaries as S
+    from thuiswerk import describe as S
 
     planned = S.establishment_share(establishments, "planned_homeworking", list(STRUCTURAL))
     unclear = S.share(establishments["obstacle_unclear_obligations"])
@@ -1454,7 +1455,7 @@ def headline_supervision(table: pd.DataFrame, establishments: pd.DataFrame) -> s
     toezicht, en hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers"
     (the last part from the four findings of the models with the employer's reports).
     """
-    from thuiswerk import summaries as S
+    from thuiswerk import describe as S
 
     instruction = S.share(establishments["information_instruction"])
     supervision = S.share(establishments["active_supervision"])
@@ -1484,7 +1485,7 @@ def headline_isolation(table: pd.DataFrame, employees: pd.DataFrame) -> str:
     "De meeste thuiswerkers voelen zich niet geïsoleerd; veel thuiswerken of alleen wonen
     maakt daarbij geen duidelijk verschil" (from the two isolation findings).
     """
-    from thuiswerk import summaries as S
+    from thuiswerk import describe as S
 
     q = S.questionnaire(employees)
     items = q[["isolation_colleagues", "isolation_company"]].astype("Float64").dropna()
@@ -1510,7 +1511,7 @@ def headline_isolation(table: pd.DataFrame, employees: pd.DataFrame) -> str:
 
 def headline_rie(establishments: pd.DataFrame) -> str:
     """Finding 7: the share of employers whose RI&E pays attention to the risks of homeworking."""
-    from thuiswerk import summaries as S
+    from thuiswerk import describe as S
 
     share = S.establishment_share(establishments, "rie_homeworking", list(RIE_HOMEWORKING))
     if _missing(share):

@@ -384,7 +384,7 @@ STRATA_KEEP = ("p", "sd_cell")  # what the findings read, and the pooling scale 
 
 
 def fit_strata(inputs: Any, settings: SamplerSettings, seed: int, progress: bool = True) -> xr.DataTree:
-    """Sample the population model (:func:`thuiswerk.builders.build_strata`) of :func:`thuiswerk.mrp.strata_inputs`.
+    """Sample the population model (:func:`thuiswerk.builders.build_strata`) of :func:`thuiswerk.strata.strata_inputs`.
 
     The convergence verdict (:func:`thuiswerk.diagnostics.diagnose`) is taken over every
     parameter and stored in the attribute ``diagnostics``; then only :data:`STRATA_KEEP`

@@ -266,12 +266,12 @@ def table_nl(pointwise: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
 
 def sentence(pointwise: pd.DataFrame, comparison: pd.DataFrame) -> str:
     """Does K-fold agree with PSIS-LOO on the knowledge-versus-employer verdict? From the same numbers."""
-    from thuiswerk import nl, summaries
+    from thuiswerk import compare, nl
 
     parts, differ, verdicts = [], [], set()
     for known, employer, row in _pairs(pointwise, comparison):
         d = difference(pointwise, known, employer)
-        verdict = summaries.loo_verdict(d["elpd_diff"], d["se_diff"])
+        verdict = compare.loo_verdict(d["elpd_diff"], d["se_diff"])
         verdicts.add(verdict)
         if verdict != str(row["verdict"]):
             differ.append(str(row["label"]).lower())

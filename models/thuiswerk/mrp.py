@@ -3,7 +3,7 @@
 Every share of :mod:`thuiswerk.shares` becomes one or two binomial *indicators* per
 stratum (sector x size class, the strata of the sample design and of the frame,
 :mod:`thuiswerk.population`): the counted answer, and for a share of a subset the
-subset. :func:`strata_inputs` counts them; :func:`thuiswerk.builders.build_strata`
+subset. :func:`thuiswerk.strata.strata_inputs` counts them; :func:`thuiswerk.builders.build_strata`
 models each indicator's probability per stratum (sector and size-class effects with fixed scales,
 the cells partially pooled toward them); :func:`thuiswerk.fit.fit_strata` samples it (the fit is
 ``population.nc`` in the fits folder, stored like every other fit). The frame is not
@@ -32,7 +32,6 @@ model shrinks. (``samplics``, the maintained library we looked at, is archived a
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -40,109 +39,21 @@ import xarray as xr
 
 from thuiswerk import codebook as codebook_module
 from thuiswerk import nl
-from thuiswerk import population as population_module
 from thuiswerk import shares as shares_module
 from thuiswerk.shares import SHARES, Share
+from thuiswerk.strata import (  # noqa: F401  (the population model's inputs, re-exported)
+    CELL,
+    INDICATOR,
+    MODEL,
+    SECTOR,
+    SIZE,
+    StrataInputs,
+    inputs_hash,
+    strata_inputs,
+)
 
-MODEL = "population"  # the fit's name: FITS/population.nc
-PROB = 0.90
 Z90 = 1.6448536269514722  # standard normal quantile 0.95
-INDICATOR, CELL, SECTOR, SIZE = "indicator", "cell", "sector", "size_class"
 WEIGHTS = {"establishments": "n_establishments", "employees": "n_employees"}
-
-
-def _subset_name(share: Share) -> str:
-    assert share.given is not None
-    role = f"|{share.role}" if share.role else ""
-    return f"subset:{share.given[0]}={'/'.join(share.given[1])}|{share.column}{role}"
-
-
-@dataclass(frozen=True)
-class StrataInputs:
-    """Successes and trials per indicator and stratum; which indicators make which share."""
-
-    successes: np.ndarray  # (indicator, cell) int64
-    trials: np.ndarray  # (indicator, cell) int64
-    coords: dict[str, list[str]]  # indicator, cell, sector, size_class
-    sector_of_cell: np.ndarray
-    size_of_cell: np.ndarray
-    numerator: dict[str, str]  # share id -> indicator of the counted answer
-    denominator: dict[str, str | None]  # share id -> indicator of the subset (None: all units)
-    sample: dict[str, dict[str, float]]  # row id -> {"mean": sample share, "n": denominator}
-    units: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)  # share id -> its units
-    excluded: dict[str, dict[str, int]] = field(default_factory=dict)  # share id -> reason -> units left out
-
-
-def strata_inputs(
-    establishments: pd.DataFrame, employees: pd.DataFrame, shares: tuple[Share, ...] = SHARES
-) -> StrataInputs:
-    """Count every share's indicators per stratum (the shares whose columns the survey has)."""
-    cells = population_module.strata()
-    cb = codebook_module.load()
-    sectors, sizes = list(cb.find("sector").categories), list(cb.find("size_class").categories)
-    index = pd.MultiIndex.from_tuples(cells, names=list(shares_module.STRATA))
-    names: list[str] = []
-    rows_s: list[np.ndarray] = []
-    rows_t: list[np.ndarray] = []
-    numerator: dict[str, str] = {}
-    denominator: dict[str, str | None] = {}
-    by_key: dict[tuple, str] = {}
-    sample: dict[str, dict[str, float]] = {}
-    units_of: dict[str, pd.DataFrame] = {}
-    excluded: dict[str, dict[str, int]] = {}
-    levels = {"sector": sectors, "size_class": sizes}
-
-    def add(name: str, units: pd.DataFrame, column: str) -> None:
-        grouped = units.groupby(list(shares_module.STRATA), observed=True)[column]
-        rows_s.append(grouped.sum().reindex(index, fill_value=0).to_numpy(np.int64))
-        rows_t.append(grouped.size().reindex(index, fill_value=0).to_numpy(np.int64))
-        names.append(name)
-
-    present = set(establishments.columns) | set(employees.columns)
-    for share in shares:
-        if not set(shares_module.columns_needed(share)) <= present:
-            continue
-        found = shares_module.indicator(share, establishments, employees)
-        units_of[share.id], excluded[share.id] = found.units, found.excluded
-        if share.key not in by_key:
-            by_key[share.key] = share.id
-            add(share.id, found.units, "y")
-        numerator[share.id] = by_key[share.key]
-        denominator[share.id] = None
-        if share.given is not None:
-            name = _subset_name(share)
-            if name not in names:
-                add(name, found.units, "d")
-            denominator[share.id] = name
-        for row_id, level in shares_module.groups(share, levels):
-            units = found.units if level is None else found.units[found.units[share.by] == level]
-            mean, n = shares_module.sample_share(units)
-            sample[row_id] = {"mean": mean, "n": n}
-    return StrataInputs(
-        successes=np.vstack(rows_s) if rows_s else np.zeros((0, len(cells)), np.int64),
-        trials=np.vstack(rows_t) if rows_t else np.zeros((0, len(cells)), np.int64),
-        coords={INDICATOR: names, CELL: [f"{s}|{z}" for s, z in cells], SECTOR: sectors, SIZE: sizes},
-        sector_of_cell=np.array([sectors.index(s) for s, _ in cells]),
-        size_of_cell=np.array([sizes.index(z) for _, z in cells]),
-        numerator=numerator,
-        denominator=denominator,
-        sample=sample,
-        units=units_of,
-        excluded=excluded,
-    )
-
-
-def inputs_hash(inputs: StrataInputs) -> str:
-    """Hash of what the model sees: the counts and the indicators' names and strata."""
-    from thuiswerk.specs import canonical_hash
-
-    return canonical_hash(
-        {
-            "successes": inputs.successes.tolist(),
-            "trials": inputs.trials.tolist(),
-            "coords": inputs.coords,
-        }
-    )
 
 
 # --------------------------------------------------------------------------- estimates
@@ -273,7 +184,7 @@ def rows(tree: xr.DataTree, inputs: StrataInputs, frame: pd.DataFrame) -> pd.Dat
                                "q05": np.nan, "q95": np.nan})  # fmt: skip
             for weight in WEIGHTS:
                 values = posterior.share(inputs.numerator[share.id], inputs.denominator[share.id], frame, weight, where)
-                q05, q95 = np.quantile(values, [(1 - PROB) / 2, (1 + PROB) / 2])
+                q05, q95 = np.quantile(values, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
                 design = design_based(inputs.units[share.id], frame, weight, where)
                 row = base | {"model": MODEL, "population": weight, "mean": float(values.mean()),
                               "q05": float(q05), "q95": float(q95)} | design  # fmt: skip

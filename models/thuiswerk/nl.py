@@ -79,6 +79,7 @@ NOT_ESTIMABLE = "niet te schatten op deze gegevens"  # a finding the survey cann
 NOT_ESTIMATED = "niet geschat"  # a finding whose model has no current fit (or one left out for convergence)
 
 MIN_CELL = 10  # smallest number of respondents behind a shown percentage or mean
+PROB = 0.90  # the central (equal-tailed) posterior interval of every number the findings and the report show
 SUPPRESSED_FLAG = "suppressed"  # name of the flag column added by suppress()
 
 
@@ -689,3 +690,17 @@ class Markdown(str):
 
     def _repr_markdown_(self) -> str:
         return str(self)
+
+
+# --------------------------------------------------------------------------- LaTeX (model equations)
+
+
+def latex_number(value: float) -> str:
+    """A prior value for LaTeX with a Dutch decimal comma ("1{,}5")."""
+    return number(value, 2).rstrip("0").rstrip(",").replace(",", "{,}") if "," in number(value, 2) else number(value, 0)
+
+
+def latex_distribution(name: str, *args: str) -> str:
+    """A distribution in LaTeX with its Dutch name: ``latex_distribution("Normaal", "0", "1")`` ->
+    ``\\mathrm{Normaal}(0, 1)``."""
+    return rf"\mathrm{{{name}}}({', '.join(args)})"

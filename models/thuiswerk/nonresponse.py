@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from thuiswerk import codebook, nl
-from thuiswerk.prepare import PREDICTORS, ROLES  # the 0/1 characteristics as the models define them
+from thuiswerk.codebook import ROLES
+from thuiswerk.prepare import PREDICTORS  # the 0/1 characteristics as the models define them
 
 DRAWS = 4000
-PROB = 0.90  # central interval shown
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def compare(employees: pd.DataFrame, seed: int, draws: int = DRAWS, min_n: int =
                 continue
             a, b = (_bootstrap_means(g.to_numpy(), rng, draws) for g in groups)
             diff = a - b
-            lo, hi = np.quantile(diff, [(1 - PROB) / 2, (1 + PROB) / 2])
+            lo, hi = np.quantile(diff, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
             rows.append(
                 row
                 | {
@@ -151,7 +151,7 @@ def table_nl(table: pd.DataFrame) -> pd.DataFrame:
                 "Groep": ROLE_NL[row["role"]],
                 "Respondenten": nl.MARKER if blank else _value(row, "respondents"),
                 "Niet-respondenten": nl.MARKER if blank else _value(row, "nonrespondents"),
-                f"Verschil ({nl.percent(PROB)}-interval)": nl.MARKER if blank else _difference(row),
+                f"Verschil ({nl.percent(nl.PROB)}-interval)": nl.MARKER if blank else _difference(row),
                 "Aantal (resp. / niet-resp.)": f"{nl.number(row['n_respondents'], 0)} / "
                 f"{nl.number(row['n_nonrespondents'], 0)}",
             }

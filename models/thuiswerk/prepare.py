@@ -15,11 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from thuiswerk import codebook, dims, errors
-
-MANAGER = "leidinggevende"
-ROLES = ("leidinggevende", "niet_leidinggevende")
-
+from thuiswerk import codebook, dims, errors, nl
+from thuiswerk.codebook import MANAGER, ROLES
 
 DesignError = errors.DesignError  # a design column that the data cannot identify (exit code 12)
 
@@ -564,3 +561,46 @@ def binary_inputs(
         "size_of_est": groups["size_of_est"],
     }
     return ModelInputs(coords=coords, data=data, excluded=excluded)
+
+
+def coordinate_label(code: str) -> str:
+    """The Dutch label of one coordinate of a posterior variable (an index of ArviZ's summary).
+
+    An exposure term "predictor|role" becomes "Kent afspraken over werktijden
+    (leidinggevenden)"; predictors, codebook items (aspects, body regions), measures,
+    roles, the employer's report (nee/ja), sectors and size classes get their Dutch
+    labels; anything else (the number of a cut point) is returned as it is.
+    """
+    code = str(code).strip()
+    if "|" in code:
+        predictor, role = code.split("|", 1)
+        return f"{coordinate_label(predictor)} ({nl.ROLE_NL.get(role, role)})"
+    if code in PREDICTORS:
+        return predictor_label(code)
+    if code in nl.ROLE_NL:
+        return nl.ROLE_NL[code]
+    if code in nl.REPORTED_NL:
+        return nl.REPORTED_NL[code]
+    book = codebook.load()
+    if code in book.measures:
+        return book.measures[code]
+    for variable in ("sector", "size_class"):
+        try:
+            return nl.category_label(variable, code)
+        except KeyError:
+            pass
+    try:
+        return nl.label(code)
+    except KeyError:
+        return code
+
+
+def parameter_name(element: str) -> str:
+    """The Dutch name of one element of a posterior variable: "beta[age_10]" ->
+    "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)" (:data:`thuiswerk.nl.PARAMETER_NL`)."""
+    element = str(element)
+    variable = element.split("[")[0]
+    inner = element[element.find("[") + 1 : element.rfind("]")] if "[" in element else ""
+    name = nl.capitalize_first(nl.parameter_nl(variable))
+    parts = [coordinate_label(p) for p in inner.split(",")] if inner else []
+    return f"{name}: {', '.join(parts)}" if parts else name

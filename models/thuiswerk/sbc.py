@@ -337,7 +337,7 @@ def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None,
 
 def quantity_nl(quantity: str) -> str:
     """The Dutch name of a quantity: a finding by what it is about, a parameter by its glossary name."""
-    from thuiswerk import nl, summaries
+    from thuiswerk import nl, prepare
 
     if quantity in findings.BY_ID:
         e = findings.BY_ID[quantity]
@@ -347,7 +347,7 @@ def quantity_nl(quantity: str) -> str:
         if e.exposure in nl.PARAMETER_NL:
             return f"{nl.capitalize_first(nl.parameter_nl(e.exposure))} ({who})"
         return f"Niet bekend terwijl genoemd: {nl.measure_label(e.exposure)} ({who})"
-    return summaries.parameter_name(quantity)
+    return prepare.parameter_name(quantity)
 
 
 def table_nl(table: pd.DataFrame) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from thuiswerk import findings, nl, nonresponse, store
-from thuiswerk.prepare import MANAGER
+from thuiswerk.codebook import MANAGER
 
 K_MAX = 0.7
 #: log-odds of completing the questionnaire per standard deviation of the outcome score

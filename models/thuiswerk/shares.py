@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from thuiswerk import codebook as codebook_module
+from thuiswerk import describe, nl
 
 Role = Literal["manager", "non_manager"]
 ROLE_CODE = {"manager": "leidinggevende", "non_manager": "niet_leidinggevende"}
@@ -75,12 +76,10 @@ class Share:
 
 
 def _any_kans(employees: pd.DataFrame) -> pd.Series:
-    """At least one KANS complaint: questionnaire completers with every KANS region answered
-    (as :func:`thuiswerk.summaries.any_complaint`, which the report's chapter V uses)."""
-    items = employees[list(_GROUPS["kans"])].astype("Float64")
-    completed = employees["questionnaire_completed"].astype("Float64") == 1
-    known = completed & items.notna().all(axis=1)
-    return (items == 1).any(axis=1).astype("Int64").astype("string").where(known, pd.NA)
+    """At least one KANS complaint (:func:`thuiswerk.describe.any_complaint`, as chapter V counts it), as the
+    answers of a share: "1" or "0" for every employee, empty where it is not known."""
+    values = describe.any_complaint(employees).reindex(employees.index)
+    return values.astype("Int64").astype("string").where(values.notna(), pd.NA)
 
 
 # Columns computed from others: name -> (table, function of that table returning strings or NA)
@@ -412,7 +411,6 @@ def _wide(rows: pd.DataFrame, chapter: str | None = None) -> pd.DataFrame:
 
 
 def _estimate(mean: float, lo: float, hi: float) -> str:
-    from thuiswerk import nl
 
     if pd.isna(mean):
         return nl.MARKER
@@ -421,7 +419,6 @@ def _estimate(mean: float, lo: float, hi: float) -> str:
 
 def table_nl(rows: pd.DataFrame, chapter: str) -> pd.DataFrame:
     """The chapter's shares: sample, all establishments, all employees (MRP, 90% interval), design-based."""
-    from thuiswerk import nl
 
     wide = _wide(rows, chapter)
     return pd.DataFrame(
@@ -453,7 +450,6 @@ def _compare(sample: float, lo: float, hi: float) -> str:
 
 def composition_nl(frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
     """Small and large establishments in the population and in the sample, in one sentence."""
-    from thuiswerk import nl
 
     labels = {k: str(v).lower() for k, v in _CB.find("size_class").categories.items()}
     pop = frame.groupby("size_class")["n_establishments"].sum() / frame["n_establishments"].sum()
@@ -478,7 +474,6 @@ def _known(record: dict[str, Any] | None, *keys: str) -> bool:
 def _sentence_of(record: dict[str, Any], what: str) -> str:
     """ "In de steekproef WHAT (with X in its {}); van alle vestigingen ... naar schatting Y (interval), en van
     hun werknemers Z"."""
-    from thuiswerk import nl
 
     return (
         f"In de steekproef {what.format(nl.percent(record['sample']))}; van alle vestigingen in de onderzochte sectoren "
@@ -493,7 +488,6 @@ PROB_WORD = 0.90
 
 def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
     """The RI&E: sample against population, the composition behind it, small against large, employees."""
-    from thuiswerk import nl
 
     r = rec.get("rie_aanwezig")
     if r is None or not _known(r, "sample", "establishments"):
@@ -522,7 +516,6 @@ def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishmen
 
 def _lead_v(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
     """Structural home-working plans (establishments) and KANS complaints (employees, per role)."""
-    from thuiswerk import nl
 
     plan = rec.get("plan_structureel")
     if plan is None or not _known(plan, "sample", "establishments"):
@@ -544,7 +537,6 @@ def _lead_v(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments:
 
 def _lead_vi(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
     """The employer's measure of Table 1 whose population share differs most from its sample share."""
-    from thuiswerk import nl
 
     employer = {k: r for k, r in rec.items() if k.startswith("werkgever_") and _known(r, "sample", "establishments")}
     if not employer:
@@ -566,7 +558,6 @@ def paragraph_nl(
     rows: pd.DataFrame | None, chapter: str, frame: pd.DataFrame | None, establishments: pd.DataFrame, table_ref: str
 ) -> str:
     """The chapter's paragraph on sample and population (the RI&E first in chapter VIII), from the population rows."""
-    from thuiswerk import nl
 
     if rows is None or frame is None:
         return (
@@ -582,66 +573,3 @@ def paragraph_nl(
     )
     lead = LEADS[chapter](_records(rows, chapter), frame, establishments)
     return f"{lead} {tail}".strip()
-
-
-def method_nl(frame: pd.DataFrame | None, provenance: dict | None) -> str:
-    """Appendix A: the population model, its priors, the frame and the fit's convergence, in Dutch markdown."""
-    from thuiswerk import nl
-    from thuiswerk.specs import STRATA_PRIORS as P
-
-    if frame is None:
-        return (
-            "Bij deze enquête hoort geen populatiekader (het aantal vestigingen en werknemers per sector en "
-            "grootteklasse, `population.csv` in de map van de enquête). Er zijn daarom geen populatieschattingen."
-        )
-    from thuiswerk.summaries import _dist, _tex
-
-    total_e, total_w = int(frame["n_establishments"].sum()), int(frame["n_employees"].sum())
-    sources = "; ".join(sorted(frame["source"].astype(str).unique()))
-    text = (
-        "Het oorspronkelijke rapport geeft percentages van de steekproef. Die steekproef is getrokken per sector en "
-        "grootteklasse, met relatief veel grote vestigingen, en interviewt per vestiging één leidinggevende en één "
-        "niet-leidinggevende, hoe groot de vestiging ook is. Om van de steekproef terug te rekenen naar alle "
-        "vestigingen en alle werknemers in de onderzochte sectoren, geeft een model per percentage de kans $p$ op "
-        "het antwoord in elke combinatie $h$ van sector $s$ en grootteklasse $g$:\n\n"
-        "$$\n\\begin{aligned}\n"
-        "\\operatorname{logit} p_h &= \\alpha + s_{\\mathrm{sector}[h]} + g_{\\mathrm{grootte}[h]} + \\sigma_h z_h, "
-        f"\\quad z_h \\sim {_dist('Normaal', '0', '1')} \\\\\n"
-        f"\\alpha &\\sim {_dist('Normaal', '0', _tex(P['alpha_sd']))}, "
-        f"\\quad \\sigma_h \\sim {_dist('Halfnormaal', _tex(P['sd_cell']))} \\\\\n"
-        f"s_l &\\sim {_dist('Normaal', '0', _tex(P['sector_sd']))}, "
-        f"\\quad g_q \\sim {_dist('Normaal', '0', _tex(P['size_sd']))}, "
-        "\\quad \\textstyle\\sum_l s_l = \\sum_q g_q = 0\n"
-        "\\end{aligned}\n$$\n\n"
-        "met binomiale aantallen per combinatie. De effecten van sector en grootteklasse, "
-        "de lagen waarin de steekproef van de populatie afwijkt, hebben een vaste schaal: een spreiding die uit drie "
-        "grootteklassen geschat wordt, trekt de klassen naar elkaar toe en daarmee de schatting terug naar het "
-        "steekproefpercentage. Alleen de combinaties worden naar de som van beide effecten getrokken (gedeeltelijke "
-        "pooling). "
-        "Per trekking uit de posterior weegt het model de combinaties met het aantal vestigingen (of werknemers) "
-        "in het populatiekader: $\\sum_h W_h p_h / \\sum_h W_h$ (poststratificatie). Een percentage van een deel "
-        "van de vestigingen (de manier van onderzoeken, bij wie onderzocht heeft) is de verhouding van twee zulke "
-        "schattingen. Een werknemer staat voor de werknemers van zijn functie in de vestiging. De gewogen schatting "
-        "zonder model weegt elke vestiging met het aantal vestigingen in het kader gedeeld door het aantal in de "
-        "steekproef in haar combinatie, met een gelineariseerde variantie; een combinatie zonder vestigingen in de "
-        "steekproef ontbreekt daarin. "
-        f"Het populatiekader telt {nl.number(total_e, 0)} vestigingen met {nl.number(total_w, 0)} werknemers "
-        f"(bron: {sources})."
-    )
-    diagnostics = (provenance or {}).get("diagnostics")
-    if isinstance(diagnostics, str):  # stored as JSON with the fit
-        import json
-
-        diagnostics = json.loads(diagnostics)
-    if isinstance(diagnostics, dict) and diagnostics:
-        ok = "voldoet aan" if diagnostics.get("passed") else "voldoet niet aan"
-        text += (
-            f" Het model {ok} de convergentieregels (grootste $\\hat R$ {nl.number(diagnostics['max_rhat'], 3)}, "
-            f"kleinste effectieve steekproefomvang {nl.number(diagnostics['min_ess_bulk'], 0)}, "
-            + (
-                "geen divergenties)."
-                if int(diagnostics["divergences"]) == 0
-                else f"{nl.number(diagnostics['divergences'], 0)} divergenties)."
-            )
-        )
-    return text

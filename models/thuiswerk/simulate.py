@@ -90,6 +90,7 @@ from scipy import optimize
 from scipy.special import expit, logit, ndtr, ndtri
 
 from thuiswerk import codebook as codebook_module
+from thuiswerk.codebook import MANAGER, NON_MANAGER, ROLES
 from thuiswerk.errors import ThuiswerkError
 from thuiswerk.margins import Margins, load_margins
 
@@ -99,17 +100,14 @@ CALIBRATION_SEED = 20221231
 CALIBRATION_N = 30_000
 GH_NODES = 48
 
-MANAGER = "leidinggevende"
-NONMANAGER = "niet_leidinggevende"
-ROLES = (MANAGER, NONMANAGER)
-ROLE_KEY = {MANAGER: "manager", NONMANAGER: "nonmanager"}
+ROLE_KEY = {MANAGER: "manager", NON_MANAGER: "nonmanager"}
 
 _GROUPS = codebook_module.load().groups
 WORKLOAD_ASPECTS = _GROUPS["workload"]
 ISOLATION_ITEMS = _GROUPS["isolation"]
 TECHNO_ITEMS = _GROUPS["technostress"]
 REGIONS = tuple(v.removeprefix("complaint_") for v in _GROUPS["complaints"])
-KANS_REGIONS = tuple(v.removeprefix("complaint_") for v in _GROUPS["kans"])
+KANS_CODES = tuple(v.removeprefix("complaint_") for v in _GROUPS["kans"])
 DEMOGRAPHICS = ("age", "tenure_years", "living_alone", "children_at_home", "gender", "education")
 FURNITURE_LEVELS = ("geen_combinatie", "hoogte_verstelbaar", "zit_sta")
 PLANNED_ORDER = ("niet_structureel", "structureel_20_40", "structureel_40_80", "structureel_80_plus")
@@ -140,7 +138,7 @@ SLOPES: dict[str, dict[str, dict[str, dict[str, float]]]] = {
         # from colleagues for non-managers, weakly less on every other aspect.
         "knows_working_hours_agreements": {
             MANAGER: _by_item(_W, -0.2, work_home_interference=-0.8),
-            NONMANAGER: _by_item(_W, -0.2, colleague_pressure=-0.8),
+            NON_MANAGER: _by_item(_W, -0.2, colleague_pressure=-0.8),
         },
         # Difficulty leading remotely (managers): above all work-home conflict, telepressure
         # and detachment problems.
@@ -150,14 +148,14 @@ SLOPES: dict[str, dict[str, dict[str, dict[str, float]]]] = {
         "manager": {MANAGER: _by_item(_W, 0.2)},
     },
     "isolation": {
-        "knows_social_moments": {MANAGER: _by_item(_I, -0.2), NONMANAGER: _by_item(_I, -0.7)},
-        "knows_conversations": {MANAGER: _by_item(_I, 0.0), NONMANAGER: _by_item(_I, -0.1, isolation_company=-0.6)},
+        "knows_social_moments": {MANAGER: _by_item(_I, -0.2), NON_MANAGER: _by_item(_I, -0.7)},
+        "knows_conversations": {MANAGER: _by_item(_I, 0.0), NON_MANAGER: _by_item(_I, -0.1, isolation_company=-0.6)},
     },
     "complaints": {
         "separate_workspace": {r: _by_item(_C, 0.0, complaint_back=-0.5) for r in ROLES},
         "exhaustion": {r: _by_item(_C, 0.0, complaint_back=0.35) for r in ROLES},
         # home-office share raises arm/neck/shoulder (KANS) complaints of managers only
-        "home_share": {MANAGER: _by_item(_C, 0.75, complaint_back=0.0), NONMANAGER: _by_item(_C, 0.0)},
+        "home_share": {MANAGER: _by_item(_C, 0.75, complaint_back=0.0), NON_MANAGER: _by_item(_C, 0.0)},
     },
 }
 # What one unit of each planted predictor is (the models use the same units).
@@ -227,7 +225,7 @@ STRUCTURE: dict[str, Any] = {
     "techno_sd": {"employee": 0.8},
     "complaint_sd": {"establishment": 0.3},
     "overtime_sd": 3.0,
-    "contract_hours_sd": {MANAGER: 3.0, NONMANAGER: 5.0},
+    "contract_hours_sd": {MANAGER: 3.0, NON_MANAGER: 5.0},
     "contract_hours_bounds": [8.0, 44.0],
     "age_sd": 9.0,
     "age_bounds": [20, 67],
@@ -471,7 +469,7 @@ def _calibrate_design(t: _Targets, cb) -> dict[str, Any]:
         "interview_pattern": {"both": both, "manager_only": 1.0 - p_non, "nonmanager_only": 1.0 - p_man},
         "questionnaire_completion": {
             MANAGER: t("questionnaire_completed_manager"),
-            NONMANAGER: t("questionnaire_completed_nonmanager"),
+            NON_MANAGER: t("questionnaire_completed_nonmanager"),
         },
     }
 
@@ -744,7 +742,7 @@ def _calibrate_outcomes(t: _Targets, params: dict, cb) -> dict[str, Any]:
         res: dict[str, dict[str, float]] = {}
         for j, region in enumerate(REGIONS):
             res[region] = {}
-            for role, rows in ((MANAGER, is_man), (NONMANAGER, ~is_man)):
+            for role, rows in ((MANAGER, is_man), (NON_MANAGER, ~is_man)):
                 offset = fixed[rows, j] + est_re[rows] + sigma * z[rows]
                 target = t(f"complaint_{region}_{ROLE_KEY[role]}")
                 res[region][role] = _root(
@@ -752,11 +750,11 @@ def _calibrate_outcomes(t: _Targets, params: dict, cb) -> dict[str, Any]:
                 )
         return res
 
-    kans_idx = [REGIONS.index(r) for r in KANS_REGIONS]
+    kans_idx = [REGIONS.index(r) for r in KANS_CODES]
 
     def kans_any(sigma: float) -> float:
         alpha = intercepts(sigma)
-        a = np.array([[alpha[r][MANAGER], alpha[r][NONMANAGER]] for r in REGIONS])  # region x role
+        a = np.array([[alpha[r][MANAGER], alpha[r][NON_MANAGER]] for r in REGIONS])  # region x role
         lin = a[:, np.where(is_man, 0, 1)].T + fixed + est_re[:, None] + sigma * z[:, None]
         p = expit(lin[:, kans_idx])
         return float(np.mean(1 - np.prod(1 - p, axis=1)))
@@ -1001,7 +999,7 @@ def _draw_employees(params: dict, est: dict, rng: np.random.Generator) -> dict[s
     has_non = (kind != 1) & ~((kind == 0) & (est["n_employees"] < 2))  # one employee: one interview
     est_index = np.concatenate([np.flatnonzero(has_man), np.flatnonzero(has_non)])
     roles = np.concatenate(
-        [np.full(has_man.sum(), MANAGER, dtype=object), np.full(has_non.sum(), NONMANAGER, dtype=object)]
+        [np.full(has_man.sum(), MANAGER, dtype=object), np.full(has_non.sum(), NON_MANAGER, dtype=object)]
     )
     order = np.lexsort((roles != MANAGER, est_index))
     est_index, roles = est_index[order], roles[order]
@@ -1010,7 +1008,7 @@ def _draw_employees(params: dict, est: dict, rng: np.random.Generator) -> dict[s
     w: dict[str, Any] = {"est_index": est_index, "role": roles, "is_manager": is_man}
 
     def by_role(values: dict[str, float]) -> np.ndarray:
-        return np.where(is_man, values[MANAGER], values[NONMANAGER])
+        return np.where(is_man, values[MANAGER], values[NON_MANAGER])
 
     shares = params["employee_shares"]
     # demographics: no structural effect on any outcome
@@ -1192,7 +1190,7 @@ def _draw_outcomes(params: dict, emp: dict, noise: dict) -> dict[str, np.ndarray
     is_man = emp["is_manager"]
     est_re = STRUCTURE["complaint_sd"]["establishment"] * noise["complaint_est"][emp["est_index"]]
     for j, region in enumerate(REGIONS):
-        alpha = np.where(is_man, c["intercept"][region][MANAGER], c["intercept"][region][NONMANAGER])
+        alpha = np.where(is_man, c["intercept"][region][MANAGER], c["intercept"][region][NON_MANAGER])
         shift = _scenario_shift(emp, "complaints")
         p = expit(alpha + fixed[:, j] + est_re + c["sd_employee"] * noise["complaint_emp"] + shift)
         out[f"complaint_{region}"] = (noise["complaint_uniform"][:, j] < p).astype(np.int64)
@@ -1486,7 +1484,7 @@ def draw_population(
     mc["design"]["sector_shares"] = {s: 1 / len(sectors) for s in sectors}
     mc["design"]["size_shares"] = {z: 1 / len(sizes) for z in sizes}
     mc["design"]["interview_pattern"] = {"both": 1.0, "manager_only": 0.0, "nonmanager_only": 0.0}
-    mc["design"]["questionnaire_completion"] = {MANAGER: 1.0, NONMANAGER: 1.0}
+    mc["design"]["questionnaire_completion"] = {MANAGER: 1.0, NON_MANAGER: 1.0}
     n = spec["truth_establishments_per_stratum"] * len(cells)
     cb = codebook_module.load()
     est = _draw_establishments(mc, n, rng)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import yaml
 
 from thuiswerk import codebook
+from thuiswerk.codebook import MANAGER, ROLES
 
 Family = Literal["awareness", "ordinal", "binary"]
 
@@ -30,8 +31,7 @@ ISOLATION_ASPECTS = _GROUPS["isolation"]
 REGIONS = _GROUPS["complaints"]
 COVARIATES = ("age_10", "tenure_10", "living_alone", "children_at_home", "female", "higher_education")
 
-MANAGER, NON_MANAGER = "leidinggevende", "niet_leidinggevende"
-BOTH = (MANAGER, NON_MANAGER)
+BOTH = ROLES  # an exposure with a slope for both roles
 
 # Priors on the latent (logit) scale. Every predictor is on a comparable scale (0/1
 # indicators, shares 0-1, home-office share per 50 percentage points, scale points of a

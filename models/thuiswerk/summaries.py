@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -58,19 +58,35 @@ import xarray as xr
 
 from thuiswerk import codebook as codebook_module
 from thuiswerk import compare, dims, disclosure, nl, store, workflow
-from thuiswerk.prepare import PREDICTORS, ROLES, predictor_label
+from thuiswerk.codebook import ROLES
+from thuiswerk.compare import (  # noqa: F401  (the LOO rule; the chapters read it as S.LOO_MIN_DIFF etc.)
+    LOO_EMPLOYER,
+    LOO_KNOWLEDGE,
+    LOO_MIN_DIFF,
+    LOO_SAME,
+    LOO_SE_FACTOR,
+    loo_verdict,
+)
+from thuiswerk.describe import (  # noqa: F401  (the survey's numbers, read by the chapters as S.share etc.)
+    KANS_REGIONS,
+    any_complaint,
+    by_role,
+    design_counts,
+    establishment_share,
+    mean,
+    overtime,
+    questionnaire,
+    ratio,
+    share,
+    shares_by,
+    top_categories,
+)
+from thuiswerk.prepare import PREDICTORS, coordinate_label, parameter_name, predictor_label  # noqa: F401
 from thuiswerk.specs import SPECS, ModelSpec
 
-PROB = 0.90  # central posterior interval used throughout the report
-LOO_MIN_DIFF = 4.0  # elpd differences below this are small (Sivula et al. 2022)
-LOO_SE_FACTOR = 2.0
+PROB = nl.PROB  # one definition (thuiswerk.nl); the chapters read it from here
 
 ROLE_LABELS = {"leidinggevende": "Leidinggevenden", "niet_leidinggevende": "Niet-leidinggevenden"}
-KANS_REGIONS = ("complaint_neck", "complaint_shoulders", "complaint_arm")
-
-LOO_SAME = "geen duidelijk verschil"
-LOO_KNOWLEDGE = "kennis van de werknemer voorspelt duidelijk beter"
-LOO_EMPLOYER = "opgave van de werkgever voorspelt duidelijk beter"
 
 
 # =========================================================================== posterior
@@ -167,13 +183,6 @@ def mean_missed_measures(establishments: pd.DataFrame, employees: pd.DataFrame) 
 # =========================================================================== LOO
 
 
-def loo_verdict(elpd_diff: float, se_diff: float) -> str:
-    """The documented rule of the module docstring, in Dutch."""
-    if abs(elpd_diff) < LOO_MIN_DIFF or abs(elpd_diff) < LOO_SE_FACTOR * se_diff:
-        return LOO_SAME
-    return LOO_KNOWLEDGE if elpd_diff > 0 else LOO_EMPLOYER
-
-
 OUTCOME_LABELS = {
     "workload": "Werkdruk",
     "isolation": "Isolatie",
@@ -226,108 +235,6 @@ def loo_table_nl(loo: pd.DataFrame) -> pd.DataFrame:
             ),
         }
     )
-
-
-# =========================================================================== survey
-
-
-def share(values: pd.Series | np.ndarray, min_n: int = nl.MIN_CELL) -> float:
-    """Share of True among the non-missing values; NaN (shown as '–') below ``min_n``."""
-    return mean(values, min_n)
-
-
-def mean(values: pd.Series | np.ndarray, min_n: int = nl.MIN_CELL) -> float:
-    """Mean of the non-missing values; NaN (shown as '–') below ``min_n``."""
-    s = pd.Series(values).dropna().astype(float)
-    if len(s) < min_n:
-        return float("nan")
-    return float(s.mean())
-
-
-def by_role(employees: pd.DataFrame, fn, min_n: int = nl.MIN_CELL) -> dict[str, float]:
-    """``fn(frame_of_role)`` per role, NaN for a role with fewer than ``min_n`` employees.
-
-    ``fn`` blanks its own small cells (:func:`share`, :func:`mean`). Complementary
-    suppression (:mod:`thuiswerk.disclosure`): the report also gives values over
-    both roles, so when one role is blank, the other is blanked too.
-    """
-    subs = {role: employees[employees["role"] == role] for role in ROLES}
-    values: dict[Hashable, float] = {
-        role: (fn(sub) if len(sub) >= min_n else float("nan")) for role, sub in subs.items()
-    }
-    sizes: dict[Hashable, int] = {role: len(sub) for role, sub in subs.items()}
-    return cast(dict[str, float], disclosure.protect_values(values, sizes))
-
-
-def questionnaire(employees: pd.DataFrame) -> pd.DataFrame:
-    """Employees who completed the online questionnaire."""
-    return employees[employees["questionnaire_completed"].astype("Int64") == 1]
-
-
-def design_counts(establishments: pd.DataFrame, employees: pd.DataFrame) -> dict[str, int]:
-    """Establishments, interviewed managers and non-managers, questionnaire completes per role."""
-    q = questionnaire(employees)
-    return {
-        "establishments": int(len(establishments)),
-        "employees": int(len(employees)),
-        "managers": int((employees["role"] == "leidinggevende").sum()),
-        "non_managers": int((employees["role"] == "niet_leidinggevende").sum()),
-        "completed_managers": int((q["role"] == "leidinggevende").sum()),
-        "completed_non_managers": int((q["role"] == "niet_leidinggevende").sum()),
-        "completed": int(len(q)),
-    }
-
-
-def any_complaint(employees: pd.DataFrame, regions=KANS_REGIONS) -> pd.Series:
-    """At least one of ``regions`` (questionnaire completers with every region answered)."""
-    q = questionnaire(employees)
-    items = q[list(regions)].astype("Float64")
-    return (items == 1).any(axis=1).astype(float).where(items.notna().all(axis=1))
-
-
-def overtime(employees: pd.DataFrame) -> pd.Series:
-    """Actual minus contract hours per week."""
-    return employees["actual_hours"].astype(float) - employees["contract_hours"].astype(float)
-
-
-def establishment_share(establishments: pd.DataFrame, column: str, codes) -> float:
-    """Share of establishments whose ``column`` is one of ``codes`` (at least MIN_CELL)."""
-    codes = codes if isinstance(codes, (list, tuple, set)) else [codes]
-    values = establishments[column]
-    valid = values.dropna()
-    return share(valid.astype(str).isin([str(c) for c in codes]), nl.MIN_CELL) if len(valid) else float("nan")
-
-
-def shares_by(establishments: pd.DataFrame, column: str, codes, by: str) -> pd.Series:
-    """:func:`establishment_share` per group of ``by`` (blank below MIN_CELL).
-
-    The groups together are all establishments, whose share the report also
-    gives: complementary suppression (:func:`thuiswerk.disclosure.protect_values`)
-    blanks the next-smallest group (fewest establishments) too where a blank
-    would otherwise follow from the total minus the other groups.
-    """
-    codes = codes if isinstance(codes, (list, tuple, set)) else [codes]
-    values: dict[Hashable, float] = {}
-    answered: dict[Hashable, int] = {}
-    hits: dict[Hashable, float] = {}
-    sizes: dict[Hashable, float] = {}
-    for key, group in establishments.groupby(by, observed=True):
-        valid = group[column].dropna()
-        values[key] = establishment_share(group, column, codes)
-        answered[key] = len(valid)
-        hits[key] = float(valid.astype(str).isin([str(c) for c in codes]).sum())
-        sizes[key] = len(group)
-    protected = disclosure.protect_values(values, answered, hits, order=sizes)
-    return pd.Series(protected, dtype="float64").rename_axis(by)
-
-
-def top_categories(values: pd.Series, k: int = 2) -> list[str]:
-    """Index labels of the ``k`` largest values (ties in the given order)."""
-    return [str(i) for i in values.sort_values(ascending=False, kind="stable").index[:k]]
-
-
-def ratio(a: float, b: float) -> float:
-    return float(a / b) if b and np.isfinite(a) and np.isfinite(b) else float("nan")
 
 
 # =========================================================================== display
@@ -476,49 +383,6 @@ def variable_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
-
-
-def coordinate_label(code: str) -> str:
-    """The Dutch label of one coordinate of a posterior variable (an index of ArviZ's summary).
-
-    An exposure term "predictor|role" becomes "Kent afspraken over werktijden
-    (leidinggevenden)"; predictors, codebook items (aspects, body regions), measures,
-    roles, the employer's report (nee/ja), sectors and size classes get their Dutch
-    labels; anything else (the number of a cut point) is returned as it is.
-    """
-    code = str(code).strip()
-    if "|" in code:
-        predictor, role = code.split("|", 1)
-        return f"{coordinate_label(predictor)} ({nl.ROLE_NL.get(role, role)})"
-    if code in PREDICTORS:
-        return predictor_label(code)
-    if code in nl.ROLE_NL:
-        return nl.ROLE_NL[code]
-    if code in nl.REPORTED_NL:
-        return nl.REPORTED_NL[code]
-    book = codebook_module.load()
-    if code in book.measures:
-        return book.measures[code]
-    for variable in ("sector", "size_class"):
-        try:
-            return nl.category_label(variable, code)
-        except KeyError:
-            pass
-    try:
-        return nl.label(code)
-    except KeyError:
-        return code
-
-
-def parameter_name(element: str) -> str:
-    """The Dutch name of one element of a posterior variable: "beta[age_10]" ->
-    "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)" (:data:`thuiswerk.nl.PARAMETER_NL`)."""
-    element = str(element)
-    variable = element.split("[")[0]
-    inner = element[element.find("[") + 1 : element.rfind("]")] if "[" in element else ""
-    name = nl.capitalize_first(nl.parameter_nl(variable))
-    parts = [coordinate_label(p) for p in inner.split(",")] if inner else []
-    return f"{name}: {', '.join(parts)}" if parts else name
 
 
 def model_name(name: str) -> str:
@@ -1000,18 +864,64 @@ def _with_empty(frame: pd.DataFrame, table: str, survey) -> pd.DataFrame:
 # =========================================================================== appendix A
 
 
-def _tex(value: float) -> str:
-    """A prior value for LaTeX with a Dutch decimal comma ("1{,}5")."""
-    return (
-        nl.number(value, 2).rstrip("0").rstrip(",").replace(",", "{,}")
-        if "," in nl.number(value, 2)
-        else nl.number(value, 0)
+def population_method_nl(frame: pd.DataFrame | None, provenance: dict | None) -> str:
+    """Appendix A: the population model, its priors, the frame and the fit's convergence, in Dutch markdown."""
+    from thuiswerk.specs import STRATA_PRIORS as P
+
+    if frame is None:
+        return (
+            "Bij deze enquête hoort geen populatiekader (het aantal vestigingen en werknemers per sector en "
+            "grootteklasse, `population.csv` in de map van de enquête). Er zijn daarom geen populatieschattingen."
+        )
+    total_e, total_w = int(frame["n_establishments"].sum()), int(frame["n_employees"].sum())
+    sources = "; ".join(sorted(frame["source"].astype(str).unique()))
+    text = (
+        "Het oorspronkelijke rapport geeft percentages van de steekproef. Die steekproef is getrokken per sector en "
+        "grootteklasse, met relatief veel grote vestigingen, en interviewt per vestiging één leidinggevende en één "
+        "niet-leidinggevende, hoe groot de vestiging ook is. Om van de steekproef terug te rekenen naar alle "
+        "vestigingen en alle werknemers in de onderzochte sectoren, geeft een model per percentage de kans $p$ op "
+        "het antwoord in elke combinatie $h$ van sector $s$ en grootteklasse $g$:\n\n"
+        "$$\n\\begin{aligned}\n"
+        "\\operatorname{logit} p_h &= \\alpha + s_{\\mathrm{sector}[h]} + g_{\\mathrm{grootte}[h]} + \\sigma_h z_h, "
+        f"\\quad z_h \\sim {nl.latex_distribution('Normaal', '0', '1')} \\\\\n"
+        f"\\alpha &\\sim {nl.latex_distribution('Normaal', '0', nl.latex_number(P['alpha_sd']))}, "
+        f"\\quad \\sigma_h \\sim {nl.latex_distribution('Halfnormaal', nl.latex_number(P['sd_cell']))} \\\\\n"
+        f"s_l &\\sim {nl.latex_distribution('Normaal', '0', nl.latex_number(P['sector_sd']))}, "
+        f"\\quad g_q \\sim {nl.latex_distribution('Normaal', '0', nl.latex_number(P['size_sd']))}, "
+        "\\quad \\textstyle\\sum_l s_l = \\sum_q g_q = 0\n"
+        "\\end{aligned}\n$$\n\n"
+        "met binomiale aantallen per combinatie. De effecten van sector en grootteklasse, "
+        "de lagen waarin de steekproef van de populatie afwijkt, hebben een vaste schaal: een spreiding die uit drie "
+        "grootteklassen geschat wordt, trekt de klassen naar elkaar toe en daarmee de schatting terug naar het "
+        "steekproefpercentage. Alleen de combinaties worden naar de som van beide effecten getrokken (gedeeltelijke "
+        "pooling). "
+        "Per trekking uit de posterior weegt het model de combinaties met het aantal vestigingen (of werknemers) "
+        "in het populatiekader: $\\sum_h W_h p_h / \\sum_h W_h$ (poststratificatie). Een percentage van een deel "
+        "van de vestigingen (de manier van onderzoeken, bij wie onderzocht heeft) is de verhouding van twee zulke "
+        "schattingen. Een werknemer staat voor de werknemers van zijn functie in de vestiging. De gewogen schatting "
+        "zonder model weegt elke vestiging met het aantal vestigingen in het kader gedeeld door het aantal in de "
+        "steekproef in haar combinatie, met een gelineariseerde variantie; een combinatie zonder vestigingen in de "
+        "steekproef ontbreekt daarin. "
+        f"Het populatiekader telt {nl.number(total_e, 0)} vestigingen met {nl.number(total_w, 0)} werknemers "
+        f"(bron: {sources})."
     )
+    diagnostics = (provenance or {}).get("diagnostics")
+    if isinstance(diagnostics, str):  # stored as JSON with the fit
+        import json
 
-
-def _dist(name: str, *args: str) -> str:
-    """A distribution in LaTeX with its Dutch name: ``_dist("Normaal", "0", "1")`` -> ``\\mathrm{Normaal}(0, 1)``."""
-    return rf"\mathrm{{{name}}}({', '.join(args)})"
+        diagnostics = json.loads(diagnostics)
+    if isinstance(diagnostics, dict) and diagnostics:
+        ok = "voldoet aan" if diagnostics.get("passed") else "voldoet niet aan"
+        text += (
+            f" Het model {ok} de convergentieregels (grootste $\\hat R$ {nl.number(diagnostics['max_rhat'], 3)}, "
+            f"kleinste effectieve steekproefomvang {nl.number(diagnostics['min_ess_bulk'], 0)}, "
+            + (
+                "geen divergenties)."
+                if int(diagnostics["divergences"]) == 0
+                else f"{nl.number(diagnostics['divergences'], 0)} divergenties)."
+            )
+        )
+    return text
 
 
 def model_equations(spec: ModelSpec) -> str:
@@ -1021,15 +931,15 @@ def model_equations(spec: ModelSpec) -> str:
     :func:`glossary_table`); distributions have their Dutch names (Normaal,
     Halfnormaal, Lognormaal, Beta, Bernoulli).
     """
-    p = {k: _tex(v) for k, v in spec.priors.items()}
+    p = {k: nl.latex_number(v) for k, v in spec.priors.items()}
     person = [
         r"u_v &= \sigma_{\mathrm{vest}}\, z_v + s_{\mathrm{sector}[v]} + g_{\mathrm{grootte}[v]}, \quad z_v \sim "
-        + _dist("Normaal", "0", "1")
+        + nl.latex_distribution("Normaal", "0", "1")
         + r" \\",
-        r"e_i &= \sigma_{\mathrm{wn}}\, z_i, \quad z_i \sim " + _dist("Normaal", "0", "1") + r" \\",
+        r"e_i &= \sigma_{\mathrm{wn}}\, z_i, \quad z_i \sim " + nl.latex_distribution("Normaal", "0", "1") + r" \\",
         r"\sigma_{\mathrm{vest}} &= \sigma \sqrt{\rho}, \quad \sigma_{\mathrm{wn}} = \sigma \sqrt{1 - \rho} \\",
-        rf"\sigma &\sim {_dist('Halfnormaal', p['sigma_total'])}, \quad \rho \sim {_dist('Beta', p['rho_alpha'], p['rho_beta'])} \\",
-        rf"s_l, g_q &\sim {_dist('Normaal', '0', p['group_sd'])}, \quad \textstyle\sum_l s_l = \sum_q g_q = 0",
+        rf"\sigma &\sim {nl.latex_distribution('Halfnormaal', p['sigma_total'])}, \quad \rho \sim {nl.latex_distribution('Beta', p['rho_alpha'], p['rho_beta'])} \\",
+        rf"s_l, g_q &\sim {nl.latex_distribution('Normaal', '0', p['group_sd'])}, \quad \textstyle\sum_l s_l = \sum_q g_q = 0",
     ]
     person_legend = (
         " Het vestigingseffect $u_v$ bestaat uit een eigen effect van vestiging $v$ en de effecten $s$ van de "
@@ -1039,9 +949,11 @@ def model_equations(spec: ModelSpec) -> str:
     )
     slopes = (
         [
-            r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim " + _dist("Normaal", "0", "1") + r" \\",
-            rf"\beta_p &\sim {_dist('Normaal', '0', p['beta_sd'])}, \quad \mu_t \sim {_dist('Normaal', '0', p['slope_sd'])}, "
-            rf"\quad \tau_k \sim {_dist('Halfnormaal', p['tau_sd'])} \\",
+            r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim "
+            + nl.latex_distribution("Normaal", "0", "1")
+            + r" \\",
+            rf"\beta_p &\sim {nl.latex_distribution('Normaal', '0', p['beta_sd'])}, \quad \mu_t \sim {nl.latex_distribution('Normaal', '0', p['slope_sd'])}, "
+            rf"\quad \tau_k \sim {nl.latex_distribution('Halfnormaal', p['tau_sd'])} \\",
         ]
         if spec.family in ("ordinal", "binary")
         else []
@@ -1057,8 +969,8 @@ def model_equations(spec: ModelSpec) -> str:
             r"P(y_{ij} \le k) &= \mathrm{logit}^{-1}(c_{jk} - \eta_{ij}), \quad k = 1, \dots, K - 1 \\",
             r"\eta_{ij} &= x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} + u_{v[i]} + e_i \\",
             *slopes,
-            rf"c_{{j1}} &\sim {_dist('Normaal', p['cut_first_mu'], p['cut_first_sd'])}, \quad c_{{j,k+1}} - c_{{jk}} \sim "
-            rf"{_dist('Lognormaal', p['gap_log_mu'], p['gap_log_sd'])} \\",
+            rf"c_{{j1}} &\sim {nl.latex_distribution('Normaal', p['cut_first_mu'], p['cut_first_sd'])}, \quad c_{{j,k+1}} - c_{{jk}} \sim "
+            rf"{nl.latex_distribution('Lognormaal', p['gap_log_mu'], p['gap_log_sd'])} \\",
         ]
         legend = (
             "Hierin is $y_{ij}$ het antwoord van werknemer $i$ op aspect $j$ (schaal 1 tot en met $K$), "
@@ -1071,7 +983,7 @@ def model_equations(spec: ModelSpec) -> str:
             r"P(y_{ij} = 1) &= \mathrm{logit}^{-1}(\alpha_{j, f[i]} + x_i^\top \beta + \textstyle\sum_t w_{it}\, b_{jt} "
             r"+ u_{v[i]} + e_i) \\",
             *slopes,
-            rf"\alpha_{{jf}} &\sim {_dist('Normaal', p['intercept_mu'], p['intercept_sd'])} \\",
+            rf"\alpha_{{jf}} &\sim {nl.latex_distribution('Normaal', p['intercept_mu'], p['intercept_sd'])} \\",
         ]
         legend = (
             "Hierin is $y_{ij}$ een klacht (ja of nee) van werknemer $i$ aan lichaamsdeel $j$ en $f[i]$ de "
@@ -1081,8 +993,10 @@ def model_equations(spec: ModelSpec) -> str:
         n = len(codebook_module.load().measures)
         lines = [
             r"P(y_{im} = 1) &= \mathrm{logit}^{-1}(a_{m, f[i], w_{v[i] m}} + u_{v[i]} + e_i) \\",
-            r"a_{mfw} &= \mu_{fw} + \tau_{fw}\, z_{mfw}, \quad z_{mfw} \sim " + _dist("Normaal", "0", "1") + r" \\",
-            rf"\mu_{{fw}} &\sim {_dist('Normaal', '0', p['mu_sd'])}, \quad \tau_{{fw}} \sim {_dist('Halfnormaal', p['tau_sd'])} \\",
+            r"a_{mfw} &= \mu_{fw} + \tau_{fw}\, z_{mfw}, \quad z_{mfw} \sim "
+            + nl.latex_distribution("Normaal", "0", "1")
+            + r" \\",
+            rf"\mu_{{fw}} &\sim {nl.latex_distribution('Normaal', '0', p['mu_sd'])}, \quad \tau_{{fw}} \sim {nl.latex_distribution('Halfnormaal', p['tau_sd'])} \\",
             r"p_{mf} &= \textstyle\int \mathrm{logit}^{-1}(a_{mf1} + \sigma z)\, \varphi(z)\, dz, \quad "
             rf"N_f = \textstyle\sum_m r_{{mf}} (1 - p_{{mf}}), \quad \text{{informatieverlies}}_f = N_f / {n} \\",
         ]
@@ -1195,7 +1109,7 @@ def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     """
     from thuiswerk import checks
 
-    interval = f"{nl.percent(checks.PROB)}-interval"
+    interval = f"{nl.percent(nl.PROB)}-interval"
     rows = []
     inside = []
     blanked = False
@@ -1240,14 +1154,13 @@ def prior_checks_sentence(table: pd.DataFrame, lead: str = "") -> str:
     ``lead`` (an adverbial phrase) the verb comes second: "Met de gekozen priors liggen
     vijf van de zes waargenomen waarden binnen ...".
     """
-    from thuiswerk import checks
 
     k, n = table.attrs["prior_inside"]
     if n == 0:
         return "Er zijn geen prior-predictieve controles."
     subject = nl.of_total(k, n, "waargenomen waarden", "waargenomen waarde")
     verb = nl.verb(k, "ligt", "liggen")
-    rest = f"binnen het {nl.percent(checks.PROB)}-interval van de prior."
+    rest = f"binnen het {nl.percent(nl.PROB)}-interval van de prior."
     if lead:
         return f"{nl.capitalize_first(lead)} {verb} {subject} {rest}"
     return f"{nl.capitalize_first(subject)} {verb} {rest}"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
-from thuiswerk import errors, prepare, specs, store
+from thuiswerk import errors, prepare, specs, store, strata
 from thuiswerk.data import Survey, load_survey
 from thuiswerk.fit import SamplerSettings, expected_bytes, fit
 from thuiswerk.runconfig import DEFAULT_SEED  # noqa: F401  (one definition, re-exported)
@@ -462,10 +462,8 @@ def population_spec_hash(settings: SamplerSettings) -> str:
 
 
 def population_inputs(survey: Survey):
-    """The population model's counts (:func:`thuiswerk.mrp.strata_inputs`) of the survey."""
-    from thuiswerk import mrp
-
-    return mrp.strata_inputs(survey.establishments, survey.employees)
+    """The population model's counts (:func:`thuiswerk.strata.strata_inputs`) of the survey."""
+    return strata.strata_inputs(survey.establishments, survey.employees)
 
 
 def fit_population(
@@ -480,12 +478,11 @@ def fit_population(
     lock_timeout: float = store.LOCK_TIMEOUT,
 ) -> FitResult:
     """Fit the population model unless a current fit is stored (as :func:`fit_model`: locked, atomic, kept)."""
-    from thuiswerk import mrp
     from thuiswerk.fit import fit_strata
 
     started = time.perf_counter()
     inputs = population_inputs(survey)
-    expected = store.Provenance(mrp.MODEL, population_spec_hash(settings), mrp.inputs_hash(inputs), seed)
+    expected = store.Provenance(strata.MODEL, population_spec_hash(settings), strata.inputs_hash(inputs), seed)
     excluded = {f"{share}: {why}": n for share, reasons in inputs.excluded.items() for why, n in reasons.items()}
     n_values = inputs.successes.size * (settings.chains * settings.draws + settings.prior_draws)
     return _stored_fit(
@@ -497,11 +494,10 @@ def fit_population(
 
 def load_population(survey: Survey, fits_dir: Path, seed: int, data_arg: str = ""):
     """The stored population fit and its inputs; refuses a missing, stale or broken fit with the command to run."""
-    from thuiswerk import mrp
 
-    path = store.fit_path(fits_dir, mrp.MODEL)
-    command = f"thuiswerk fit {mrp.MODEL}{data_arg} --seed {seed}"
+    path = store.fit_path(fits_dir, strata.MODEL)
+    command = f"thuiswerk fit {strata.MODEL}{data_arg} --seed {seed}"
     inputs = population_inputs(survey)
     settings = _stored_settings(store.read_attrs(path, command))
-    expected = store.Provenance(mrp.MODEL, population_spec_hash(settings), mrp.inputs_hash(inputs), seed)
+    expected = store.Provenance(strata.MODEL, population_spec_hash(settings), strata.inputs_hash(inputs), seed)
     return store.load_current(path, expected, command), inputs
