@@ -29,7 +29,7 @@ MANAGER, NONMANAGER = "leidinggevende", "niet_leidinggevende"
 
 @pytest.fixture(scope="module")
 def large() -> sim.SyntheticSurvey:
-    return sim.simulate(N_LARGE, sim.DEFAULT_SEED)
+    return sim.simulate(N_LARGE, sim.SURVEY_SEED)
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,7 @@ def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | N
 
 
 def recover(n: int) -> pd.DataFrame:
-    synthetic = simulate.simulate(n_establishments=n, seed=simulate.DEFAULT_SEED)
+    synthetic = simulate.simulate(n_establishments=n, seed=simulate.SURVEY_SEED)
     survey = Survey(establishments=synthetic.establishments, employees=synthetic.employees)
     trees = {}
     for model in MODELS:

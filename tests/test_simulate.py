@@ -36,14 +36,14 @@ def _truth_json(truth: dict) -> str:
 
 def test_constants_and_defaults(survey):
     assert sim.DEFAULT_N == 206
-    assert sim.DEFAULT_SEED == 20220201
+    assert sim.SURVEY_SEED == 20220201
     assert len(survey.establishments) == sim.DEFAULT_N
-    assert survey.truth["seed"] == sim.DEFAULT_SEED
+    assert survey.truth["seed"] == sim.SURVEY_SEED
     assert survey.truth["n_establishments"] == sim.DEFAULT_N
 
 
 def test_same_seed_gives_identical_tables_and_truth(survey):
-    again = sim.simulate(sim.DEFAULT_N, sim.DEFAULT_SEED)
+    again = sim.simulate(sim.DEFAULT_N, sim.SURVEY_SEED)
     pd.testing.assert_frame_equal(survey.establishments, again.establishments)
     pd.testing.assert_frame_equal(survey.employees, again.employees)
     assert _truth_json(survey.truth) == _truth_json(again.truth)
@@ -57,10 +57,10 @@ def test_calibration_is_deterministic_without_the_cache():
 
 
 def test_different_seed_gives_different_tables(survey):
-    other = sim.simulate(sim.DEFAULT_N, sim.DEFAULT_SEED + 1)
+    other = sim.simulate(sim.DEFAULT_N, sim.SURVEY_SEED + 1)
     assert not survey.establishments.equals(other.establishments)
     assert not survey.employees.equals(other.employees)
-    assert other.truth["seed"] == sim.DEFAULT_SEED + 1
+    assert other.truth["seed"] == sim.SURVEY_SEED + 1
     # the planted parameters do not depend on the seed
     assert other.truth["slopes"] == survey.truth["slopes"]
     assert other.truth["workload"]["cuts"] == survey.truth["workload"]["cuts"]

@@ -38,6 +38,8 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from thuiswerk.runconfig import DEFAULT_SEED
+
 SAMPLERS = ("nutpie", "nutpie-jax", "pymc", "numpyro", "stan")
 DEFAULT_SAMPLERS = ("nutpie", "pymc", "numpyro", "stan")
 REFERENCE = "stan"
@@ -51,7 +53,7 @@ class BenchSettings:
     tune: int = 1000
     draws: int = 1000
     target_accept: float = 0.9
-    seed: int = 2022
+    seed: int = DEFAULT_SEED
     timeout_seconds: float = 20 * 60
 
 
@@ -249,7 +251,7 @@ def simulate_data(n_establishments: int, out: Path) -> Path:
 
     folder = out / "data" / f"n{n_establishments}"
     if not (folder / "employees.csv").exists():
-        sim.write(sim.simulate(n_establishments=n_establishments, seed=sim.DEFAULT_SEED), folder)
+        sim.write(sim.simulate(n_establishments=n_establishments, seed=sim.SURVEY_SEED), folder)
     return folder
 
 

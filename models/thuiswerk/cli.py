@@ -22,8 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from thuiswerk import errors
-
-DEFAULT_DATA = Path("data/synthetic")
+from thuiswerk.runconfig import DEFAULT_DATA, DEFAULT_FITS  # noqa: F401  (the defaults: one definition)
 
 # Exit codes: one table, in thuiswerk.errors (each error class carries its code).
 EXIT_INVALID = errors.InvalidDataError.exit_code  # the data violate the codebook
@@ -124,7 +123,7 @@ def simulate(
 
     if scenario not in sim.SCENARIOS:
         raise UsageError(f"--scenario must be one of {', '.join(sim.SCENARIOS)}, not {scenario!r}")
-    seed = sim.DEFAULT_SEED if seed is None else seed
+    seed = sim.SURVEY_SEED if seed is None else seed
     with console.status(f"Simulating {establishments} establishments (seed {seed}, scenario {scenario})..."):
         survey = sim.simulate(n_establishments=establishments, seed=seed, scenario_name=scenario, population=True)
         sim.write(survey, out)
@@ -269,9 +268,6 @@ def _specs(models: list[str], run):
     except (KeyError, ValueError) as exc:
         err.print(f"[bold red]{exc.args[0]}[/]")
         raise typer.Exit(EXIT_USAGE) from None
-
-
-DEFAULT_FITS = Path("data/fits")
 
 
 def _adapted(selected, survey, out=None) -> list:

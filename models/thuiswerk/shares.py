@@ -477,13 +477,10 @@ def _sentence_of(record: dict[str, Any], what: str) -> str:
 
     return (
         f"In de steekproef {what.format(nl.percent(record['sample']))}; van alle vestigingen in de onderzochte sectoren "
-        f"naar schatting {nl.percent(record['establishments'])} ({nl.percent(PROB_WORD)}-interval "
+        f"naar schatting {nl.percent(record['establishments'])} ({nl.percent(nl.PROB)}-interval "
         f"{nl.percent_interval(record['establishments_q05'], record['establishments_q95'])}), en van hun werknemers "
         f"{nl.percent(record['employees'])} ({nl.percent_interval(record['employees_q05'], record['employees_q95'])})."
     )
-
-
-PROB_WORD = 0.90
 
 
 def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
@@ -568,7 +565,7 @@ def paragraph_nl(
     k, n = outside(rows, chapter)
     tail = (
         f"{nl.capitalize_first(nl.count_of(k, n))} percentages van dit hoofdstuk "
-        f"{nl.verb(k, 'ligt', 'liggen')} in de steekproef buiten het {nl.percent(PROB_WORD)}-interval voor alle "
+        f"{nl.verb(k, 'ligt', 'liggen')} in de steekproef buiten het {nl.percent(nl.PROB)}-interval voor alle "
         f"vestigingen; {table_ref} zet ze naast elkaar, met de gewogen schatting zonder model ernaast."
     )
     lead = LEADS[chapter](_records(rows, chapter), frame, establishments)

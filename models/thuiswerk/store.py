@@ -71,7 +71,6 @@ from thuiswerk import errors
 from thuiswerk.resources import REPO_ROOT
 from thuiswerk.specs import canonical_hash
 
-DEFAULT_FITS = Path("data/fits")
 PACKAGES = ("thuiswerk", "pymc", "pytensor", "nutpie", "arviz", "numpy", "pandas", "xarray")
 
 # The errors of this module; the names stay importable from here.
