@@ -24,9 +24,19 @@ def test_readme_names_every_module_of_the_package_once():
 def test_the_readme_layers_are_the_import_contracts_layers():
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     contract = next(c for c in config["contracts"] if c["type"] == "layers")
-    enforced = [sorted(m.strip().removeprefix("thuiswerk.") for m in re.split("[:|]", layer)) for layer in contract["layers"]]
+    enforced = [
+        sorted(m.strip().removeprefix("thuiswerk.") for m in re.split("[:|]", layer)) for layer in contract["layers"]
+    ]
     bullets = re.findall(r"^- \*\*(\w+)\*\*: (.*?)(?=^- \*\*|\Z)", _layout(), re.M | re.S)
     described = [sorted(re.findall(r"`(\w+)` \(|`(\w+)`,|`(\w+)`\.?$", text, re.M)) for _, text in bullets]
     described = [sorted(m for match in layer for m in match if m) for layer in described]
-    assert [name for name, _ in bullets] == ["core", "data", "modelling", "analysis", "studies", "reporting", "interfaces"]
+    assert [name for name, _ in bullets] == [
+        "core",
+        "data",
+        "modelling",
+        "analysis",
+        "studies",
+        "reporting",
+        "interfaces",
+    ]
     assert described[::-1] == enforced, "README 'Layout' and the layers contract of pyproject.toml differ"
