@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import codebook
-from thuiswerk.schema import DTYPES, Violation
+from thuiswerk.core import codebook
+from thuiswerk.data.schema import DTYPES, Violation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -132,8 +132,8 @@ def default_fits(tmp_path_factory) -> Path:
     models are fitted into a temporary folder for this test session (several
     minutes on 2 cores), leaving data/fits as it was.
     """
-    from thuiswerk import store, workflow
-    from thuiswerk.fit import STRATA_SETTINGS, SamplerSettings
+    from thuiswerk.modelling import store, workflow
+    from thuiswerk.modelling.fit import STRATA_SETTINGS, SamplerSettings
 
     survey = workflow.load_valid_survey(REPO_ROOT / "data" / "synthetic")
     selected = workflow.resolve_specs(["all"])

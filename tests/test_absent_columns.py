@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk import simulate, store
 from thuiswerk.cli import EXIT_DIAGNOSTICS, app
-from thuiswerk.data import load_survey
-from thuiswerk.specs import SPECS
-from thuiswerk.workflow import adapt
+from thuiswerk.data import simulate
+from thuiswerk.data.survey import load_survey
+from thuiswerk.modelling import store
+from thuiswerk.modelling.specs import SPECS
+from thuiswerk.modelling.workflow import adapt
 
 runner = CliRunner()
 TINY = ["--sampler", "pymc", "--chains", "2", "--tune", "50", "--draws", "50"]
@@ -69,8 +70,8 @@ def test_fit_names_what_it_leaves_out_and_the_fit_records_it(partial, tmp_path):
 
 def test_the_report_says_what_the_survey_lacks(partial):
     """The report's opening names every absent column, every model not fitted and every covariate left out."""
-    from thuiswerk import nl
-    from thuiswerk.summaries import ReportContext
+    from thuiswerk.core import nl
+    from thuiswerk.reporting.summaries import ReportContext
 
     survey = load_survey(partial)
     outcome = {name: adapt(spec, survey) for name, spec in SPECS.items()}
@@ -107,7 +108,8 @@ def _model_columns(survey) -> dict[str, list[str]]:
     """Per table, the columns the ten models read: found by fitting-input preparation on a survey without any."""
     import dataclasses
 
-    from thuiswerk import codebook, workflow
+    from thuiswerk.core import codebook
+    from thuiswerk.modelling import workflow
 
     cb = codebook.load()
     optional = {c for t in ("establishments", "employees") for c in cb.optional(t)}
@@ -132,7 +134,7 @@ def bare(tmp_path_factory, default_fits):
     The models see exactly the same inputs, so the default fits are current for it
     (a fit's data hash is that of its inputs): nothing is refitted.
     """
-    from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.core.resources import REPO_ROOT
 
     folder = tmp_path_factory.mktemp("bare")
     source = REPO_ROOT / "data" / "synthetic"
@@ -144,7 +146,7 @@ def bare(tmp_path_factory, default_fits):
 
 
 def test_a_survey_with_only_the_model_columns_validates_and_its_fits_are_current(bare):
-    from thuiswerk import workflow
+    from thuiswerk.modelling import workflow
 
     folder, fits, _ = bare
     survey = load_survey(folder)
@@ -164,8 +166,8 @@ def test_every_chapter_runs_on_it_and_says_what_it_lacks(bare, monkeypatch):
     from matplotlib.figure import Figure
 
     from test_report import Cell, chapter_paths, parse_chapter, run_cell
-    from thuiswerk import nl
-    from thuiswerk.summaries import load_context
+    from thuiswerk.core import nl
+    from thuiswerk.reporting.summaries import load_context
 
     matplotlib.use("Agg")
     folder, fits, _ = bare

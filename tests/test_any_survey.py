@@ -22,8 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from thuiswerk import codebook, findings, nl, simulate, specs
+from thuiswerk.analysis import findings
 from thuiswerk.cli import EXIT_DIAGNOSTICS, app
+from thuiswerk.core import codebook, nl
+from thuiswerk.data import simulate
+from thuiswerk.modelling import specs
 
 runner = CliRunner()
 TINY = ["--sampler", "pymc", "--chains", "1", "--tune", "15", "--draws", "15"]

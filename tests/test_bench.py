@@ -14,10 +14,11 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from thuiswerk import bench, builders, specs, stanref
 from thuiswerk.cli import EXIT_USAGE, app
-from thuiswerk.data import load_survey
-from thuiswerk.workflow import inputs_for
+from thuiswerk.data.survey import load_survey
+from thuiswerk.modelling import builders, specs, stanref
+from thuiswerk.modelling.workflow import inputs_for
+from thuiswerk.studies import bench
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 runner = CliRunner()
@@ -304,7 +305,7 @@ def test_workflow_times_a_cold_fit_a_rerun_and_a_refit_after_one_prior_change(tm
 
 
 def test_fit_with_a_jax_sampler_but_no_jax_names_the_extra(monkeypatch, tmp_path):
-    from thuiswerk import fit
+    from thuiswerk.modelling import fit
 
     monkeypatch.setattr(fit, "missing_modules", lambda sampler: ["jax", "numpyro"])
     result = runner.invoke(app, ["fit", "workload", "--sampler", "numpyro", "--fits", str(tmp_path)])

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import codebook
-from thuiswerk import simulate as sim
-from thuiswerk.margins import Margins, evaluate, load_margins, statistic_value
-from thuiswerk.resources import REPO_ROOT
+from thuiswerk.core import codebook
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.data import simulate as sim
+from thuiswerk.data.margins import Margins, evaluate, load_margins, statistic_value
 
 N_LARGE = 100_000
 MARGINS = load_margins()

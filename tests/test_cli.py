@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from thuiswerk.cli import EXIT_INVALID, EXIT_UNREADABLE, app
-from thuiswerk.resources import REPO_DATA
+from thuiswerk.core.resources import REPO_DATA
 
 runner = CliRunner()
 
@@ -85,8 +85,8 @@ def test_committed_default_survey_is_what_simulate_generates(tmp_path: Path) -> 
 
 
 def test_report_without_quarto_says_how_to_install_and_exits_nonzero(monkeypatch) -> None:
-    from thuiswerk import render
     from thuiswerk.cli import EXIT_NO_QUARTO, EXIT_USAGE
+    from thuiswerk.reporting import render
 
     monkeypatch.setattr(render, "find_quarto", lambda: None)
     result = runner.invoke(app, ["report"])
@@ -99,7 +99,7 @@ def test_report_without_quarto_says_how_to_install_and_exits_nonzero(monkeypatch
 def test_find_quarto_falls_back_to_the_offline_build(monkeypatch, tmp_path) -> None:
     import shutil
 
-    from thuiswerk import render
+    from thuiswerk.reporting import render
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -115,7 +115,8 @@ def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) ->
     """`thuiswerk run` ends with `thuiswerk report` on the same data, fits and seed (the steps before are stubbed)."""
     from types import SimpleNamespace
 
-    from thuiswerk import cli, render
+    from thuiswerk import cli
+    from thuiswerk.reporting import render
 
     calls = []
     for step in ("simulate", "fit_command", "check", "compare", "findings"):
@@ -137,7 +138,7 @@ def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) ->
 
 
 def test_run_configuration_options_then_environment_then_defaults(monkeypatch) -> None:
-    from thuiswerk.runconfig import DEFAULT_SEED, RunConfig
+    from thuiswerk.core.runconfig import DEFAULT_SEED, RunConfig
 
     env = {"THUISWERK_DATA": "real", "THUISWERK_SEED": "5", "THUISWERK_MAPPING": "m.yaml"}
     run = RunConfig.resolve(fits="elsewhere", environ=env)
@@ -188,7 +189,7 @@ def test_fit_waits_as_long_as_asked_for_another_fit_of_the_model(monkeypatch, tm
     """--wait reaches the lock: how long a second fit of the same model waits before exit 9."""
     from types import SimpleNamespace
 
-    from thuiswerk import workflow
+    from thuiswerk.modelling import workflow
 
     seen = {}
 
@@ -206,7 +207,7 @@ def test_fit_waits_as_long_as_asked_for_another_fit_of_the_model(monkeypatch, tm
 def test_high_pareto_k_is_said_once_per_model_in_words() -> None:
     import numpy as np
 
-    from thuiswerk.compare import pareto_k_note
+    from thuiswerk.analysis.compare import pareto_k_note
 
     assert pareto_k_note("workload", np.array([0.2, 0.5, 0.69])) is None
     note = pareto_k_note("workload", np.array([0.2, 0.95, 0.8]))
@@ -215,7 +216,7 @@ def test_high_pareto_k_is_said_once_per_model_in_words() -> None:
 
 
 def test_validate_takes_the_folder_as_argument_or_as_data_option_like_every_other_command(tmp_path):
-    from thuiswerk import simulate
+    from thuiswerk.data import simulate
 
     folder = tmp_path / "survey"
     simulate.write(simulate.simulate(n_establishments=20, seed=2), folder)

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from conftest import find, make_valid_tables, write_csv
-from thuiswerk import codebook, data
-from thuiswerk.data import DataError, Survey, load_mapping, load_survey, write_survey
-from thuiswerk.resources import REPO_DATA
-from thuiswerk.schema import DTYPES, validate_survey
+from thuiswerk.core import codebook
+from thuiswerk.core.resources import REPO_DATA
+from thuiswerk.data import survey as survey_module
+from thuiswerk.data.schema import DTYPES, validate_survey
+from thuiswerk.data.survey import DataError, Survey, load_mapping, load_survey, write_survey
 
 EMP = "employees.csv"
 
@@ -411,7 +412,7 @@ def test_bad_mapping_file(tmp_path: Path, csv_dir: Path, text: str, fragments: l
 
 def _fail_on_second_table(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     written: list[str] = []
-    real = data._write_table
+    real = survey_module._write_table
 
     def flaky(frame, path, fmt, table, cb):
         if written:
@@ -419,7 +420,7 @@ def _fail_on_second_table(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         real(frame, path, fmt, table, cb)
         written.append(table)
 
-    monkeypatch.setattr(data, "_write_table", flaky)
+    monkeypatch.setattr(survey_module, "_write_table", flaky)
     return written
 
 

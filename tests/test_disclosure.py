@@ -1,4 +1,4 @@
-"""Disclosure control (thuiswerk.disclosure) against a differencing attacker.
+"""Disclosure control (thuiswerk.core.disclosure) against a differencing attacker.
 
 The attacker knows everything the report publishes and more: every n (also of a
 blanked cell: the role counts are in chapter 4), every shown value, and each
@@ -35,9 +35,11 @@ import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
-from thuiswerk import checks, codebook, disclosure, figures, nl  # noqa: E402
-from thuiswerk import summaries as S  # noqa: E402
-from thuiswerk.data import load_survey  # noqa: E402
+from thuiswerk.analysis import checks
+from thuiswerk.core import codebook, disclosure, nl
+from thuiswerk.data.survey import load_survey  # noqa: E402
+from thuiswerk.reporting import figures
+from thuiswerk.reporting import summaries as S
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 ROLES = ["leidinggevende", "niet_leidinggevende"]

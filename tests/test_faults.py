@@ -22,8 +22,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from thuiswerk import errors, simulate, store, workflow
-from thuiswerk.fit import SamplerSettings
+from thuiswerk.core import errors
+from thuiswerk.data import simulate
+from thuiswerk.modelling import store, workflow
+from thuiswerk.modelling.fit import SamplerSettings
 
 SEED = 5
 TINY = SamplerSettings(sampler="pymc", chains=2, tune=50, draws=50, prior_draws=50)
@@ -177,7 +179,8 @@ def test_a_write_the_kernel_refuses_is_a_folder_error_not_a_crash(tmp_path):
     script = textwrap.dedent(f"""
         import resource, signal, sys
         import numpy as np, xarray as xr
-        from thuiswerk import errors, store
+        from thuiswerk.core import errors
+        from thuiswerk.modelling import store
         theta = np.zeros((4, 2000, 50))
         tree = xr.DataTree.from_dict({{"posterior": xr.Dataset({{"theta": (("chain", "draw", "k"), theta)}})}})
         prov = store.Provenance(model="m", spec_hash="s", data_hash="d", seed=1)
@@ -288,7 +291,7 @@ def test_the_stored_sums_are_those_of_the_per_cell_loglik_and_the_per_element_lo
     import arviz as az
     import pymc as pm
 
-    from thuiswerk import builders
+    from thuiswerk.modelling import builders
 
     tree = store.read(tiny_fit)
     model = builders.build(spec("complaints"), workflow.inputs_for(spec("complaints"), survey))
@@ -337,7 +340,7 @@ def kill_while_keeping(fits: Path, model: str) -> Path:
     the ``.kept/MODEL/.<key>.nc.<random>.part`` file it leaves."""
     script = textwrap.dedent(f"""
         import os, signal
-        from thuiswerk import store
+        from thuiswerk.modelling import store
         os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # the second rename
         store.keep_current({str(fits)!r}, {model!r})
     """)
@@ -412,13 +415,13 @@ def test_a_fit_path_that_is_no_file_is_reported_before_any_sampling(tmp_path, su
 
 def test_generated_source_goes_to_the_user_cache_not_the_temp_folder(tmp_path):
     """PyTensor writes the Python source of every function it compiles for numba (about 85 files a
-    fit) to the temp folder unless told a folder; importing thuiswerk.fit tells it the user cache."""
+    fit) to the temp folder unless told a folder; importing thuiswerk.modelling.fit tells it the user cache."""
     temp, cache = tmp_path / "tmp", tmp_path / "cache"
     temp.mkdir()
     script = textwrap.dedent("""
         import pytensor
         import pytensor.tensor as pt
-        import thuiswerk.fit
+        import thuiswerk.modelling.fit
         x = pt.dvector("x")
         f = pytensor.function([x], pt.exp(x) * 2 + 1, mode="NUMBA")
         print(f([0.0, 1.0]).sum(), pytensor.config.generated_src_dir)

@@ -1,4 +1,4 @@
-"""The descriptive figures and Table 1 (thuiswerk.figures) on the synthetic survey."""
+"""The descriptive figures and Table 1 (thuiswerk.reporting.figures) on the synthetic survey."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from thuiswerk import codebook, figures, nl  # noqa: E402
-from thuiswerk.data import load_survey  # noqa: E402
+from thuiswerk.core import codebook, nl
+from thuiswerk.data.survey import load_survey  # noqa: E402
+from thuiswerk.reporting import figures
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 LABELS = list(figures.FIGURES)
@@ -325,7 +326,7 @@ def test_table1_suppresses_small_columns(survey):
 def test_predictive_check_figures_use_dutch_percent_ticks():
     import pandas as pd
 
-    from thuiswerk import figures
+    from thuiswerk.reporting import figures
 
     table = pd.DataFrame(
         {"observed": [0.2, 0.5], "predicted": [0.25, 0.45], "lo": [0.1, 0.4], "hi": [0.3, 0.6], "inside": [True, True]},
@@ -389,7 +390,7 @@ def _category_position(fig: Figure, label_start: str) -> int:
     ],
 )
 def test_reference_line_is_drawn_at_the_yaml_value_on_its_category(survey, label, key, category):
-    from thuiswerk import references
+    from thuiswerk.data import references
 
     est, emp = survey
     ref = references.get(key)
@@ -416,7 +417,7 @@ def test_reference_line_follows_the_value_it_is_given(survey):
     """The line is drawn where the reference says, not at a number written in the plotting code."""
     import dataclasses
 
-    from thuiswerk import references
+    from thuiswerk.data import references
 
     est, emp = survey
     moved = dataclasses.replace(references.get("nea_kans"), value=0.61, label_nl="Landelijk (test)")
@@ -436,7 +437,7 @@ def test_no_reference_is_drawn_when_none_is_given(survey, label):
 
 
 def test_rie_figure_has_a_national_column_per_size_class_at_the_yaml_value(survey):
-    from thuiswerk import references
+    from thuiswerk.data import references
 
     est, emp = survey
     fig = figures.figure("fig-rie", est, emp)

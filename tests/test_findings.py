@@ -13,8 +13,10 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from thuiswerk import codebook, dims, findings, nl, specs
+from thuiswerk.analysis import findings
 from thuiswerk.cli import EXIT_USAGE, app
+from thuiswerk.core import codebook, dims, nl
+from thuiswerk.modelling import specs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,9 +229,9 @@ def test_findings_command_lists_every_estimand(default_fits, findings_csv):
 
 
 def test_findings_give_sample_and_population_rows_for_every_percentage(findings_csv):
-    """Every percentage of chapters V, VI and VIII (thuiswerk.shares), per group where the source gives one:
+    """Every percentage of chapters V, VI and VIII (thuiswerk.data.shares), per group where the source gives one:
     a sample row and the population estimates for establishments and employees, with intervals."""
-    from thuiswerk import shares
+    from thuiswerk.data import shares
 
     frame = pd.read_csv(io.StringIO(findings_csv))
     pop = frame[frame["population"].notna()]

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk import checks, compare, simulate, store
+from thuiswerk.analysis import checks, compare
 from thuiswerk.cli import EXIT_DIAGNOSTICS, EXIT_STALE, app
+from thuiswerk.data import simulate
+from thuiswerk.modelling import store
 
 runner = CliRunner()
 TINY = ["--sampler", "pymc", "--chains", "2", "--tune", "60", "--draws", "60"]

@@ -1,42 +1,56 @@
-"""README's module map stays true: every module of the package is named in "Layout" once, in the layer
-that pyproject.toml's import contract gives it."""
+"""README's module map stays true: the tree in "Layout" lists every module of the package, each once, in
+the folder it lives in, and its folders in the order of pyproject.toml's layers contract."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 
-from thuiswerk.resources import REPO_ROOT
+from thuiswerk.core.resources import REPO_ROOT
+
+PACKAGE = REPO_ROOT / "models" / "thuiswerk"
 
 
-def _layout() -> str:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    return readme.split("## Layout", 1)[1].split("Inside `models/thuiswerk/`", 1)[1]
+def _tree() -> list[str]:
+    """The paths the README's tree names, relative to models/thuiswerk/ (folders end in '/')."""
+    layout = (REPO_ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
+    block = layout.split("```\nmodels/thuiswerk/\n", 1)[1].split("```", 1)[0]
+    paths, folder = [], ""
+    for line in block.splitlines():
+        match = re.match(r"( *)(\S+)", line)
+        assert match, f"README 'Layout': unreadable line {line!r}"
+        indent, name = len(match[1]), match[2]
+        if indent == 2:
+            folder = name if name.endswith("/") else ""
+            paths.append(name)
+        else:
+            assert indent == 4 and folder, f"README 'Layout': {name} is not inside a layer folder"
+            paths.append(folder + name)
+    return paths
 
 
-def test_readme_names_every_module_of_the_package_once():
-    named = re.findall(r"`(\w+)`", _layout())
-    modules = sorted(p.stem for p in (REPO_ROOT / "models" / "thuiswerk").glob("*.py") if p.stem != "__init__")
-    named = [n for n in named if n not in {"thuiswerk", "stan"}]
-    assert sorted(named) == modules, "README 'Layout' and models/thuiswerk/ differ (or a module is named twice)"
+def test_readme_tree_names_every_module_of_the_package_once():
+    named = [p for p in _tree() if p.endswith(".py")]
+    files = [p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")]
+    files = [f for f in files if not f.endswith("/__init__.py")]  # a layer's __init__ only says what it may import
+    assert len(named) == len(set(named)), "README 'Layout' names a module twice"
+    assert sorted(named) == sorted(files), "README 'Layout' and models/thuiswerk/ differ"
 
 
-def test_the_readme_layers_are_the_import_contracts_layers():
+def test_the_readme_folders_are_the_import_contracts_layers_in_order():
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     contract = next(c for c in config["contracts"] if c["type"] == "layers")
     enforced = [
         sorted(m.strip().removeprefix("thuiswerk.") for m in re.split("[:|]", layer)) for layer in contract["layers"]
     ]
-    bullets = re.findall(r"^- \*\*(\w+)\*\*: (.*?)(?=^- \*\*|\Z)", _layout(), re.M | re.S)
-    described = [sorted(re.findall(r"`(\w+)` \(|`(\w+)`,|`(\w+)`\.?$", text, re.M)) for _, text in bullets]
-    described = [sorted(m for match in layer for m in match if m) for layer in described]
-    assert [name for name, _ in bullets] == [
-        "core",
-        "data",
-        "modelling",
-        "analysis",
-        "studies",
-        "reporting",
-        "interfaces",
-    ]
-    assert described[::-1] == enforced, "README 'Layout' and the layers contract of pyproject.toml differ"
+    tree = _tree()
+    top = sorted(p.removesuffix(".py") for p in tree if "/" not in p and p != "__init__.py")
+    folders = [[p.rstrip("/")] for p in tree if p.endswith("/") and p.count("/") == 1]
+    assert [top, *folders] == enforced, "README 'Layout' and the layers contract of pyproject.toml differ"
+
+
+def test_every_layer_folder_is_a_package_that_says_what_it_may_import():
+    for folder in (p for p in _tree() if p.endswith("/")):
+        init = PACKAGE / folder / "__init__.py"
+        assert init.is_file(), f"{folder} has no __init__.py"
+        assert "Imports" in init.read_text(encoding="utf-8"), f"{init}: the docstring does not say what it imports"

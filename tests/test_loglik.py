@@ -7,7 +7,7 @@ import xarray as xr
 from scipy import integrate
 from scipy.special import expit
 
-from thuiswerk.loglik import employee_marginal_loglik, establishment_marginal_loglik, thinned
+from thuiswerk.modelling.loglik import employee_marginal_loglik, establishment_marginal_loglik, thinned
 
 
 def posterior(**arrays) -> xr.Dataset:

@@ -1,6 +1,6 @@
-"""Many-fit workflows on Dask (thuiswerk.many, sbc, kfold, design): seeds, resuming, a lost worker.
+"""Many-fit workflows on Dask (thuiswerk.studies.many, sbc, kfold, design): seeds, resuming, a lost worker.
 
-The cheap tests use :func:`thuiswerk.many.probe` (no fit). The SBC tests fit a tiny
+The cheap tests use :func:`thuiswerk.studies.many.probe` (no fit). The SBC tests fit a tiny
 survey with short chains on a ``LocalCluster``, and again through a scheduler and two
 workers started as separate processes on localhost, one of which is killed halfway:
 every replicate must be there and equal to the local run's.
@@ -22,9 +22,12 @@ import pymc as pm
 import pytest
 import xarray as xr
 
-from thuiswerk import errors, kfold, many, sbc, simulate, specs
-from thuiswerk.data import Survey
-from thuiswerk.fit import SamplerSettings
+from thuiswerk.core import errors
+from thuiswerk.data import simulate
+from thuiswerk.data.survey import Survey
+from thuiswerk.modelling import specs
+from thuiswerk.modelling.fit import SamplerSettings
+from thuiswerk.studies import kfold, many, sbc
 
 TINY = SamplerSettings(chains=1, tune=60, draws=100)
 TINY_N = 24
@@ -258,7 +261,9 @@ def test_tiny_kfold_scores_every_establishment_once(small_survey, tmp_path):
 
 
 def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_path):
-    from thuiswerk import builders, design, findings, workflow
+    from thuiswerk.analysis import findings
+    from thuiswerk.modelling import builders, workflow
+    from thuiswerk.studies import design
 
     spec = specs.get("isolation")
     inputs = workflow.inputs_for(spec, small_survey)
@@ -289,7 +294,7 @@ def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_p
 
 
 def test_bench_projection_arithmetic():
-    from thuiswerk import bench
+    from thuiswerk.studies import bench
 
     frame = pd.DataFrame(
         [
@@ -321,7 +326,7 @@ def test_calibration_sentence_names_a_miscalibrated_quantity():
 
 
 def test_design_sentence_follows_the_table():
-    from thuiswerk import design
+    from thuiswerk.studies import design
 
     table = pd.DataFrame({"finding": "werkdruk_afspraken_werktijden", "effect": "posterior",
                           "establishments": [100, 206, 400], "replicates": 30, "p_clear": [0.2, 0.5, 0.9],

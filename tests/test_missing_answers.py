@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from thuiswerk import simulate, specs
-from thuiswerk.data import Survey
-from thuiswerk.schema import validate_survey
-from thuiswerk.workflow import inputs_for
+from thuiswerk.data import simulate
+from thuiswerk.data.schema import validate_survey
+from thuiswerk.data.survey import Survey
+from thuiswerk.modelling import specs
+from thuiswerk.modelling.workflow import inputs_for
 
 
 def test_empty_measure_answers_are_valid_and_excluded_with_a_count(tmp_path):
@@ -18,7 +19,7 @@ def test_empty_measure_answers_are_valid_and_excluded_with_a_count(tmp_path):
     est.loc[est.index[:3], "employer_working_hours_agreements"] = None  # three employers: "weet niet"
     emp.loc[emp.index[:5], "knows_working_hours_agreements"] = None  # five employees did not answer
     simulate.write(simulate.SyntheticSurvey(est, emp, sim.truth), tmp_path)
-    from thuiswerk.data import load_survey
+    from thuiswerk.data.survey import load_survey
 
     survey = load_survey(tmp_path)
     assert validate_survey(survey).ok

@@ -6,9 +6,10 @@ import numpy as np
 import pymc as pm
 import pytest
 
-from thuiswerk import builders, dims, prepare, specs
-from thuiswerk.simulate import simulate
-from thuiswerk.workflow import inputs_for, resolve_specs
+from thuiswerk.core import dims
+from thuiswerk.data.simulate import simulate
+from thuiswerk.modelling import builders, prepare, specs
+from thuiswerk.modelling.workflow import inputs_for, resolve_specs
 
 
 @pytest.fixture(scope="module")

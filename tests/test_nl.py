@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from thuiswerk import codebook, nl
+from thuiswerk.core import codebook, nl
 
 # --------------------------------------------------------------------------- numbers
 
@@ -311,7 +311,7 @@ def test_glossary_covers_every_variable_the_builders_make():
     import inspect
     import re as _re
 
-    from thuiswerk import builders
+    from thuiswerk.modelling import builders
 
     names = set(_re.findall(r'pm\.\w+\(\s*"(\w+)"', inspect.getsource(builders)))
     names -= {"y"}  # the observed data, not a parameter
@@ -325,7 +325,7 @@ def test_glossary_covers_every_variable_the_builders_make():
 
 
 def test_every_model_and_prior_has_a_dutch_name():
-    from thuiswerk import specs
+    from thuiswerk.modelling import specs
 
     assert set(nl.MODEL_NL) == set(specs.SPECS) | {"population"}  # the population model has no spec
     assert len(set(nl.MODEL_NL.values())) == len(nl.MODEL_NL)  # one name per model
@@ -349,7 +349,7 @@ def test_every_model_and_prior_has_a_dutch_name():
 
 
 def test_parameter_names_in_the_appendix_tables_are_dutch():
-    from thuiswerk import summaries
+    from thuiswerk.reporting import summaries
 
     assert summaries.parameter_name("beta[age_10]") == "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)"
     assert summaries.parameter_name("slope_mean[knows_working_hours|leidinggevende]") == (
@@ -370,7 +370,8 @@ def test_parameter_names_in_the_appendix_tables_are_dutch():
 
 
 def test_parameter_table_uses_the_reports_90_interval_not_arviz_89():
-    from thuiswerk import diagnostics, summaries
+    from thuiswerk.modelling import diagnostics
+    from thuiswerk.reporting import summaries
 
     rng = np.random.default_rng(0)
     post = xr.Dataset(
@@ -387,7 +388,7 @@ def test_parameter_table_uses_the_reports_90_interval_not_arviz_89():
 
 
 def test_prior_checks_sentence_counts_in_words():
-    from thuiswerk import summaries
+    from thuiswerk.reporting import summaries
 
     table = pd.DataFrame()
     table.attrs["prior_inside"] = (6, 6)
@@ -402,7 +403,7 @@ def test_prior_checks_sentence_counts_in_words():
 
 
 def test_glossary_and_model_tables_render_every_entry():
-    from thuiswerk import summaries
+    from thuiswerk.reporting import summaries
 
     glossary = summaries.glossary_table()
     assert len(glossary) == len(nl.PARAMETER_NL)

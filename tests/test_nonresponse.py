@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import nl, nonresponse, simulate
+from thuiswerk.analysis import nonresponse
+from thuiswerk.core import nl
+from thuiswerk.data import simulate
 
 
 @pytest.fixture(scope="module")

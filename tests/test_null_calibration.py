@@ -2,12 +2,12 @@
 
 Run with ``pytest -m slow -s tests/test_null_calibration.py``. ``NULL_SURVEYS`` surveys of the
 real design (206 establishments) are simulated with every planted exposure effect set
-to zero (:func:`thuiswerk.simulate.null_slopes`; the margins are still hit), each
+to zero (:func:`thuiswerk.data.simulate.null_slopes`; the margins are still hit), each
 outcome model with the employees' knowledge and with the employer's reports is fitted,
 and every slope finding of those models is worded by the one rule. (The joint models'
 contrasts are left out to keep the run under an hour on 2 cores: compiling each model
 anew for each survey costs about 22 s of its 28.) Surveys run as tasks of
-:mod:`thuiswerk.many` (``design.null_job``, on a local Dask cluster), each with its own
+:mod:`thuiswerk.studies.many` (``design.null_job``, on a local Dask cluster), each with its own
 seed derived from the run's seed and the replicate number, so the result does not
 depend on the number of workers; an interrupted run resumes from the stored surveys. On such surveys every
 "duidelijk" is a false positive; the source report's standard (p < 0.05) allows at most
@@ -24,7 +24,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from thuiswerk import design, findings, many, nl, specs
+from thuiswerk.analysis import findings
+from thuiswerk.core import nl
+from thuiswerk.modelling import specs
+from thuiswerk.studies import design, many
 
 pytestmark = pytest.mark.slow
 

@@ -18,10 +18,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk import findings, nl, render, simulate, specs
+from thuiswerk.analysis import findings
 from thuiswerk.cli import app
-from thuiswerk.resources import REPO_ROOT
-from thuiswerk.runconfig import RunConfig
+from thuiswerk.core import nl
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.runconfig import RunConfig
+from thuiswerk.data import simulate
+from thuiswerk.modelling import specs
+from thuiswerk.reporting import render
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

@@ -16,9 +16,12 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from thuiswerk import dims, errors, findings, prepare, simulate, specs, workflow
+from thuiswerk.analysis import findings
 from thuiswerk.cli import app
-from thuiswerk.data import load_survey
+from thuiswerk.core import dims, errors
+from thuiswerk.data import simulate
+from thuiswerk.data.survey import load_survey
+from thuiswerk.modelling import prepare, specs, workflow
 
 runner = CliRunner()
 
@@ -232,12 +235,12 @@ def test_fit_all_carries_on_past_a_failing_model_and_exits_with_the_most_severe_
 
 
 def test_an_unexpected_error_is_one_line_and_a_log_file(tmp_path, monkeypatch):
-    import thuiswerk.data
+    import thuiswerk.data.survey
 
     def broken(*a, **kw):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(thuiswerk.data, "validate_folder", broken)
+    monkeypatch.setattr(thuiswerk.data.survey, "validate_folder", broken)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == errors.InternalError.exit_code
@@ -253,7 +256,7 @@ def test_the_most_severe_exit_code():
     assert errors.most_severe([5, 13, 4]) == 13  # a bug first
     assert errors.most_severe([12, 9]) == 9
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.ThuiswerkError)]
-    from thuiswerk.data import DataError  # exit 2, defined with the readers
+    from thuiswerk.data.survey import DataError  # exit 2, defined with the readers
 
     assert set(errors.SEVERITY) == {c.exit_code for c in classes} | {DataError.exit_code}  # every code ranked
 
@@ -267,8 +270,8 @@ def test_every_chapter_runs_when_some_models_have_no_current_fit(default_fits, t
     import matplotlib
 
     from test_report import Cell, chapter_paths, parse_chapter, run_cell
-    from thuiswerk import nl
-    from thuiswerk.summaries import load_context
+    from thuiswerk.core import nl
+    from thuiswerk.reporting.summaries import load_context
 
     matplotlib.use("Agg")
     fits = tmp_path / "fits"

@@ -7,15 +7,17 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from thuiswerk import codebook, mrp, population, shares
-from thuiswerk import summaries as S
-from thuiswerk.population import FrameError
+from thuiswerk.analysis import mrp
+from thuiswerk.core import codebook
+from thuiswerk.data import population, shares
+from thuiswerk.data.population import FrameError
+from thuiswerk.reporting import summaries as S
 
 
 @pytest.fixture(scope="module")
 def survey():
-    from thuiswerk.data import load_survey
-    from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.core.resources import REPO_ROOT
+    from thuiswerk.data.survey import load_survey
 
     return load_survey(REPO_ROOT / "data" / "synthetic")
 
@@ -140,7 +142,7 @@ def test_a_frame_without_a_stratum_or_a_column_is_refused(tmp_path):
 
 
 def test_a_binary_frame_is_unreadable(tmp_path):
-    from thuiswerk.data import DataError
+    from thuiswerk.data.survey import DataError
 
     path = tmp_path / "population.csv"
     path.write_bytes(b"\xff\xfe\x00\x01PK\x03\x04")
@@ -217,7 +219,7 @@ def test_strata_counts_add_up(survey):
 
 @pytest.fixture(scope="module")
 def synthetic_population():
-    from thuiswerk import simulate
+    from thuiswerk.data import simulate
 
     return simulate.simulate(population=True)
 
@@ -233,7 +235,7 @@ def test_the_synthetic_frame_is_valid_and_like_no_sample(tmp_path, synthetic_pop
 
 def test_the_population_truth_is_the_generator_s_expectation(synthetic_population):
     """The Monte Carlo truth of the RI&E share per size class against quadrature of the generating model."""
-    from thuiswerk import simulate
+    from thuiswerk.data import simulate
 
     truth = synthetic_population.truth
     rie = truth["employer"]["rie"]
@@ -260,7 +262,7 @@ def test_the_population_truth_is_the_generator_s_expectation(synthetic_populatio
 def survey_folder(tmp_path):
     import shutil
 
-    from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.core.resources import REPO_ROOT
 
     folder = tmp_path / "survey"
     folder.mkdir()

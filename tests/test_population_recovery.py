@@ -3,7 +3,7 @@
 For N = 206 and N = 2,060 establishments, ``simulate(N, seed, population=True)`` draws
 a stratified sample and the frame of its population from one super-population, with
 the population's true share of every row of the findings table in
-``truth["population"]`` (:func:`thuiswerk.simulate.draw_population`). The population
+``truth["population"]`` (:func:`thuiswerk.data.simulate.draw_population`). The population
 model is fitted with the default settings and post-stratified to the frame.
 
 Asserted: (1) coverage consistent with 90% intervals: at least 80% of the
@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import fit, mrp, population, simulate
+from thuiswerk.analysis import mrp
+from thuiswerk.data import population, simulate
+from thuiswerk.modelling import fit
 
 SEED = 20221201
 

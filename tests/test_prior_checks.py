@@ -12,9 +12,10 @@ import pymc as pm
 import pytest
 import xarray as xr
 
-from thuiswerk import builders, checks, specs, workflow
-from thuiswerk.fit import constant_data
-from thuiswerk.simulate import simulate
+from thuiswerk.analysis import checks
+from thuiswerk.data.simulate import simulate
+from thuiswerk.modelling import builders, specs, workflow
+from thuiswerk.modelling.fit import constant_data
 
 COLUMNS = ["statistic", "observed", "median", "lo", "hi", "inside"]
 REGIONS = ["complaint_back", "complaint_neck", "complaint_shoulders", "complaint_arm"]

@@ -19,10 +19,10 @@ import pytest
 import yaml
 
 from conftest import find, make_valid_tables, write_csv
-from thuiswerk import codebook, errors
-from thuiswerk.codebook import CodebookError
-from thuiswerk.data import DataError, Survey, load_mapping, load_survey, normalise, validate_folder
-from thuiswerk.schema import ValidationReport, Violation, validate_survey
+from thuiswerk.core import codebook, errors
+from thuiswerk.core.codebook import CodebookError
+from thuiswerk.data.schema import ValidationReport, Violation, validate_survey
+from thuiswerk.data.survey import DataError, Survey, load_mapping, load_survey, normalise, validate_folder
 
 EMP = "employees.csv"
 EST = "establishments.csv"

@@ -6,7 +6,7 @@ employee's knowledge together) are sampled (4 chains x 500 draws) on
 ``simulate(N, DEFAULT_SEED)``, and two sets of quantities are compared with
 their known true values and 90% equal-tailed posterior intervals:
 
-- every row of the findings table whose truth is known (:mod:`thuiswerk.findings`: the
+- every row of the findings table whose truth is known (:mod:`thuiswerk.analysis.findings`: the
   estimands the report states, e.g. knowing working-hours agreements and managers'
   work-home interference, home-office share and managers' KANS complaints, the
   information loss in the seed's definition), and
@@ -32,10 +32,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import builders, codebook, findings, simulate, specs
-from thuiswerk.data import Survey
-from thuiswerk.fit import SamplerSettings, sample_posterior
-from thuiswerk.workflow import DEFAULT_SEED, inputs_for
+from thuiswerk.analysis import findings
+from thuiswerk.core import codebook
+from thuiswerk.data import simulate
+from thuiswerk.data.survey import Survey
+from thuiswerk.modelling import builders, specs
+from thuiswerk.modelling.fit import SamplerSettings, sample_posterior
+from thuiswerk.modelling.workflow import DEFAULT_SEED, inputs_for
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +84,7 @@ def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | N
         )
     # information loss: the sample's report shares (the model conditions on them) times
     # the true population-averaged P(not known | reported)
-    from thuiswerk import prepare
+    from thuiswerk.modelling import prepare
 
     inputs = prepare.awareness_inputs(survey.establishments, survey.employees)
     share = inputs.data["reported_share"]  # (measure, role)

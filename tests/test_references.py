@@ -1,4 +1,4 @@
-"""National reference values (data/references.yaml, thuiswerk.references)."""
+"""National reference values (data/references.yaml, thuiswerk.data.references)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from thuiswerk import nl
-from thuiswerk import references as R
-from thuiswerk.resources import REPO_ROOT
+from thuiswerk.core import nl
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.data import references as R
 
 YAML = REPO_ROOT / "data" / "references.yaml"
 

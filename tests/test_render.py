@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from thuiswerk import render, summaries
-from thuiswerk.resources import REPO_ROOT
-from thuiswerk.runconfig import RunConfig
-from thuiswerk.workflow import DEFAULT_SEED
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.runconfig import RunConfig
+from thuiswerk.modelling.workflow import DEFAULT_SEED
+from thuiswerk.reporting import render, summaries
 
 DATA_DIR = REPO_ROOT / "data" / "synthetic"
 OUT = REPO_ROOT / render.OUTPUT_DIR

@@ -25,8 +25,10 @@ import xarray as xr
 import yaml
 from matplotlib.figure import Figure
 
-from thuiswerk import figures, nl, specs, summaries
-from thuiswerk.resources import REPO_ROOT
+from thuiswerk.core import nl
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.modelling import specs
+from thuiswerk.reporting import figures, summaries
 
 matplotlib.use("Agg")
 
@@ -276,7 +278,7 @@ RELATION_WORDS = re.compile(
 @pytest.mark.parametrize("name", FINDING_CHAPTERS)
 def test_every_finding_sentence_is_made_from_the_findings_table(name: str, default_fits: Path) -> None:
     """An inline expression that states a relation must be one of the findings table's sentences."""
-    from thuiswerk import findings as F
+    from thuiswerk.analysis import findings as F
 
     ctx = summaries.load_context(DATA_DIR, default_fits)
     table = ctx.findings
@@ -321,7 +323,7 @@ def test_loo_verdict_rule() -> None:
 
 def test_a_report_without_any_current_fit_is_refused_with_the_command(tmp_path: Path) -> None:
     """With some fits current the report leaves the others out (tests/test_partial_survey.py); with none it refuses."""
-    from thuiswerk.store import StaleFitError
+    from thuiswerk.modelling.store import StaleFitError
 
     with pytest.raises(StaleFitError, match="awareness.nc: no fit") as refused:
         summaries.load_context(DATA_DIR, tmp_path)

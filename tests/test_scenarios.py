@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk import simulate
 from thuiswerk.cli import app
-from thuiswerk.data import load_survey
-from thuiswerk.schema import validate_survey
+from thuiswerk.data import simulate
+from thuiswerk.data.schema import validate_survey
+from thuiswerk.data.survey import load_survey
 
 N = 1200  # establishments: enough to see each planted threat in raw summaries
 SEED = 31
@@ -103,7 +103,7 @@ def test_every_scenario_is_a_valid_survey_and_the_cli_writes_its_truth(tmp_path)
 
 
 def _fake_study() -> pd.DataFrame:
-    from thuiswerk import findings
+    from thuiswerk.analysis import findings
 
     ids = ["werkdruk_moeite_leidinggeven", "werkdruk_melding_zonder_kennis", "isolatie_sociale_momenten"]
     words = {
@@ -122,7 +122,7 @@ def _fake_study() -> pd.DataFrame:
 
 
 def test_the_study_table_and_sentence_follow_the_result(tmp_path):
-    from thuiswerk import scenarios
+    from thuiswerk.studies import scenarios
 
     study = _fake_study()
     verdict = scenarios.verdicts(study)
@@ -142,7 +142,7 @@ def test_the_study_table_and_sentence_follow_the_result(tmp_path):
 def test_the_joint_model_tells_the_employer_effect_scenario_apart():
     """Fitted on the employer_effect scenario, the joint workload model finds an effect of the employer's
     report where the employee does not know it; on the default survey it does not."""
-    from thuiswerk import scenarios
+    from thuiswerk.studies import scenarios
 
     result = scenarios.study(("default", "employer_effect"), models=("workload_joint",))
     print(result.to_string())
@@ -155,7 +155,7 @@ def test_the_joint_model_tells_the_employer_effect_scenario_apart():
 def test_the_shipped_study_is_what_the_study_gives_now():
     """`thuiswerk scenarios` is reproducible: every scenario fitted again gives the wording in data/scenarios.csv
     (about 20 minutes; rerun the command and commit the file when a model changes on purpose)."""
-    from thuiswerk import scenarios
+    from thuiswerk.studies import scenarios
 
     shipped = scenarios.read(scenarios.STUDY_FILE)
     again = scenarios.study()

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import find, make_valid_tables, write_csv
-from thuiswerk import codebook
-from thuiswerk.data import Survey, load_survey
-from thuiswerk.schema import ValidationReport, Violation, build_schema, validate_survey
+from thuiswerk.core import codebook
+from thuiswerk.data.schema import ValidationReport, Violation, build_schema, validate_survey
+from thuiswerk.data.survey import Survey, load_survey
 
 EMP = "employees.csv"
 EST = "establishments.csv"

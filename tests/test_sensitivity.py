@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from thuiswerk import findings, nl, sensitivity, simulate, store
+from thuiswerk.analysis import findings, sensitivity
+from thuiswerk.core import nl
+from thuiswerk.data import simulate
+from thuiswerk.modelling import store
 
 
 def _normal_mean_tree(y: np.ndarray, n_draws: int = 4000, seed: int = 0) -> xr.DataTree:
@@ -68,7 +71,7 @@ def test_response_propensity_finds_who_responds_and_leaves_incomplete_characteri
 
 
 def test_every_clear_finding_of_the_default_fits_is_checked(default_fits, monkeypatch):
-    from thuiswerk.summaries import load_context
+    from thuiswerk.reporting.summaries import load_context
 
     monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
     ctx = load_context()

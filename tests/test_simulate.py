@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk import codebook
-from thuiswerk import simulate as sim
-from thuiswerk.margins import Margins, load_margins
+from thuiswerk.core import codebook
+from thuiswerk.data import simulate as sim
+from thuiswerk.data.margins import Margins, load_margins
 
 MANAGER, NONMANAGER = "leidinggevende", "niet_leidinggevende"
 

@@ -2,7 +2,7 @@
 
 Run with ``pytest -m slow -s tests/test_stan_agreement.py`` (needs the bench
 extra: PyStan compiles each family's program with the system g++ on first use).
-The ``.stan`` programs in ``thuiswerk/stan/`` are written independently of the
+The ``.stan`` programs in ``thuiswerk/modelling/stan/`` are written independently of the
 PyMC builders; if both samplers give the same posterior, the PyMC model is the
 model we think it is (priors, likelihood, indexing, sum-to-zero effects).
 
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from thuiswerk import builders, specs, stanref
-from thuiswerk.data import load_survey
-from thuiswerk.fit import SamplerSettings, child_seeds, sample_posterior
-from thuiswerk.workflow import DEFAULT_SEED, inputs_for
+from thuiswerk.data.survey import load_survey
+from thuiswerk.modelling import builders, specs, stanref
+from thuiswerk.modelling.fit import SamplerSettings, child_seeds, sample_posterior
+from thuiswerk.modelling.workflow import DEFAULT_SEED, inputs_for
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("stan", reason='PyStan is not installed: pip install -e ".[bench]"')

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from thuiswerk import diagnostics, store
+from thuiswerk.modelling import diagnostics, store
 
 
 def fake_fit(

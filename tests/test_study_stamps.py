@@ -2,8 +2,8 @@
 
 Every study file (data/sbc.csv, kfold.csv, design.csv, scenarios.csv) carries in its
 header, per model, the hash of what the model saw of the survey and the hash of its
-spec (:func:`thuiswerk.many.stamp`). The report compares that stamp with its own
-models (:func:`thuiswerk.many.current`, :func:`thuiswerk.many.belongs`): a study of
+spec (:func:`thuiswerk.studies.many.stamp`). The report compares that stamp with its own
+models (:func:`thuiswerk.studies.many.current`, :func:`thuiswerk.studies.many.belongs`): a study of
 another survey or of other models is not shown, and the text gives the command that
 runs it on these data. No test here samples: the chapters' study code runs against a
 context built from the survey alone (the data hash a current fit keeps is the hash of
@@ -23,10 +23,12 @@ import pytest
 import xarray as xr
 from matplotlib.figure import Figure
 
-from thuiswerk import builders, design, kfold, many, sbc, scenarios, simulate, specs, workflow
-from thuiswerk.data import Survey
-from thuiswerk.fit import SamplerSettings
-from thuiswerk.resources import REPO_ROOT
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.data import simulate
+from thuiswerk.data.survey import Survey
+from thuiswerk.modelling import builders, specs, workflow
+from thuiswerk.modelling.fit import SamplerSettings
+from thuiswerk.studies import design, kfold, many, sbc, scenarios
 
 SHIPPED = REPO_ROOT / "data" / "synthetic"
 OTHER_DATA = Path("/elsewhere/survey")  # where the report's other survey is said to be (only named in commands)
@@ -134,7 +136,7 @@ def test_every_study_job_carries_its_stamp_and_the_file_keeps_it(small_survey, s
 
 def test_the_scenario_study_is_stamped_with_its_specs_and_the_generator(monkeypatch, tmp_path):
     """The study's attributes carry the stamp (the fits are replaced by a findings table)."""
-    from thuiswerk import findings
+    from thuiswerk.analysis import findings
 
     monkeypatch.setattr(workflow, "fit_model", lambda *args, **kwargs: None)
     monkeypatch.setattr(workflow, "load_fit", lambda spec, *args: spec.name)
@@ -209,7 +211,7 @@ def test_chapter_2_does_not_show_a_design_study_of_other_data(small, shipped_sur
     """The report is about a small survey; the shipped design study was made for the shipped one."""
     ctx = SimpleNamespace(**vars(small), establishments=shipped_survey.establishments,
                           findings=pd.DataFrame({"mean": [2.0]}, index=["niet_bekend_aantal_nlg"]))  # fmt: skip
-    monkeypatch.setattr("thuiswerk.summaries.load_context", lambda: ctx)
+    monkeypatch.setattr("thuiswerk.reporting.summaries.load_context", lambda: ctx)
     cells, namespace = _cells("02-handelingsperspectief.qmd"), {"__name__": "__quarto__"}
     run_cell(cells["setup"], namespace)
     assert namespace["design_table"] is None
@@ -225,13 +227,15 @@ def test_chapter_2_does_not_show_a_design_study_of_other_data(small, shipped_sur
 
 def test_appendix_a_does_not_show_a_scenario_study_of_other_models(small, monkeypatch):
     """The scenario study runs on the generator's surveys: it is shown for the models it fitted, not for others."""
-    monkeypatch.setattr("thuiswerk.summaries.load_context", lambda: small)
+    monkeypatch.setattr("thuiswerk.reporting.summaries.load_context", lambda: small)
     cells = _cells("A-methode-en-modellen.qmd")
     namespace: dict = {"__name__": "__quarto__"}
     run_cell(cells["setup"], namespace)
     assert namespace["scenario_study"] is not None  # another survey, the same models: shown
     other = dict(small.specs) | {"workload": specs.with_overrides(specs.get("workload"), {"priors": {"slope_sd": 0.9}})}
-    monkeypatch.setattr("thuiswerk.summaries.load_context", lambda: SimpleNamespace(**vars(small) | {"specs": other}))
+    monkeypatch.setattr(
+        "thuiswerk.reporting.summaries.load_context", lambda: SimpleNamespace(**vars(small) | {"specs": other})
+    )
     namespace = {"__name__": "__quarto__"}
     run_cell(cells["setup"], namespace)
     assert namespace["scenario_study"] is None
@@ -253,12 +257,16 @@ def test_appendix_b_does_not_show_calibration_or_cross_validation_of_other_data(
     """SBC and K-fold stamped for the small survey are not shown on the shipped one, and the reverse; a partly
     matching file shows the models that match and names the others with their command."""
     cells = _cells("B-diagnostiek.qmd")
-    setup = _from(cells["setup"], "from thuiswerk import kfold as K")
+    setup = _from(cells["setup"], "from thuiswerk.studies import kfold as K")
 
     def chapter(ctx) -> dict:
         ctx = SimpleNamespace(**vars(ctx), cached=lambda name, compute: compute())
         namespace = {"__name__": "__quarto__", "ctx": ctx, "pd": pd}
-        run_cell("from thuiswerk import figures, nl\nfrom thuiswerk import summaries as S\n" + setup, namespace)
+        run_cell(
+            "from thuiswerk.core import nl\nfrom thuiswerk.reporting import figures\nfrom thuiswerk.reporting import summaries as S\n"
+            + setup,
+            namespace,
+        )
         return namespace
 
     ns = chapter(small)  # the shipped files, on another survey
@@ -320,7 +328,7 @@ def test_commands_repeat_the_reports_options(small, monkeypatch):
 
 def test_the_chapters_show_the_shipped_studies_with_the_default_fits(default_fits, monkeypatch):
     """The stamps match what the stored fits keep (their data_hash) and the specs the report uses."""
-    from thuiswerk.summaries import load_context
+    from thuiswerk.reporting.summaries import load_context
 
     monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
     ctx = load_context()

@@ -3,8 +3,8 @@
 ``import thuiswerk as tw`` is the interface for notebooks (:mod:`thuiswerk.api`):
 ``tw.load_survey``, ``tw.model``, ``tw.fit_model``, ``tw.load_fit``,
 ``tw.findings_table``, ``tw.synthetic_survey`` and ``tw.MODELS`` (none named like
-one of the package's modules, so ``from thuiswerk import fit`` stays the module). They load on first use, so importing the package
-is quick and changes no setting of PyMC or PyTensor.
+one of the package's layers, so ``from thuiswerk import data`` stays the layer). They load on first use, so
+importing the package is quick and changes no setting of PyMC or PyTensor.
 """
 
 from __future__ import annotations

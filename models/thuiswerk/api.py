@@ -10,9 +10,9 @@ refitted in a notebook with a prior or predictor of one's own and looked at with
 
 Every function goes through the same code as ``thuiswerk``: a survey is validated
 against the codebook, a model is fitted as the survey allows it
-(:func:`thuiswerk.workflow.adapt`), a fit is stored in a fits folder with its
+(:func:`thuiswerk.modelling.workflow.adapt`), a fit is stored in a fits folder with its
 provenance and reused while data, spec, settings and seed are unchanged, and a stored
-fit is refused when it is stale. Errors are the package's (:mod:`thuiswerk.errors`).
+fit is refused when it is stale. Errors are the package's (:mod:`thuiswerk.core.errors`).
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ from typing import Any, cast
 import pandas as pd
 import xarray as xr
 
-from thuiswerk import errors, specs, workflow
-from thuiswerk import findings as findings_module
-from thuiswerk.data import Survey
-from thuiswerk.fit import Sampler, SamplerSettings
-from thuiswerk.runconfig import DEFAULT_DATA, DEFAULT_FITS, DEFAULT_SEED
-from thuiswerk.simulate import SURVEY_SEED, SyntheticSurvey
-from thuiswerk.specs import ModelSpec
+from thuiswerk.analysis import findings as findings_module
+from thuiswerk.core import errors
+from thuiswerk.core.runconfig import DEFAULT_DATA, DEFAULT_FITS, DEFAULT_SEED
+from thuiswerk.data.simulate import SURVEY_SEED, SyntheticSurvey
+from thuiswerk.data.survey import Survey
+from thuiswerk.modelling import specs, workflow
+from thuiswerk.modelling.fit import Sampler, SamplerSettings
+from thuiswerk.modelling.specs import ModelSpec
 
 __all__ = ["MODELS", "findings_table", "fit_model", "load_fit", "load_survey", "model", "synthetic_survey"]
-# (not "fit", "findings" or "simulate": those are the package's modules, and `from thuiswerk import fit` must
-# keep giving the module)
+# (none named like a layer or a module of the package's top: `from thuiswerk import data` must keep giving the layer)
 
 MODELS: tuple[str, ...] = tuple(specs.SPECS)  # the ten models, by name
 
@@ -56,7 +56,7 @@ def load_survey(path: str | Path = DEFAULT_DATA, mapping: str | Path | None = No
 
     Raises
     ------
-    thuiswerk.errors.InvalidDataError
+    thuiswerk.core.errors.InvalidDataError
         The data violate the codebook (every violation named by file, row and column).
     """
     return workflow.load_valid_survey(Path(path), Path(mapping) if mapping else None)
@@ -76,9 +76,9 @@ def model(
     name
         One of :data:`MODELS`.
     priors
-        Prior scales by name (``thuiswerk.specs``; e.g. ``{"slope_sd": 0.3}``).
+        Prior scales by name (``thuiswerk.modelling.specs``; e.g. ``{"slope_sd": 0.3}``).
     predictors
-        The adjustment covariates (names of ``thuiswerk.prepare.PREDICTORS``).
+        The adjustment covariates (names of ``thuiswerk.modelling.prepare.PREDICTORS``).
     exposures
         ``{predictor: [role, ...]}``: the exposures with a slope per role and item.
 
@@ -89,7 +89,7 @@ def model(
 
     Raises
     ------
-    thuiswerk.errors.UsageError
+    thuiswerk.core.errors.UsageError
         An unknown model, prior, predictor or role.
     """
     if name not in specs.SPECS:
@@ -160,7 +160,7 @@ def fit_model(
 
     Raises
     ------
-    thuiswerk.errors.UsageError
+    thuiswerk.core.errors.UsageError
         The survey cannot support the model (none of its outcome items, or an
         exposure's column absent).
     """
@@ -203,7 +203,7 @@ def load_fit(
 
     Raises
     ------
-    thuiswerk.errors.StaleFitError
+    thuiswerk.core.errors.StaleFitError
         No fit, or one of other data, spec or seed; the message names the command that fits it.
     """
     survey = _survey(survey)
@@ -245,6 +245,6 @@ def synthetic_survey(n_establishments: int = 206, seed: int = SURVEY_SEED) -> Sy
     SyntheticSurvey
         ``.establishments``, ``.employees`` and the planted ``.truth``; fit it like a survey.
     """
-    from thuiswerk.simulate import simulate
+    from thuiswerk.data.simulate import simulate
 
     return simulate(n_establishments=n_establishments, seed=seed)

@@ -1,12 +1,12 @@
 """The ``thuiswerk`` command.
 
-Thin glue only: each command resolves one :class:`~thuiswerk.runconfig.RunConfig`
+Thin glue only: each command resolves one :class:`~thuiswerk.core.runconfig.RunConfig`
 from its options (else the ``THUISWERK_*`` variables, else the defaults), calls
 one library function and prints the result. No traceback reaches the user for
 anything the user can cause: every command is guarded (:class:`_App`), which
-maps a :class:`~thuiswerk.errors.ThuiswerkError` to its message, its hint
+maps a :class:`~thuiswerk.core.errors.ThuiswerkError` to its message, its hint
 (repeating the options given) and its exit code (listed in
-:mod:`thuiswerk.errors`).
+:mod:`thuiswerk.core.errors`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thuiswerk import errors
-from thuiswerk.runconfig import DEFAULT_DATA, DEFAULT_FITS  # noqa: F401  (the defaults: one definition)
+from thuiswerk.core import errors
+from thuiswerk.core.runconfig import DEFAULT_DATA, DEFAULT_FITS  # noqa: F401  (the defaults: one definition)
 
-# Exit codes: one table, in thuiswerk.errors (each error class carries its code).
+# Exit codes: one table, in thuiswerk.core.errors (each error class carries its code).
 EXIT_INVALID = errors.InvalidDataError.exit_code  # the data violate the codebook
-EXIT_UNREADABLE = 2  # a file could not be read at all (thuiswerk.data.DataError.exit_code)
+EXIT_UNREADABLE = 2  # a file could not be read at all (thuiswerk.data.survey.DataError.exit_code)
 EXIT_USAGE = errors.UsageError.exit_code  # unknown model, bad option or config
 EXIT_STALE = errors.StaleFitError.exit_code  # a stored fit is missing or stale
 EXIT_DIAGNOSTICS = errors.DiagnosticsError.exit_code  # convergence diagnostics fail the policy
@@ -118,8 +118,8 @@ def simulate(
     ] = "default",
 ) -> None:
     """Generate the synthetic survey (two tables and the planted truth)."""
-    from thuiswerk import simulate as sim
-    from thuiswerk.errors import UsageError
+    from thuiswerk.core.errors import UsageError
+    from thuiswerk.data import simulate as sim
 
     if scenario not in sim.SCENARIOS:
         raise UsageError(f"--scenario must be one of {', '.join(sim.SCENARIOS)}, not {scenario!r}")
@@ -152,7 +152,7 @@ def validate(
 ) -> None:
     """Check a survey against the codebook; print a summary or its violations."""
     if path is not None and data is not None and path != data:
-        from thuiswerk.errors import UsageError
+        from thuiswerk.core.errors import UsageError
 
         raise UsageError(f"two survey folders given: {path} and --data {data}; give one")
     run = _run(data=path or data, mapping=mapping)
@@ -164,8 +164,8 @@ def validate(
 
 def _validate_frame(run) -> None:
     """Check the survey folder's population frame, if it has one, and against the survey; print its totals."""
-    from thuiswerk import population
-    from thuiswerk.data import load_survey
+    from thuiswerk.data import population
+    from thuiswerk.data.survey import load_survey
 
     path = population.frame_path(run.data)
     if path is None:
@@ -185,7 +185,7 @@ VIOLATIONS_SHOWN = 20
 
 def _validate(run, limit: int | None = VIOLATIONS_SHOWN):
     """Validate in chunks (memory about 3x the largest file at most), print the summary or the violations."""
-    from thuiswerk.data import DataError, validate_folder
+    from thuiswerk.data.survey import DataError, validate_folder
 
     try:
         report = validate_folder(run.data, mapping=run.mapping)
@@ -232,7 +232,7 @@ def _fmt(value) -> str:
 
 def _run(**options):
     """The run configuration from the options given, else THUISWERK_*, else the defaults."""
-    from thuiswerk.runconfig import RunConfig
+    from thuiswerk.core.runconfig import RunConfig
 
     try:
         return RunConfig.resolve(**options)
@@ -243,8 +243,8 @@ def _run(**options):
 
 def _survey(run):
     """The validated survey of this run; invalid data exit 1 with the violations and the command to see them."""
-    from thuiswerk.data import DataError, load_survey
-    from thuiswerk.schema import validate_survey
+    from thuiswerk.data.schema import validate_survey
+    from thuiswerk.data.survey import DataError, load_survey
 
     try:
         survey = load_survey(run.data, mapping=run.mapping)
@@ -260,8 +260,8 @@ def _survey(run):
 
 
 def _specs(models: list[str], run):
-    from thuiswerk import specs
-    from thuiswerk.workflow import resolve_specs
+    from thuiswerk.modelling import specs
+    from thuiswerk.modelling.workflow import resolve_specs
 
     try:
         return resolve_specs(models, specs.load_overrides(run.config))
@@ -271,9 +271,9 @@ def _specs(models: list[str], run):
 
 
 def _adapted(selected, survey, out=None) -> list:
-    """Every selected model as this survey allows it (:func:`thuiswerk.workflow.adapt`); what is left out
+    """Every selected model as this survey allows it (:func:`thuiswerk.modelling.workflow.adapt`); what is left out
     is named on ``out`` (a console; None: quiet)."""
-    from thuiswerk.workflow import adapt
+    from thuiswerk.modelling.workflow import adapt
 
     adapted = [adapt(spec, survey) for spec in selected]
     if out is not None:
@@ -343,8 +343,8 @@ def fit_command(
     ] = 5.0,
 ) -> None:
     """Fit models and store each as data/fits/MODEL.nc; a current stored fit is reused."""
-    from thuiswerk.fit import JAX_HINT, SAMPLERS, Sampler, SamplerSettings, missing_modules
-    from thuiswerk.workflow import fit_model
+    from thuiswerk.modelling.fit import JAX_HINT, SAMPLERS, Sampler, SamplerSettings, missing_modules
+    from thuiswerk.modelling.workflow import fit_model
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     if sampler not in SAMPLERS:
@@ -360,7 +360,7 @@ def fit_command(
     settings = SamplerSettings(
         sampler=cast(Sampler, sampler), chains=chains, tune=tune, draws=draws, target_accept=target_accept
     )
-    from thuiswerk.workflow import FitResult
+    from thuiswerk.modelling.workflow import FitResult
 
     usable = [a for a in adapted if a.spec is not None]
     total = len(usable) + (frame is not None)
@@ -452,7 +452,7 @@ def _finish(outcome: list[tuple[str, str, str, int]], title: str) -> None:
 
 def _split_population(names: list[str]) -> tuple[list[str], str | None]:
     """The model names without 'population', and whether the population model is wanted ('named', 'all', None)."""
-    from thuiswerk.strata import MODEL
+    from thuiswerk.modelling.strata import MODEL
 
     rest = [n for n in names if n != MODEL]
     if MODEL in names:
@@ -462,7 +462,7 @@ def _split_population(names: list[str]) -> tuple[list[str], str | None]:
 
 def _frame(run, survey, required: bool = False, quiet: bool = False):
     """The survey folder's validated population frame (checked against the survey), or None without one."""
-    from thuiswerk import population
+    from thuiswerk.data import population
 
     frame = population.frame_of(run.data, survey.establishments)
     if frame is None:
@@ -477,8 +477,8 @@ def _frame(run, survey, required: bool = False, quiet: bool = False):
 def _fit_population(run, survey, settings, force: bool, wait: float, total: int):
     from dataclasses import replace
 
-    from thuiswerk.fit import STRATA_SETTINGS
-    from thuiswerk.workflow import fit_population
+    from thuiswerk.modelling.fit import STRATA_SETTINGS
+    from thuiswerk.modelling.workflow import fit_population
 
     console.print(f"[bold][{total}/{total}] population[/] (shares per sector x size class, for post-stratification)")
     # the options' chains, warm-up and draws (defaults: those of STRATA_SETTINGS); target_accept at least its
@@ -502,7 +502,7 @@ app.add_typer(fits_app, name="fits")
 @fits_app.command("list")
 def fits_list(fits: FitsOpt = None) -> None:
     """Every current fit (FITS/MODEL.nc) and every kept one (fits of other inputs, reused when those come back)."""
-    from thuiswerk import store
+    from thuiswerk.modelling import store
 
     run = _run(fits=fits)
     frame = store.list_fits(run.fits)
@@ -519,7 +519,7 @@ def fits_prune(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be deleted.")] = False,
 ) -> None:
     """Delete the kept fits; the current ones stay."""
-    from thuiswerk import store
+    from thuiswerk.modelling import store
 
     run = _run(fits=fits)
     removed = store.prune_kept(run.fits, dry_run=dry_run)
@@ -548,7 +548,7 @@ def check(
     """
     import pandas as pd
 
-    from thuiswerk import diagnostics
+    from thuiswerk.modelling import diagnostics
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     survey = _survey(run)
@@ -607,7 +607,7 @@ def _current(selected, survey, run, verb: str, population: bool = False) -> tupl
 
 def _stale(selected, survey, run) -> dict[str, str]:
     """Model -> why its stored fit cannot be used (missing or stale); empty when all are current."""
-    from thuiswerk.workflow import stale_fits
+    from thuiswerk.modelling.workflow import stale_fits
 
     stale: dict[str, str] = {}
     for spec in selected:  # one at a time: a broken file's hint names its model with the options given
@@ -636,8 +636,8 @@ def _data_arg(run) -> str:
 
 def _refuse_stale(stale: dict[str, str], run) -> None:
     """Name every stale model and the one command that refits them all, with the options given."""
-    from thuiswerk.errors import StaleFitError
-    from thuiswerk.specs import SPECS
+    from thuiswerk.core.errors import StaleFitError
+    from thuiswerk.modelling.specs import SPECS
 
     if stale:
         models = ["all"] if set(stale) == set(SPECS) else list(stale)
@@ -646,7 +646,7 @@ def _refuse_stale(stale: dict[str, str], run) -> None:
 
 def _load_fits(selected, survey, run) -> dict:
     """Every selected model's stored fit; refuses (exit 4) naming every missing or stale one."""
-    from thuiswerk.workflow import load_fit
+    from thuiswerk.modelling.workflow import load_fit
 
     _refuse_stale(_stale(selected, survey, run), run)
     return {spec.name: load_fit(spec, survey, run.fits, run.seed) for spec in selected}
@@ -656,7 +656,7 @@ def _verdicts(names, run, trees: dict | None = None) -> dict[str, dict]:
     """Model -> its convergence verdict: stored with the fit, else computed from it."""
     import json
 
-    from thuiswerk import diagnostics, store
+    from thuiswerk.modelling import diagnostics, store
 
     out = {}
     for name in names:
@@ -721,8 +721,8 @@ def compare(
     allow_failing: AllowFailingOpt = False,
 ) -> None:
     """PSIS-LOO per fitted model (with Pareto k) and employee-known versus employer-reported measures."""
-    from thuiswerk import compare as cmp
-    from thuiswerk.workflow import load_fit
+    from thuiswerk.analysis import compare as cmp
+    from thuiswerk.modelling.workflow import load_fit
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     survey = _survey(run)
@@ -758,9 +758,9 @@ def scenarios(
     ] = None,
 ) -> None:
     """Fit the outcome and joint models on each generator scenario; write what the findings say (~20 min)."""
-    from thuiswerk import scenarios as study_module
-    from thuiswerk import simulate as sim
-    from thuiswerk.errors import UsageError
+    from thuiswerk.core.errors import UsageError
+    from thuiswerk.data import simulate as sim
+    from thuiswerk.studies import scenarios as study_module
 
     out = out or study_module.STUDY_FILE
     chosen = tuple(names or sim.SCENARIOS)
@@ -808,7 +808,7 @@ def _many_spec(model: str, run):
 
 
 def _timing_line(records: list[dict]) -> str:
-    from thuiswerk import many
+    from thuiswerk.studies import many
 
     timing = [r.get(many.TIMING, {}) for r in records]
     compiles = [t["compile_seconds"] for t in timing if t.get("compile_seconds", 0) > 0]
@@ -825,7 +825,7 @@ def _run_study(
     job, run, results: Path, scheduler: str | None, workers: int | None, noun: str, done: str = "computed"
 ) -> list[dict]:
     """Run a many-fit job, say how much was stored before and how often it compiled; its records in task order."""
-    from thuiswerk import many
+    from thuiswerk.studies import many
 
     outcome = many.run(job, results, run.seed, scheduler=scheduler, workers=workers)
     records = outcome.ordered(job)
@@ -838,7 +838,7 @@ def _run_study(
 def _study_meta(job, run, **extra) -> dict:
     """What a study file's header records: the options that shaped it, seed, settings, job key, the data and
     spec hashes it belongs to (``stamp``: the report shows it only for those), commit, versions."""
-    from thuiswerk import many
+    from thuiswerk.studies import many
 
     return (
         extra
@@ -873,7 +873,7 @@ def sbc(
     Records the rank of every finding, SD and cut point among the posterior draws and
     tests each for uniformity. Runs on Dask; an interrupted run resumes.
     """
-    from thuiswerk import sbc as sbc_module
+    from thuiswerk.studies import sbc as sbc_module
 
     run = _run(data=data, mapping=mapping, seed=seed, config=config)
     spec, survey = _many_spec(model, run)
@@ -910,8 +910,8 @@ def kfold(
     prints elpd per model beside PSIS-LOO by establishment (where the fit is current)
     and, for several models, their difference on the same folds.
     """
-    from thuiswerk import kfold as kf
-    from thuiswerk.workflow import stale_fits
+    from thuiswerk.modelling.workflow import stale_fits
+    from thuiswerk.studies import kfold as kf
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     survey = _survey(run)
@@ -928,7 +928,7 @@ def kfold(
     current = [s for s in selected if s.name not in stale_fits([s], survey, run.fits, run.seed)]
     loo = {}
     if current:
-        from thuiswerk import compare
+        from thuiswerk.analysis import compare
 
         trees = _load_fits(current, survey, run)
         loo = {
@@ -979,7 +979,7 @@ def design(
     Simulates surveys of each size from the current posterior of the finding's model
     (or with a stated effect), fits each, and words the finding by the evidence rule.
     """
-    from thuiswerk import design as dsg
+    from thuiswerk.studies import design as dsg
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     try:
@@ -1042,7 +1042,7 @@ def findings(
     """
     import pandas as pd
 
-    from thuiswerk import findings as fnd
+    from thuiswerk.analysis import findings as fnd
 
     if format not in FINDINGS_FORMATS:
         err.print(f"[bold red]--format must be one of {', '.join(FINDINGS_FORMATS)}[/]")
@@ -1065,7 +1065,7 @@ def findings(
         raise typer.Exit(EXIT_USAGE) from None
     codes = [*state["codes"], EXIT_DIAGNOSTICS if left else 0]
     if frame is not None and "population" in state["current"]:
-        from thuiswerk import mrp
+        from thuiswerk.analysis import mrp
 
         pop_failing, pop_left = _gate(["population"], run, allow_failing)
         failing += pop_failing
@@ -1101,7 +1101,7 @@ def findings(
 
 def _population_fit(run, survey):
     """The stored population fit and its inputs (exit 4 with the command when missing or stale)."""
-    from thuiswerk.workflow import load_population
+    from thuiswerk.modelling.workflow import load_population
 
     try:
         return load_population(survey, run.fits, run.seed, _data_arg(run))
@@ -1129,8 +1129,8 @@ def report(
     """Render the Dutch report (a Quarto book) into _output/ from the stored fits (never samples)."""
     import time
 
-    from thuiswerk import render
-    from thuiswerk.errors import NoQuartoError
+    from thuiswerk.core.errors import NoQuartoError
+    from thuiswerk.reporting import render
 
     run = _run(data=data, mapping=mapping, fits=fits, seed=seed, config=config)
     try:
@@ -1150,7 +1150,7 @@ def report(
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
     started = time.monotonic()
     outputs = render.render(quarto, run, ",".join(fmts), echo=_plain, failing=failing, left_out=left)
-    from thuiswerk.resources import REPO_ROOT
+    from thuiswerk.core.resources import REPO_ROOT
 
     written = ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs)
     console.print(f"Wrote {written} in {time.monotonic() - started:.0f} s", highlight=False)
@@ -1220,9 +1220,9 @@ def bench(
     ] = False,
 ) -> None:
     """Time every model with every sampler on the same simulated data; write a CSV, a markdown table and a figure."""
-    from thuiswerk import bench as bm
-    from thuiswerk import specs
-    from thuiswerk.workflow import DEFAULT_SEED
+    from thuiswerk.modelling import specs
+    from thuiswerk.modelling.workflow import DEFAULT_SEED
+    from thuiswerk.studies import bench as bm
 
     if many:
         bm.many_fits(out, report=_plain)
@@ -1295,7 +1295,7 @@ def run_command(
     validation = _validate(run)
     if not validation.ok:
         raise typer.Exit(EXIT_INVALID)
-    from thuiswerk.render import find_quarto
+    from thuiswerk.reporting.render import find_quarto
 
     # One step's failure never stops the others: each works on the models that are fitted and current.
     steps = [
