@@ -149,3 +149,77 @@ def default_fits(tmp_path_factory) -> Path:
         workflow.fit_model(spec, survey, fits_dir, SamplerSettings(), workflow.DEFAULT_SEED, progress=False)
     workflow.fit_population(survey, fits_dir, STRATA_SETTINGS, workflow.DEFAULT_SEED, progress=False)
     return fits_dir
+
+
+# ------------------------------------------------------------------ test tiers (README "Tests")
+
+#: A fixture that puts a test in a tier: whoever asks for it, directly or through another fixture, is marked.
+TIER_OF_FIXTURE = {"default_fits": "fits", "book": "render"}
+#: The tiers in which PyMC samples for real; a run that selects none of them gets the mock sampler.
+REAL_SAMPLING = ("sampling", "fits", "dask", "render", "slow")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by the fixtures it needs (before -m selects), so that no marker is forgotten."""
+    for item in items:
+        for fixture, tier in TIER_OF_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(tier)
+
+
+def mock_sample(**kwargs):
+    """``pm.sample`` in the default tier: prior draws as the posterior (``pymc.testing.mock_sample``), with
+    the sampler statistics the package reads (no divergences, a plausible energy) and every chain distinct
+    (the mock copies chain 0, which would hide a mistake in how chains are combined)."""
+    from pymc.testing import mock_sample as prior_as_posterior
+
+    chains = int(kwargs.get("chains") or 1)
+    seed = kwargs.get("random_seed")
+    seeds = [None if seed is None else int(seed) + c for c in range(chains)]
+    parts = []
+    for chain_seed in seeds:
+        rng = np.random.default_rng(chain_seed)
+        stats = {
+            "diverging": lambda size: np.zeros(size, dtype=bool),
+            "energy": lambda size, rng=rng: rng.normal(0.0, 1.0, size),
+            "tree_depth": lambda size: np.full(size, 3),
+            "n_steps": lambda size: np.full(size, 7.0),
+            "step_size": lambda size: np.full(size, 0.5),
+        }
+        tree = prior_as_posterior(
+            draws=kwargs.get("draws", 10),
+            model=kwargs.get("model"),
+            random_seed=chain_seed,
+            chains=1,
+            sample_stats=stats,
+        )
+        parts.append(tree)
+    import xarray as xr
+
+    out = parts[0]
+    for group in ("posterior", "sample_stats"):
+        joined = xr.concat([p[group].to_dataset() for p in parts], dim="chain").assign_coords(chain=range(chains))
+        out[group] = joined
+    out["sample_stats"].attrs["sampling_time"] = 0.0
+    return out
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Without a real-sampling tier among the selected tests, ``pm.sample`` is the mock for the whole run."""
+    if session.items and not any(item.get_closest_marker(t) for item in session.items for t in REAL_SAMPLING):
+        import pymc as pm
+
+        session.config.stash[_REAL_SAMPLE] = pm.sample
+        pm.sample = mock_sample
+
+
+_REAL_SAMPLE = pytest.StashKey[object]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    real = config.stash.get(_REAL_SAMPLE, None)
+    if real is not None:
+        import pymc as pm
+
+        pm.sample = real

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk.cli import EXIT_DIAGNOSTICS, app
+from thuiswerk.cli import app
+from thuiswerk.cli.main import EXIT_DIAGNOSTICS
 from thuiswerk.data import simulate
 from thuiswerk.data.survey import load_survey
 from thuiswerk.modelling import store
@@ -71,7 +72,7 @@ def test_fit_names_what_it_leaves_out_and_the_fit_records_it(partial, tmp_path):
 def test_the_report_says_what_the_survey_lacks(partial):
     """The report's opening names every absent column, every model not fitted and every covariate left out."""
     from thuiswerk.core import nl
-    from thuiswerk.reporting.summaries import ReportContext
+    from thuiswerk.reporting.context import ReportContext
 
     survey = load_survey(partial)
     outcome = {name: adapt(spec, survey) for name, spec in SPECS.items()}
@@ -167,7 +168,7 @@ def test_every_chapter_runs_on_it_and_says_what_it_lacks(bare, monkeypatch):
 
     from test_report import Cell, chapter_paths, parse_chapter, run_cell
     from thuiswerk.core import nl
-    from thuiswerk.reporting.summaries import load_context
+    from thuiswerk.reporting.context import load_context
 
     matplotlib.use("Agg")
     folder, fits, _ = bare

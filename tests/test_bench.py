@@ -14,7 +14,8 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from thuiswerk.cli import EXIT_USAGE, app
+from thuiswerk.cli import app
+from thuiswerk.cli.main import EXIT_USAGE
 from thuiswerk.data.survey import load_survey
 from thuiswerk.modelling import builders, specs, stanref
 from thuiswerk.modelling.workflow import inputs_for

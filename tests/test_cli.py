@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk.cli import EXIT_INVALID, EXIT_UNREADABLE, app
+from thuiswerk.cli import app
+from thuiswerk.cli.main import EXIT_INVALID, EXIT_UNREADABLE
 from thuiswerk.core.resources import REPO_DATA
 
 runner = CliRunner()
@@ -85,7 +86,7 @@ def test_committed_default_survey_is_what_simulate_generates(tmp_path: Path) -> 
 
 
 def test_report_without_quarto_says_how_to_install_and_exits_nonzero(monkeypatch) -> None:
-    from thuiswerk.cli import EXIT_NO_QUARTO, EXIT_USAGE
+    from thuiswerk.cli.main import EXIT_NO_QUARTO, EXIT_USAGE
     from thuiswerk.reporting import render
 
     monkeypatch.setattr(render, "find_quarto", lambda: None)
@@ -115,16 +116,16 @@ def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) ->
     """`thuiswerk run` ends with `thuiswerk report` on the same data, fits and seed (the steps before are stubbed)."""
     from types import SimpleNamespace
 
-    from thuiswerk import cli
+    from thuiswerk.cli import report as report_cli  # `run` and the steps it calls
     from thuiswerk.reporting import render
 
     calls = []
     for step in ("simulate", "fit_command", "check", "compare", "findings"):
-        monkeypatch.setattr(cli, step, lambda *a, _s=step, **k: calls.append(_s))
-    monkeypatch.setattr(cli, "_validate", lambda *a, **k: SimpleNamespace(ok=True))
-    monkeypatch.setattr(cli, "report", lambda **k: calls.append(("report", k)))
+        monkeypatch.setattr(report_cli, step, lambda *a, _s=step, **k: calls.append(_s))
+    monkeypatch.setattr(report_cli, "_validate", lambda *a, **k: SimpleNamespace(ok=True))
+    monkeypatch.setattr(report_cli, "report", lambda **k: calls.append(("report", k)))
     monkeypatch.setattr(render, "find_quarto", lambda: tmp_path / "quarto")
-    cli.run_command(data=tmp_path, synthetic=True, fits=tmp_path / "fits", seed=7)
+    report_cli.run_command(data=tmp_path, synthetic=True, fits=tmp_path / "fits", seed=7)
     assert calls[0] == "simulate"
     assert calls[-1] == (
         "report",
@@ -132,7 +133,7 @@ def test_run_renders_the_report_when_a_quarto_is_found(monkeypatch, tmp_path) ->
     )
     monkeypatch.setattr(render, "find_quarto", lambda: None)
     calls.clear()
-    cli.run_command(data=tmp_path, fits=tmp_path / "fits")
+    report_cli.run_command(data=tmp_path, fits=tmp_path / "fits")
     assert "simulate" not in calls  # a survey folder of one's own is never overwritten by the synthetic one
     assert calls[-1] == "findings"  # no Quarto: the report is skipped with a hint
 
@@ -162,7 +163,7 @@ def test_every_stale_model_is_named_with_one_command_that_keeps_the_options(tmp_
     """The stale-fit hint repeats --fits/--seed and names every model, so following it refits them where they are read."""
     fits = tmp_path / "my fits"
     result = runner.invoke(app, ["check", "workload", "isolation", "--fits", str(fits), "--seed", "11"])
-    from thuiswerk.cli import EXIT_STALE
+    from thuiswerk.cli.main import EXIT_STALE
 
     assert result.exit_code == EXIT_STALE, result.output
     assert "Traceback" not in result.output
@@ -174,12 +175,12 @@ def test_every_stale_model_is_named_with_one_command_that_keeps_the_options(tmp_
 def test_tables_keep_every_column_when_not_on_a_terminal(capsys) -> None:
     import pandas as pd
 
-    from thuiswerk import cli
+    from thuiswerk.cli import main as cli_main
 
     wide = pd.DataFrame(
         {f"column_with_a_long_name_{i}": [1.5, 2.25] for i in range(8)}, index=pd.Index(["a", "b"], name="model")
     )
-    cli._print_frame(wide, "wide")
+    cli_main._print_frame(wide, "wide")
     out = capsys.readouterr().out
     assert all(f"column_with_a_long_name_{i}" in out for i in range(8)), out
     assert "…" not in out

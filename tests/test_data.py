@@ -13,8 +13,10 @@ from conftest import find, make_valid_tables, write_csv
 from thuiswerk.core import codebook
 from thuiswerk.core.resources import REPO_DATA
 from thuiswerk.data import survey as survey_module
+from thuiswerk.data.files import DataError
+from thuiswerk.data.mapping import load_mapping
 from thuiswerk.data.schema import DTYPES, validate_survey
-from thuiswerk.data.survey import DataError, Survey, load_mapping, load_survey, write_survey
+from thuiswerk.data.survey import Survey, load_survey, write_survey
 
 EMP = "employees.csv"
 

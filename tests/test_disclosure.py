@@ -38,8 +38,9 @@ from scipy.optimize import linprog  # noqa: E402
 from thuiswerk.analysis import checks
 from thuiswerk.core import codebook, disclosure, nl
 from thuiswerk.data.survey import load_survey  # noqa: E402
-from thuiswerk.reporting import figures
 from thuiswerk.reporting import summaries as S
+from thuiswerk.reporting import tables as T
+from thuiswerk.reporting.figures import cells, descriptive, descriptive_tables, model_checks, registry
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 ROLES = ["leidinggevende", "niet_leidinggevende"]
@@ -259,7 +260,7 @@ def check_published_frame(published: pd.DataFrame, min_n: int = nl.MIN_CELL) -> 
 
 def check_figure(label: str, est: pd.DataFrame, emp: pd.DataFrame) -> pd.DataFrame:
     """Attack one figure: threshold rule, no values or n of blanks printed, no blank recovered."""
-    spec = figures.FIGURES[label]
+    spec = registry.FIGURES[label]
     published = spec.data(est, emp)
     truth = spec.data(est, emp, min_n=0)
     assert not truth["suppressed"].any()
@@ -329,11 +330,11 @@ SCENARIOS = {
 
 
 def test_every_figure_declares_its_siblings():
-    assert set(FIGURE_SIBLINGS) == set(figures.FIGURES)
+    assert set(FIGURE_SIBLINGS) == set(registry.FIGURES)
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-@pytest.mark.parametrize("label", list(figures.FIGURES))
+@pytest.mark.parametrize("label", list(registry.FIGURES))
 def test_no_blank_of_a_figure_is_recovered_by_differencing(survey, scenario, label):
     est, emp = SCENARIOS[scenario](*survey)
     check_figure(label, est, emp)
@@ -342,21 +343,21 @@ def test_no_blank_of_a_figure_is_recovered_by_differencing(survey, scenario, lab
 def test_the_synthetic_survey_blanks_nothing(survey):
     """Not over-suppressed: no group of the synthetic survey is small, so nothing is blanked."""
     est, emp = survey
-    for label, spec in figures.FIGURES.items():
+    for label, spec in registry.FIGURES.items():
         assert not spec.data(est, emp)["suppressed"].any(), label
-    assert not figures.table1(est, emp).attrs["suppressed"].to_numpy().any()
-    assert not figures.rie_by_sector_data(est, emp)["suppressed"].any()
+    assert not descriptive_tables.table1(est, emp).attrs["suppressed"].to_numpy().any()
+    assert not descriptive_tables.rie_by_sector_data(est, emp)["suppressed"].any()
 
 
 def test_size_class_of_two_blanks_it_and_the_next_smallest_only(survey):
     est, emp = survey
-    data = figures.rie_data(two_small_groups(est), emp)
+    data = descriptive.rie_data(two_small_groups(est), emp)
     flags = data.groupby("group_code", sort=False)[["suppressed", "secondary"]].first()
     assert flags.loc["klein", "suppressed"] and not flags.loc["klein", "secondary"]  # 2 establishments
     assert flags.loc["midden", "secondary"]  # else alle minus midden minus groot gives klein's four counts
     assert not flags.loc["groot", "suppressed"] and not flags.loc["alle", "suppressed"]
     # without the complement the attacker recovers all four category counts of klein exactly
-    truth = figures.rie_data(two_small_groups(est), emp, min_n=0)
+    truth = descriptive.rie_data(two_small_groups(est), emp, min_n=0)
     naive = truth.assign(suppressed=truth["group_code"] == "klein")
     naive.loc[naive["suppressed"], ["share", "count"]] = np.nan
     recovered = attack_frame(naive, truth, FIGURE_SIBLINGS["fig-rie"][0])
@@ -366,10 +367,10 @@ def test_size_class_of_two_blanks_it_and_the_next_smallest_only(survey):
 def test_blanks_that_share_an_empty_category_are_protected_by_a_third(survey):
     """klein and midden together have 0% "een_risico": both are pinned at 0% unless groot is blanked too."""
     est, emp = survey
-    data = figures.rie_data(shared_empty_category(est), emp)
+    data = descriptive.rie_data(shared_empty_category(est), emp)
     flags = data.groupby("group_code", sort=False)["suppressed"].first()
     assert flags[["klein", "midden", "groot"]].all() and not flags["alle"]
-    truth = figures.rie_data(shared_empty_category(est), emp, min_n=0)
+    truth = descriptive.rie_data(shared_empty_category(est), emp, min_n=0)
     assert not attack_frame(data, truth, FIGURE_SIBLINGS["fig-rie"][0])
 
 
@@ -377,7 +378,7 @@ def test_a_role_with_four_respondents_blanks_the_other_role_but_nothing_else(sur
     est, emp = survey
     small = few_managers(emp)
     for label, sibs in FIGURE_SIBLINGS.items():
-        data = figures.FIGURES[label].data(est, small)
+        data = registry.FIGURES[label].data(est, small)
         roles = data["group_code"].isin(ROLES)
         if any(set(ROLES) <= set(s.groups) for s in sibs):
             assert data.loc[roles, "suppressed"].all(), label
@@ -389,9 +390,9 @@ def test_a_role_with_four_respondents_blanks_the_other_role_but_nothing_else(sur
 def test_one_item_few_managers_answered_blanks_that_item_only(survey):
     est, emp = survey
     small = one_item_few_managers(emp)
-    data = figures.workspace_data(est, small).set_index("group_code")
+    data = descriptive.workspace_data(est, small).set_index("group_code")
     assert data["suppressed"].all() and data.loc["niet_leidinggevende", "secondary"]
-    regions = figures.complaint_regions_data(est, small)  # other items of the same managers are shown
+    regions = descriptive.complaint_regions_data(est, small)  # other items of the same managers are shown
     assert not regions["suppressed"].any()
 
 
@@ -401,21 +402,21 @@ def test_one_item_few_managers_answered_blanks_that_item_only(survey):
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_no_blank_of_table1_is_recovered(survey, scenario):
     est, emp = SCENARIOS[scenario](*survey)
-    published = figures.table1_data(est, emp)
-    truth = figures.table1_data(est, emp, min_n=0)
+    published = descriptive_tables.table1_data(est, emp)
+    truth = descriptive_tables.table1_data(est, emp, min_n=0)
     check_published_frame(published)
     assert not attack_frame(published, truth, ROLE_PAIR)
-    wide = figures.table1(est, emp)
+    wide = descriptive_tables.table1(est, emp)
     shown = nl.percent_table(wide)
     assert (shown.to_numpy()[wide.attrs["suppressed"].to_numpy()] == nl.MARKER).all()
 
 
 def test_table1_with_four_managers_keeps_the_employer_column(survey):
     est, emp = survey
-    table = figures.table1(est, few_managers(emp))
+    table = descriptive_tables.table1(est, few_managers(emp))
     assert table[["Leidinggevende", "Niet-leidinggevende"]].isna().all().all()
     assert table["Werkgever"].notna().all()
-    text = S.table1_markdown(est, few_managers(emp))
+    text = T.table1_markdown(est, few_managers(emp))
     assert text.endswith(nl.footnote(secondary=True))
 
 
@@ -436,13 +437,13 @@ def _rie_attacks(data: pd.DataFrame, truth: pd.DataFrame) -> list:
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_no_blank_of_the_rie_table_is_recovered(survey, scenario):
     est, emp = SCENARIOS[scenario](*survey)
-    data = figures.rie_by_sector_data(est, emp)
-    truth = figures.rie_by_sector_data(est, emp, min_n=0)
+    data = descriptive_tables.rie_by_sector_data(est, emp)
+    truth = descriptive_tables.rie_by_sector_data(est, emp, min_n=0)
     assert not _rie_attacks(data, truth)
     small = data[["n_rie", "n_homeworking"]].min(axis=1) < nl.MIN_CELL
     assert data.loc[small, "suppressed"].all()
     assert data.loc[data["suppressed"], ["rie", "homeworking"]].isna().all().all()
-    table = figures.rie_by_sector_table(est, emp)
+    table = descriptive_tables.rie_by_sector_table(est, emp)
     blanked = table[data["suppressed"].to_numpy()]
     assert (
         (blanked[["Vestigingen", "RI&E aanwezig", "Aandacht voor thuiswerkrisico's in de RI&E"]] == nl.MARKER)
@@ -454,7 +455,7 @@ def test_no_blank_of_the_rie_table_is_recovered(survey, scenario):
 
 def test_rie_table_blanks_two_size_classes_and_two_sectors_for_groups_of_two(survey):
     est, emp = survey
-    data = figures.rie_by_sector_data(two_small_groups(est), emp).set_index("group_code")
+    data = descriptive_tables.rie_by_sector_data(two_small_groups(est), emp).set_index("group_code")
     next_sector = data.loc[[s for s in SECTORS if s != "onderwijs"], "n"].idxmin()
     assert set(data.index[data["suppressed"]]) == {"klein", "midden", "onderwijs", next_sector}  # not more
     assert set(data.index[data["secondary"]]) == {"midden", next_sector}
@@ -466,8 +467,8 @@ def test_size_classes_in_the_text_blank_what_the_figure_and_table_blank(survey):
     est, emp = survey
     small = two_small_groups(est)
     text = S.shares_by(small, "rie_present", 1, "size_class")
-    table = figures.rie_by_sector_data(small, emp).set_index("group_code")
-    figure = figures.rie_data(small, emp).groupby("group_code")["suppressed"].first()
+    table = descriptive_tables.rie_by_sector_data(small, emp).set_index("group_code")
+    figure = descriptive.rie_data(small, emp).groupby("group_code")["suppressed"].first()
     assert set(text.index[text.isna()]) == set(table.loc[SIZES].index[table.loc[SIZES, "suppressed"]])
     assert set(text.index[text.isna()]) == set(figure[SIZES].index[figure[SIZES]]) == {"klein", "midden"}
     valid = small["rie_present"].dropna()
@@ -554,13 +555,13 @@ def test_predictive_check_of_nine_employees_is_blanked():
     assert table.loc["telepressure", "suppressed"]
     assert table.loc["telepressure", ["observed", "predicted", "lo", "hi"]].isna().all()
     assert not table.loc["telepressure", "inside"]
-    shown = S.predictive_table_nl(table, "score").set_index("Onderdeel")
+    shown = T.predictive_table_nl(table, "score").set_index("Onderdeel")
     row = shown.loc[nl.label("telepressure")]
     assert (row == nl.MARKER).all()
     assert shown.loc[nl.label("exhaustion"), "Waargenomen"] != nl.MARKER
-    text = S.predictive_markdown(table, "score")
+    text = T.predictive_markdown(table, "score")
     assert text.endswith(nl.footnote(noun="werknemers"))
-    fig = figures.plot_predictive_check(table, "Gemiddelde score", scale="score")
+    fig = model_checks.plot_predictive_check(table, "Gemiddelde score", scale="score")
     texts = _texts(fig)
     assert nl.MARKER in texts and any("minder dan 10 werknemers" in t for t in texts)
 
@@ -573,24 +574,24 @@ def test_predictive_check_categories_of_a_small_aspect_are_blanked():
     big = cats.loc["exhaustion"]
     assert not big["suppressed"].any()
     np.testing.assert_allclose(big["observed"].sum(), 1.0)
-    fig = figures.plot_category_check(cats)
+    fig = model_checks.plot_category_check(cats)
     assert any("minder dan 10 werknemers" in t for t in _texts(fig))
 
 
 def test_predictive_check_of_ten_employees_is_shown():
     table = checks.predictive_table(_ppc_tree({"exhaustion": 10, "telepressure": 10}))
     assert not table["suppressed"].any() and table["observed"].notna().all()
-    assert "minder dan" not in S.predictive_markdown(table, "score")
+    assert "minder dan" not in T.predictive_markdown(table, "score")
 
 
 def test_prior_check_of_few_employees_is_blanked():
     tree = _ppc_tree({"exhaustion": 6, "telepressure": 6})
     assert checks.statistic_counts(tree) == {checks.EXTREME_SHARE: 6, checks.ESTABLISHMENT_SD: 3}
-    table = S.prior_checks_table_nl({"workload": tree})
+    table = T.prior_checks_table_nl({"workload": tree})
     assert (table["Waargenomen"] == nl.MARKER).all()
     assert table.filter(like="Posterior").eq(nl.MARKER).all().all()
     assert table.attrs["prior_inside"] == (0, 0) and table.attrs["footnote"] == nl.footnote()
-    shown = S.prior_checks_table_nl({"workload": _ppc_tree({"exhaustion": 24, "telepressure": 24})})
+    shown = T.prior_checks_table_nl({"workload": _ppc_tree({"exhaustion": 24, "telepressure": 24})})
     assert not (shown["Waargenomen"] == nl.MARKER).any() and shown.attrs["footnote"] == ""
 
 
@@ -662,7 +663,7 @@ def test_overall_mean_and_role_means():
     out = disclosure.protect(
         frame,
         unit=["group_code", "category_code"],
-        measures=(figures.MEAN,),
+        measures=(cells.MEAN,),
         partitions=[[(r, "exhaustion") for r in ROLES]],
         values=MEAN_VALUES,
     )

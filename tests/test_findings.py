@@ -13,8 +13,9 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from thuiswerk.analysis import findings
-from thuiswerk.cli import EXIT_USAGE, app
+from thuiswerk.analysis import estimands, findings, wording
+from thuiswerk.cli import app
+from thuiswerk.cli.main import EXIT_USAGE
 from thuiswerk.core import codebook, dims, nl
 from thuiswerk.modelling import specs
 
@@ -25,26 +26,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_estimand_names_a_term_and_items_its_model_has():
-    for e in findings.ESTIMANDS:
+    for e in estimands.ESTIMANDS:
         spec = specs.get(e.model)
         if e.kind != "slope":
             assert spec.family == "awareness", e.id
             continue
         terms = {t for t, _, _ in spec.terms}
-        for role in findings.ROLE_CODES[e.role]:
+        for role in estimands.ROLE_CODES[e.role]:
             for exposure in e.exposure.split("+"):
                 assert specs.term_name(exposure, role) in terms, e.id
-        items = findings.OUTCOME_ITEMS.get(e.outcome, (e.outcome,))
+        items = estimands.OUTCOME_ITEMS.get(e.outcome, (e.outcome,))
         assert set(items) <= set(spec.outcomes), e.id
 
 
 def test_every_slope_finding_has_a_direction_a_source_sentence_and_words():
-    for e in findings.ESTIMANDS:
+    for e in estimands.ESTIMANDS:
         assert e.source and e.chapter in {"I", "V", "VI", "VII"}, e.id
         if e.kind == "slope":
             assert e.direction in ("negative", "positive"), e.id
             assert e.subject and e.relation, e.id
-            assert e.exposure in findings.UNITS and e.exposure in findings.UNITS_EN, e.id
+            assert e.exposure in estimands.UNITS and e.exposure in estimands.UNITS_EN, e.id
 
 
 def test_the_source_sentences_are_in_the_seed_report():
@@ -52,13 +53,13 @@ def test_the_source_sentences_are_in_the_seed_report():
     if not seed.exists():
         pytest.skip("the seed report (shared/seed) is not beside this checkout")
     text = re.sub(r"\s+", "", seed.read_text(encoding="utf-8").replace("’", "'").replace("‘", "'"))
-    for e in findings.ESTIMANDS:
+    for e in estimands.ESTIMANDS:
         for part in e.source.split("[...]"):
             assert re.sub(r"\s+", "", part) in text, (e.id, part)
 
 
 def test_information_loss_is_reported_for_both_roles_and_every_measure():
-    ids = set(findings.BY_ID)
+    ids = set(estimands.BY_ID)
     for suffix in ("lg", "nlg"):
         assert {f"informatieverlies_{suffix}", f"niet_bekend_aantal_{suffix}", f"verlies_als_gemeld_{suffix}"} <= ids
         for m in codebook.load().measures:
@@ -66,11 +67,11 @@ def test_information_loss_is_reported_for_both_roles_and_every_measure():
 
 
 def test_readme_and_appendix_carry_the_estimand_table():
-    table = findings.estimand_table_markdown()
+    table = estimands.estimand_table_markdown()
     assert table in (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "F.estimand_table_nl()" in (ROOT / "report" / "A-methode-en-modellen.qmd").read_text(encoding="utf-8")
-    shown = findings.estimand_table_nl()["Bevinding"]
-    slope_ids = [e.id for e in findings.ESTIMANDS if e.kind == "slope"]
+    assert "W.estimand_table_nl()" in (ROOT / "report" / "A-methode-en-modellen.qmd").read_text(encoding="utf-8")
+    shown = wording.estimand_table_nl()["Bevinding"]
+    slope_ids = [e.id for e in estimands.ESTIMANDS if e.kind == "slope"]
     assert set(slope_ids) <= set(shown)
 
 
@@ -92,11 +93,11 @@ def test_slope_estimand_averages_items_and_roles():
     rng = np.random.default_rng(1)
     draws = rng.normal(size=(1, 400, len(items), len(terms)))
     tree = _tree(draws, items, terms)
-    e = findings.BY_ID["werkdruk_afspraken_werktijden"]  # all aspects, both roles
+    e = estimands.BY_ID["werkdruk_afspraken_werktijden"]  # all aspects, both roles
     cols = [terms.index("knows_working_hours|leidinggevende"), terms.index("knows_working_hours|niet_leidinggevende")]
     expected = draws[0][:, :, cols].mean(axis=(1, 2))
     np.testing.assert_allclose(findings.draws(e, tree), expected)
-    e = findings.BY_ID["werk_thuis_afspraken_werktijden_lg"]  # one aspect, managers
+    e = estimands.BY_ID["werk_thuis_afspraken_werktijden_lg"]  # one aspect, managers
     expected = draws[0][:, items.index("work_home_interference"), cols[0]]
     np.testing.assert_allclose(findings.draws(e, tree), expected)
 
@@ -106,17 +107,17 @@ def test_a_joint_contrast_is_the_sum_of_its_slopes():
     terms = [t for t, _, _ in specs.get("isolation_joint").terms]
     draws = np.random.default_rng(4).normal(size=(1, 300, len(items), len(terms)))
     tree = _tree(draws, items, terms)
-    e = findings.BY_ID["isolatie_kennis_bij_melding_sociale_momenten"]
+    e = estimands.BY_ID["isolatie_kennis_bij_melding_sociale_momenten"]
     cols = [[terms.index(f"{p}|{r}") for r in specs.BOTH] for p in e.exposure.split("+")]
     expected = sum(draws[0][:, :, c].mean(axis=(1, 2)) for c in cols)
     np.testing.assert_allclose(findings.draws(e, tree), expected)
-    alone = findings.BY_ID["isolatie_melding_zonder_kennis_sociale_momenten"]
+    alone = estimands.BY_ID["isolatie_melding_zonder_kennis_sociale_momenten"]
     c = [terms.index(f"employer_social_moments|{r}") for r in specs.BOTH]
     np.testing.assert_allclose(findings.draws(alone, tree), draws[0][:, :, c].mean(axis=(1, 2)))
 
 
 def test_direction_comes_from_the_estimand_not_from_the_posterior():
-    e = findings.BY_ID["werkdruk_afspraken_werktijden"]  # expects a negative slope
+    e = estimands.BY_ID["werkdruk_afspraken_werktijden"]  # expects a negative slope
     positive = findings.summarise(e, np.full(1000, 0.5) + np.linspace(-0.1, 0.1, 1000))
     assert positive["p_expected_direction"] == 0.0
     assert positive["wording"] == nl.EVIDENCE_NONE  # clearly the other way: never reworded as a finding
@@ -138,13 +139,13 @@ def test_direction_comes_from_the_estimand_not_from_the_posterior():
 def test_wording_follows_the_one_rule(share_negative, word):
     n = 1000
     values = np.where(np.arange(n) < round(share_negative * n), -1.0, 1.0)
-    row = findings.summarise(findings.BY_ID["werkdruk_afspraken_werktijden"], values)
+    row = findings.summarise(estimands.BY_ID["werkdruk_afspraken_werktijden"], values)
     assert row["p_expected_direction"] == pytest.approx(share_negative)
     assert row["wording"] == word
 
 
 def test_descriptive_rows_have_no_direction_and_no_word():
-    row = findings.summarise(findings.BY_ID["informatieverlies_lg"], np.linspace(0.2, 0.3, 100))
+    row = findings.summarise(estimands.BY_ID["informatieverlies_lg"], np.linspace(0.2, 0.3, 100))
     assert np.isnan(row["p_expected_direction"]) and row["wording"] == ""
 
 
@@ -152,16 +153,16 @@ def test_descriptive_rows_have_no_direction_and_no_word():
 
 
 def _row(id: str, values: np.ndarray) -> pd.Series:
-    return pd.Series(findings.summarise(findings.BY_ID[id], values))
+    return pd.Series(findings.summarise(estimands.BY_ID[id], values))
 
 
 def test_sentence_states_only_the_rows_word_and_numbers():
     row = _row("werk_thuis_afspraken_werktijden_lg", np.random.default_rng(2).normal(-0.8, 0.3, 4000))
-    text = findings.sentence(row)
+    text = wording.sentence(row)
     assert text.startswith("Bij leidinggevenden hangt kennis van afspraken over werktijden duidelijk samen met minder")
     assert nl.number(np.exp(row["mean"]), 2) in text
     assert nl.interval(np.exp(row["q05"]), np.exp(row["q95"]), 2) in text
-    assert findings.probability(row["p_expected_direction"]) in text
+    assert wording.probability(row["p_expected_direction"]) in text
     # every number in the sentence is one of the row's numbers, formatted
     allowed = {
         nl.number(np.exp(row["mean"]), 2),
@@ -176,24 +177,24 @@ def test_sentence_states_only_the_rows_word_and_numbers():
 
 
 def test_sentence_changes_with_the_row():
-    clear = findings.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(1.0, 0.3, 4000)))
-    none = findings.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(0.0, 0.3, 4000)))
-    hint = findings.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(0.45, 0.3, 4000)))
+    clear = wording.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(1.0, 0.3, 4000)))
+    none = wording.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(0.0, 0.3, 4000)))
+    hint = wording.sentence(_row("werkdruk_thuiswerkpercentage", np.random.default_rng(3).normal(0.45, 0.3, 4000)))
     assert "hangt duidelijk samen met meer werkdruk" in clear
     assert "hangt niet duidelijk samen met meer werkdruk" in none
     assert hint.startswith("Er is een aanwijzing dat een hoger thuiswerkpercentage samenhangt met meer werkdruk")
 
 
 def test_the_verb_agrees_with_a_plural_subject():
-    plural = findings.sentence(_row("werkdruk_werkgever_werktijden", np.random.default_rng(4).normal(0.0, 0.3, 4000)))
-    singular = findings.sentence(_row("werkdruk_afspraken_werktijden", np.random.default_rng(4).normal(0.0, 0.3, 4000)))
+    plural = wording.sentence(_row("werkdruk_werkgever_werktijden", np.random.default_rng(4).normal(0.0, 0.3, 4000)))
+    singular = wording.sentence(_row("werkdruk_afspraken_werktijden", np.random.default_rng(4).normal(0.0, 0.3, 4000)))
     assert "Afspraken over werktijden volgens de werkgever hangen niet duidelijk samen" in plural
     assert " hangt " in singular and " hangen " not in singular
 
 
 def test_sentence_refuses_a_descriptive_row():
     with pytest.raises(ValueError, match="not a slope finding"):
-        findings.sentence(_row("informatieverlies_lg", np.linspace(0.2, 0.3, 10)))
+        wording.sentence(_row("informatieverlies_lg", np.linspace(0.2, 0.3, 10)))
 
 
 # ----------------------------------------------------------------------------- the command
@@ -213,7 +214,7 @@ def test_findings_command_lists_every_estimand(default_fits, findings_csv):
     assert result.exit_code == 0, result.output
     everything = json.loads(result.output)
     rows = [r for r in everything if not r["population"]]
-    assert [r["id"] for r in rows] == [e.id for e in findings.ESTIMANDS]
+    assert [r["id"] for r in rows] == [e.id for e in estimands.ESTIMANDS]
     assert set(findings.COLUMNS) <= set(rows[0])
     by_id = {r["id"]: r for r in rows}
     for suffix in ("lg", "nlg"):  # the seed's definition: expected count of 15, divided by 15
@@ -224,8 +225,8 @@ def test_findings_command_lists_every_estimand(default_fits, findings_csv):
         if r["direction"]:
             assert r["wording"] == nl.evidence(r["p_expected_direction"])
     frame = pd.read_csv(io.StringIO(findings_csv), keep_default_na=False, na_values=[""])
-    estimands = frame[frame["population"].isna()]
-    assert list(estimands["id"]) == [e.id for e in findings.ESTIMANDS]
+    sample = frame[frame["population"].isna()]
+    assert list(sample["id"]) == [e.id for e in estimands.ESTIMANDS]
 
 
 def test_findings_give_sample_and_population_rows_for_every_percentage(findings_csv):
@@ -259,7 +260,7 @@ def _table(clear: set[str] = frozenset(), loss: float = 0.33) -> pd.DataFrame:
     """A findings table of the rows the headings read: ``clear`` ids 'duidelijk', other slopes not."""
     rng = np.random.default_rng(5)
     rows = []
-    for e in findings.ESTIMANDS:
+    for e in estimands.ESTIMANDS:
         if e.kind == "slope":
             sign = -1.0 if e.direction == "negative" else 1.0
             values = rng.normal(sign * (1.0 if e.id in clear else 0.0), 0.2, 2000)
@@ -311,118 +312,118 @@ def _establishments(
 
 
 def test_chapter_one_has_seven_conclusions_and_none_begins_with_a_number():
-    heads = findings.chapter_one_headlines(_table(), _establishments(), _employees())
+    heads = wording.chapter_one_headlines(_table(), _establishments(), _employees())
     assert sorted(heads) == [1, 2, 3, 4, 5, 6, 7]
     for i, text in heads.items():
-        assert text != findings.TOPICS[i], i  # a conclusion, not the topic
+        assert text != wording.TOPICS[i], i  # a conclusion, not the topic
         assert text[0].isupper() and not text[0].isdigit(), text
         assert not re.search(r"\d", text), text  # numbers are words in a heading
         assert not re.search(r"samen met|samenhangt|odds ratio|procentpunt|informatieverlies", text, re.I), text
 
 
 def test_information_heading_follows_the_estimated_loss():
-    assert findings.headline_information(_table(loss=0.33)) == (
+    assert wording.headline_information(_table(loss=0.33)) == (
         "Informatie over maatregelen bereikt in ongeveer een derde van de gevallen de werknemer niet"
     )
-    assert "ongeveer een kwart van de gevallen" in findings.headline_information(_table(loss=0.25))
-    assert "ongeveer de helft van de gevallen" in findings.headline_information(_table(loss=0.5))
+    assert "ongeveer een kwart van de gevallen" in wording.headline_information(_table(loss=0.25))
+    assert "ongeveer de helft van de gevallen" in wording.headline_information(_table(loss=0.5))
 
 
 def test_known_measures_heading_follows_the_joint_models():
     only_known = _table(clear={"isolatie_kennis_bij_melding_sociale_momenten"})
-    assert findings.headline_known_measures(only_known) == (
+    assert wording.headline_known_measures(only_known) == (
         "Alleen maatregelen die werknemers kennen, gaan gepaard met minder isolatie"
     )
     known_two = _table(clear={"werkdruk_kennis_bij_melding", "kans_kennis_bij_melding_ergonomisch"})
-    assert findings.headline_known_measures(known_two) == (
+    assert wording.headline_known_measures(known_two) == (
         "Alleen maatregelen die werknemers kennen, gaan gepaard met minder werkdruk en klachten aan arm, nek of schouders"
     )
     both = _table(clear={"werkdruk_kennis_bij_melding", "werkdruk_melding_zonder_kennis"})
-    assert not findings.headline_known_measures(both).startswith("Alleen")
-    assert "of werknemers ze nu kennen of niet" in findings.headline_known_measures(both)
-    assert findings.headline_known_measures(_table()) == (
+    assert not wording.headline_known_measures(both).startswith("Alleen")
+    assert "of werknemers ze nu kennen of niet" in wording.headline_known_measures(both)
+    assert wording.headline_known_measures(_table()) == (
         "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen"
     )
     hint_only = _table()
     hint_only.loc["werkdruk_kennis_bij_melding", "wording"] = nl.EVIDENCE_HINT  # a hint is not a relation
-    assert findings.headline_known_measures(hint_only) == findings.headline_known_measures(_table())
+    assert wording.headline_known_measures(hint_only) == wording.headline_known_measures(_table())
 
 
 def test_isolation_heading_follows_the_survey_and_the_findings():
     table = _table()
-    assert findings.headline_isolation(table, _employees(isolated=0.2)) == (
+    assert wording.headline_isolation(table, _employees(isolated=0.2)) == (
         "De meeste thuiswerkers voelen zich niet geïsoleerd; "
         "veel thuiswerken of alleen wonen maakt daarbij geen duidelijk verschil"
     )
-    assert findings.headline_isolation(table, _employees(isolated=0.05)).startswith(
+    assert wording.headline_isolation(table, _employees(isolated=0.05)).startswith(
         "Bijna geen thuiswerker voelt zich geïsoleerd"
     )
-    assert findings.headline_isolation(table, _employees(isolated=0.7)).startswith(
+    assert wording.headline_isolation(table, _employees(isolated=0.7)).startswith(
         "De meeste thuiswerkers voelen zich geïsoleerd"
     )
     home = _table(clear={"isolatie_thuiswerkpercentage"})
-    assert findings.headline_isolation(home, _employees(isolated=0.2)) == (
+    assert wording.headline_isolation(home, _employees(isolated=0.2)) == (
         "De meeste thuiswerkers voelen zich niet geïsoleerd; wie veel thuiswerkt, voelt zich wel vaker geïsoleerd, "
         "maar alleen wonen maakt geen duidelijk verschil"
     )
 
 
 def test_survey_headings_follow_the_shares():
-    assert findings.headline_rie(_establishments(rie=0.5)) == (
+    assert wording.headline_rie(_establishments(rie=0.5)) == (
         "Ongeveer de helft van de werkgevers besteedt in de risico-inventarisatie en -evaluatie (RI&E) aandacht aan "
         "thuiswerken"
     )
-    assert findings.headline_rie(_establishments(rie=0.8)).startswith("De meeste werkgevers besteden")
-    assert findings.headline_homeworking(_establishments()) == (
+    assert wording.headline_rie(_establishments(rie=0.8)).startswith("De meeste werkgevers besteden")
+    assert wording.headline_homeworking(_establishments()) == (
         "Bijna alle werkgevers willen thuiswerken structureel mogelijk maken, maar ongeveer een kwart vindt "
         "onduidelijk wat hun verplichtingen zijn"
     )
-    assert findings.headline_homeworking(_establishments(planned=0.3, knowledge=0.5)) == (
+    assert wording.headline_homeworking(_establishments(planned=0.3, knowledge=0.5)) == (
         "Bijna een derde van de werkgevers wil thuiswerken structureel mogelijk maken, en ongeveer de helft mist "
         "kennis van mogelijke maatregelen"
     )
-    assert findings.headline_complaints(_employees()) == (
+    assert wording.headline_complaints(_employees()) == (
         "De meeste thuiswerkers hebben geen klachten aan arm, nek of schouders en voelen zich niet vaak uitgeput"
     )
-    assert findings.headline_complaints(_employees(complaint=0.8, exhausted=0.7)) == (
+    assert wording.headline_complaints(_employees(complaint=0.8, exhausted=0.7)) == (
         "De meeste thuiswerkers hebben klachten aan arm, nek of schouders en de meesten voelen zich vaak uitgeput"
     )
 
 
 def test_supervision_heading_follows_the_shares_and_the_employer_findings():
-    none = findings.headline_supervision(_table(), _establishments())
+    none = wording.headline_supervision(_table(), _establishments())
     assert none == (
         "Ruim de helft van de werkgevers geeft voorlichting of instructie, ongeveer een kwart houdt "
         "toezicht, en hun maatregelen gaan niet duidelijk gepaard met de gezondheid van werknemers"
     )
-    one = findings.headline_supervision(_table(clear={"kans_werkgever_ergonomisch"}), _establishments())
+    one = wording.headline_supervision(_table(clear={"kans_werkgever_ergonomisch"}), _establishments())
     assert one.endswith(
         "gaan in één van de vier onderzochte verbanden gepaard met een betere gezondheid van werknemers"
     )
-    assert findings.headline_supervision(_table(), _establishments(supervision=0.9)).split(", ")[1] == (
+    assert wording.headline_supervision(_table(), _establishments(supervision=0.9)).split(", ")[1] == (
         "de meesten houden toezicht"
     )
 
 
 def test_a_heading_falls_back_to_its_topic_without_data():
     few = _establishments(n=5)  # below the disclosure threshold: no share is shown
-    assert findings.headline_rie(few) == findings.TOPICS[7]
+    assert wording.headline_rie(few) == wording.TOPICS[7]
     empty = pd.DataFrame(columns=findings.COLUMNS)
-    assert findings.headline_information(empty) == findings.TOPICS[2]
-    assert findings.headline_known_measures(empty) == findings.TOPICS[3]
+    assert wording.headline_information(empty) == wording.TOPICS[2]
+    assert wording.headline_known_measures(empty) == wording.TOPICS[3]
 
 
 def test_gap_sentence_wording():
-    clear = pd.Series(findings.summarise(findings.BY_ID["informatieverlies_verschil"], np.full(100, 0.08)))
-    assert findings.gap_sentence(clear).startswith("Het is duidelijk dat niet-leidinggevenden meer informatie")
-    none = pd.Series(findings.summarise(findings.BY_ID["informatieverlies_verschil"], np.linspace(-0.1, 0.1, 100)))
-    assert findings.gap_sentence(none).startswith(
+    clear = pd.Series(findings.summarise(estimands.BY_ID["informatieverlies_verschil"], np.full(100, 0.08)))
+    assert wording.gap_sentence(clear).startswith("Het is duidelijk dat niet-leidinggevenden meer informatie")
+    none = pd.Series(findings.summarise(estimands.BY_ID["informatieverlies_verschil"], np.linspace(-0.1, 0.1, 100)))
+    assert wording.gap_sentence(none).startswith(
         "Of niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden, is niet duidelijk ("
     )
 
 
 def test_loss_sentence_states_both_roles_without_a_colon_list():
-    text = findings.loss_sentence(_table(loss=0.3))
+    text = wording.loss_sentence(_table(loss=0.3))
     n = len(codebook.load().measures)
     assert text.startswith(f"Volgens het kennismodel noemt de werkgever van de {n} maatregelen er gemiddeld 0,3 (")
     assert "die een leidinggevende niet kent, een informatieverlies van 30% (" in text

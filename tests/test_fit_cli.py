@@ -1,5 +1,5 @@
-"""Fast tier with real (tiny, seeded) sampling: every builder through `thuiswerk fit`,
-the store, cache hit / miss / refusal, and `thuiswerk check`."""
+"""The sampling tier (real, tiny, seeded fits): every builder through `thuiswerk fit` with NUTS,
+the store, cache hit / miss / refusal, and `thuiswerk check` on real diagnostics."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from thuiswerk.analysis import checks, compare
-from thuiswerk.cli import EXIT_DIAGNOSTICS, EXIT_STALE, app
+from thuiswerk.cli import app
+from thuiswerk.cli.main import EXIT_DIAGNOSTICS, EXIT_STALE
 from thuiswerk.data import simulate
 from thuiswerk.modelling import store
+
+pytestmark = pytest.mark.sampling  # the default tier runs the rest of the package on mocked draws
 
 runner = CliRunner()
 TINY = ["--sampler", "pymc", "--chains", "2", "--tune", "60", "--draws", "60"]

@@ -12,20 +12,26 @@ PACKAGE = REPO_ROOT / "models" / "thuiswerk"
 
 
 def _tree() -> list[str]:
-    """The paths the README's tree names, relative to models/thuiswerk/ (folders end in '/')."""
+    """The paths the README's tree names, relative to models/thuiswerk/ (folders end in '/').
+
+    A layer folder at 2 spaces holds files and sub-folders at 4; a sub-folder holds files at 6."""
     layout = (REPO_ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
     block = layout.split("```\nmodels/thuiswerk/\n", 1)[1].split("```", 1)[0]
-    paths, folder = [], ""
+    paths, folder, sub = [], "", ""
     for line in block.splitlines():
         match = re.match(r"( *)(\S+)", line)
         assert match, f"README 'Layout': unreadable line {line!r}"
         indent, name = len(match[1]), match[2]
         if indent == 2:
-            folder = name if name.endswith("/") else ""
+            folder, sub = (name if name.endswith("/") else ""), ""
             paths.append(name)
-        else:
-            assert indent == 4 and folder, f"README 'Layout': {name} is not inside a layer folder"
+        elif indent == 4:
+            assert folder, f"README 'Layout': {name} is not inside a layer folder"
+            sub = folder + name if name.endswith("/") else ""
             paths.append(folder + name)
+        else:
+            assert indent == 6 and sub, f"README 'Layout': {name} is not inside a sub-folder of a layer folder"
+            paths.append(sub + name)
     return paths
 
 
@@ -43,9 +49,11 @@ def test_the_readme_folders_are_the_import_contracts_layers_in_order():
     enforced = [
         sorted(m.strip().removeprefix("thuiswerk.") for m in re.split("[:|]", layer)) for layer in contract["layers"]
     ]
-    tree = _tree()
-    top = sorted(p.removesuffix(".py") for p in tree if "/" not in p and p != "__init__.py")
-    folders = [[p.rstrip("/")] for p in tree if p.endswith("/") and p.count("/") == 1]
+    heads = [p for p in _tree() if "/" not in p.removesuffix("/") and p != "__init__.py"]  # the entries at 2 spaces
+    # the interfaces: the modules (and packages, like cli/) listed up to the last top-level module; then the layers
+    interfaces = heads[: max(i for i, p in enumerate(heads) if p.endswith(".py")) + 1]
+    top = sorted(p.removesuffix("/").removesuffix(".py") for p in interfaces)
+    folders = [[p.removesuffix("/")] for p in heads[len(interfaces) :]]
     assert [top, *folders] == enforced, "README 'Layout' and the layers contract of pyproject.toml differ"
 
 

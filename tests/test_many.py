@@ -58,6 +58,7 @@ def test_job_key_is_content_addressed():
     assert probe_job(tasks=3).key == probe_job(tasks=9).key
 
 
+@pytest.mark.dask
 def test_run_stores_resumes_and_does_not_depend_on_workers(tmp_path):
     job = probe_job(tasks=6)
     two = many.run(job, tmp_path / "two", seed=5, workers=2, progress=False)
@@ -78,6 +79,7 @@ def _boom(payload, task, seed):
     raise RuntimeError(f"task {task} cannot run")
 
 
+@pytest.mark.dask
 def test_failed_tasks_are_named_and_the_rest_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(many, "RETRIES", 0)
     job = many.Job(kind="boom", config={}, tasks=[0, 1], func=_boom)
@@ -88,6 +90,7 @@ def test_failed_tasks_are_named_and_the_rest_kept(tmp_path, monkeypatch):
     assert "again" in info.value.hint
 
 
+@pytest.mark.dask
 def test_unreachable_scheduler_is_a_usage_error(tmp_path):
     with pytest.raises(errors.UsageError, match="no Dask scheduler answers at tcp://127.0.0.1:9"):
         many.run(probe_job(), tmp_path, seed=1, scheduler="tcp://127.0.0.1:9", progress=False)
@@ -128,6 +131,7 @@ def local_sbc(tiny_sbc, tmp_path_factory):
     return outcome.ordered(job)
 
 
+@pytest.mark.dask
 def test_tiny_sbc_on_a_local_cluster(tiny_sbc, local_sbc):
     spec, job = tiny_sbc
     assert [r["replicate"] for r in local_sbc] == list(range(REPLICATES))
@@ -158,6 +162,7 @@ def test_uniformity_flags_ranks_that_are_not_uniform():
     assert tests.loc["too narrow", "p_value"] < 1e-6 and tests.loc["too narrow", "outside_band"]
 
 
+@pytest.mark.dask
 def test_sbc_file_merges_models(tmp_path, tiny_sbc, local_sbc):
     spec, _ = tiny_sbc
     ranks = sbc.frame(spec, local_sbc)
@@ -188,6 +193,7 @@ def _wait_for(path: Path, seconds: float = 60) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.dask
 def test_scheduler_started_by_hand_with_a_worker_killed_halfway(tmp_path, tiny_sbc, local_sbc):
     spec, job = tiny_sbc
     scheduler_file = tmp_path / "scheduler.json"
@@ -237,6 +243,7 @@ def small_survey():
     return Survey(s.establishments, s.employees)
 
 
+@pytest.mark.dask
 def test_tiny_kfold_scores_every_establishment_once(small_survey, tmp_path):
     spec = specs.get("isolation")
     job = kfold.job([spec], small_survey, 2, seed=5, settings=TINY)
@@ -260,8 +267,9 @@ def test_tiny_kfold_scores_every_establishment_once(small_survey, tmp_path):
         kfold.difference(pd.concat([points, other_outcome]), "isolation", "other")
 
 
+@pytest.mark.dask
 def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_path):
-    from thuiswerk.analysis import findings
+    from thuiswerk.analysis import estimands, findings
     from thuiswerk.modelling import builders, workflow
     from thuiswerk.studies import design
 
@@ -271,7 +279,7 @@ def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_p
     with model:
         prior = pm.sample_prior_predictive(draws=20, random_seed=1)["prior"].to_dataset()
     tree = xr.DataTree.from_dict({"posterior": prior})
-    estimand = findings.BY_ID["isolatie_sociale_momenten"]
+    estimand = estimands.BY_ID["isolatie_sociale_momenten"]
     values = {k: prior[k].isel(chain=0, draw=0).to_numpy() for k in ("slope_mean", "slope_spread", "z_slope")}
     coords = {k: list(v) for k, v in model.coords.items()}
     design.set_effect(values, estimand, coords, -0.8)

@@ -349,29 +349,27 @@ def test_every_model_and_prior_has_a_dutch_name():
 
 
 def test_parameter_names_in_the_appendix_tables_are_dutch():
-    from thuiswerk.reporting import summaries
+    from thuiswerk.modelling import prepare
 
-    assert summaries.parameter_name("beta[age_10]") == "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)"
-    assert summaries.parameter_name("slope_mean[knows_working_hours|leidinggevende]") == (
+    assert prepare.parameter_name("beta[age_10]") == "Helling van een covariaat: Leeftijd (per 10 jaar, t.o.v. 45)"
+    assert prepare.parameter_name("slope_mean[knows_working_hours|leidinggevende]") == (
         "Gemiddelde helling: Kent afspraken over werktijden (leidinggevenden)"
     )
-    assert (
-        summaries.parameter_name("information_loss[niet_leidinggevende]") == "Informatieverlies: niet-leidinggevenden"
-    )
-    assert summaries.parameter_name("loss_gap") == "Verschil in informatieverlies"
-    assert summaries.parameter_name("mu[leidinggevende, ja]") == (
+    assert prepare.parameter_name("information_loss[niet_leidinggevende]") == "Informatieverlies: niet-leidinggevenden"
+    assert prepare.parameter_name("loss_gap") == "Verschil in informatieverlies"
+    assert prepare.parameter_name("mu[leidinggevende, ja]") == (
         "Gemiddelde logit van kennis: leidinggevenden, werkgever noemt de maatregel"
     )
-    assert summaries.parameter_name("slope[complaint_back, home_share|niet_leidinggevende]").startswith(
+    assert prepare.parameter_name("slope[complaint_back, home_share|niet_leidinggevende]").startswith(
         "Helling per uitkomst: Rugklachten, Thuiswerkpercentage"
     )
     with pytest.raises(KeyError):
-        summaries.parameter_name("no_such_parameter[x]")
+        prepare.parameter_name("no_such_parameter[x]")
 
 
 def test_parameter_table_uses_the_reports_90_interval_not_arviz_89():
     from thuiswerk.modelling import diagnostics
-    from thuiswerk.reporting import summaries
+    from thuiswerk.reporting import tables
 
     rng = np.random.default_rng(0)
     post = xr.Dataset(
@@ -381,7 +379,7 @@ def test_parameter_table_uses_the_reports_90_interval_not_arviz_89():
     table = diagnostics.parameter_table(xr.DataTree.from_dict({"posterior": post}))
     assert {"eti90_lb", "eti90_ub"} <= set(table.columns)
     assert table.loc["loss_gap", "mean"] != round(table.loc["loss_gap", "mean"], 2)  # not rounded by ArviZ
-    shown = summaries.parameter_table_nl(table, "awareness")
+    shown = tables.parameter_table_nl(table, "awareness")
     assert list(shown.columns[:2]) == ["Model", "Parameter"]
     assert "90%-interval" in shown.columns and not any("89" in c for c in shown.columns)
     assert shown["Model"].iloc[0] == "Kennis van maatregelen"
@@ -403,12 +401,12 @@ def test_prior_checks_sentence_counts_in_words():
 
 
 def test_glossary_and_model_tables_render_every_entry():
-    from thuiswerk.reporting import summaries
+    from thuiswerk.reporting import tables
 
-    glossary = summaries.glossary_table()
+    glossary = tables.glossary_table()
     assert len(glossary) == len(nl.PARAMETER_NL)
     assert list(glossary.columns) == ["Symbool", "Naam", "Betekenis", "In de code"]
-    models = summaries.models_table()
+    models = tables.models_table()
     assert list(models["Model"]) == [nl.MODEL_NL[m] for m in models["In de code"].str.strip("`")]
-    barg = summaries.barg_table().to_string()
+    barg = tables.barg_table().to_string()
     assert "hieronder" not in barg and "90%-interval" in barg

@@ -2,7 +2,7 @@
 
 Run with ``pytest -m slow -s tests/test_null_calibration.py``. ``NULL_SURVEYS`` surveys of the
 real design (206 establishments) are simulated with every planted exposure effect set
-to zero (:func:`thuiswerk.data.simulate.null_slopes`; the margins are still hit), each
+to zero (:func:`thuiswerk.data.generator.null_slopes`; the margins are still hit), each
 outcome model with the employees' knowledge and with the employer's reports is fitted,
 and every slope finding of those models is worded by the one rule. (The joint models'
 contrasts are left out to keep the run under an hour on 2 cores: compiling each model
@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import estimands
 from thuiswerk.core import nl
 from thuiswerk.modelling import specs
 from thuiswerk.studies import design, many
@@ -34,8 +34,8 @@ pytestmark = pytest.mark.slow
 NULL_SURVEYS = 20
 MAX_RATE = 0.05
 RUN_SEED = 20260101
-MODELS = tuple(sorted({e.model for e in findings.ESTIMANDS if e.kind == "slope" and not specs.get(e.model).joint_of}))
-SLOPE_FINDINGS = tuple(e for e in findings.ESTIMANDS if e.kind == "slope" and e.model in MODELS)
+MODELS = tuple(sorted({e.model for e in estimands.ESTIMANDS if e.kind == "slope" and not specs.get(e.model).joint_of}))
+SLOPE_FINDINGS = tuple(e for e in estimands.ESTIMANDS if e.kind == "slope" and e.model in MODELS)
 
 
 def test_duidelijk_is_rare_when_nothing_is_there(tmp_path):

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import estimands
 from thuiswerk.cli import app
 from thuiswerk.core import nl
 from thuiswerk.core.resources import REPO_ROOT
@@ -61,7 +61,7 @@ def test_fit_all_findings_and_the_html_book(survey, tmp_path):
     table = runner.invoke(app, ["findings", *options, "--format", "csv", "--allow-failing"])
     assert table.exit_code == 0, table.output
     rows = pd.read_csv(io.StringIO(table.stdout), keep_default_na=False, na_values=[""])
-    assert set(rows["id"]) == {e.id for e in findings.ESTIMANDS}
+    assert set(rows["id"]) == {e.id for e in estimands.ESTIMANDS}
     blank = rows[rows["mean"].isna()]
     assert set(blank["wording"]) == {nl.NOT_ESTIMABLE}
     assert "afstand_nemen_moeite_leidinggeven" in set(blank["id"])  # the absent aspect's own finding

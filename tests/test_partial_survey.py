@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import estimands, findings, wording
 from thuiswerk.cli import app
 from thuiswerk.core import dims, errors
 from thuiswerk.data import simulate
@@ -164,12 +164,12 @@ def test_findings_average_over_the_items_present_and_say_so():
     table = findings.compute({"workload": _tree("workload", items, terms)})
     row = table.loc["werkdruk_afspraken_werktijden"]  # expected negative: every slope is -1
     assert row["wording"] == findings.WORD_CLEAR and row["items"] == ",".join(items)
-    assert findings.sentence(row).endswith("zit niet in de enquête.")
+    assert wording.sentence(row).endswith("zit niet in de enquête.")
     gone = table.loc["afstand_nemen_moeite_leidinggeven"]  # a finding about the absent item itself
     assert gone["wording"] == findings.WORD_NOT_ESTIMABLE and np.isnan(gone["mean"])
     assert "zit niet in deze enquête" in gone["reason"]
     assert table.loc["werk_thuis_moeite_leidinggeven", "items"] == ""  # one item, present: nothing to say
-    shown = findings.table_nl(table, ["werkdruk_afspraken_werktijden", "afstand_nemen_moeite_leidinggeven"])
+    shown = wording.table_nl(table, ["werkdruk_afspraken_werktijden", "afstand_nemen_moeite_leidinggeven"])
     assert "zonder" in shown["Uitkomst"].iloc[0] and shown["Odds ratio"].iloc[1] == "–"
 
 
@@ -180,13 +180,13 @@ def test_a_finding_needing_a_left_out_term_is_not_estimable_and_its_neighbours_a
     dependency = prepare.Dependency(column, (("knows_conversations|niet_leidinggevende", 1.0),))
     tree = _tree("isolation_joint", list(specs.ISOLATION_ASPECTS), terms, {"unidentified": [dependency.as_dict()]})
     table = findings.compute({"isolation_joint": tree})
-    needing = [e.id for e in findings.ESTIMANDS if e.model == "isolation_joint"
+    needing = [e.id for e in estimands.ESTIMANDS if e.model == "isolation_joint"
                and "knows_x_employer_conversations" in e.exposure and e.role != "manager"]  # fmt: skip
     assert needing
     for i in needing:
         assert table.loc[i, "wording"] == findings.WORD_NOT_ESTIMABLE
         assert table.loc[i, "reason"] == dependency.dutch()
-        assert "niet te schatten op deze gegevens: geen enkele niet-leidinggevende" in findings.sentence(table.loc[i])
+        assert "niet te schatten op deze gegevens: geen enkele niet-leidinggevende" in wording.sentence(table.loc[i])
     others = table[~table["id"].isin(needing)]
     assert len(others) and (others["wording"] == findings.WORD_CLEAR).all()
     # a term missing for any other reason (a --config that removed it) is still an error
@@ -198,12 +198,12 @@ def test_findings_of_a_model_that_was_not_fitted_have_a_row_without_a_number():
     table = findings.compute({}, not_fitted={"isolation": "geen van de uitkomsten zit in de enquête"},
                              not_current={"workload": "er is geen actuele fit"})  # fmt: skip
     iso = table[table["model"] == "isolation"]
-    assert len(iso) == sum(e.model == "isolation" for e in findings.ESTIMANDS)
+    assert len(iso) == sum(e.model == "isolation" for e in estimands.ESTIMANDS)
     assert (iso["wording"] == findings.WORD_NOT_ESTIMABLE).all() and iso["mean"].isna().all()
     work = table[table["model"] == "workload"]
     assert (work["wording"] == findings.WORD_NOT_ESTIMATED).all()
     assert findings.estimable(table).empty
-    assert "niet geschat" in findings.count_clear(table, list(work["id"]))
+    assert "niet geschat" in wording.count_clear(table, list(work["id"]))
 
 
 # --------------------------------------------------------------------------- one failing model never stops the others
@@ -256,7 +256,7 @@ def test_the_most_severe_exit_code():
     assert errors.most_severe([5, 13, 4]) == 13  # a bug first
     assert errors.most_severe([12, 9]) == 9
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.ThuiswerkError)]
-    from thuiswerk.data.survey import DataError  # exit 2, defined with the readers
+    from thuiswerk.data.files import DataError  # exit 2, defined with the survey's files
 
     assert set(errors.SEVERITY) == {c.exit_code for c in classes} | {DataError.exit_code}  # every code ranked
 
@@ -271,7 +271,7 @@ def test_every_chapter_runs_when_some_models_have_no_current_fit(default_fits, t
 
     from test_report import Cell, chapter_paths, parse_chapter, run_cell
     from thuiswerk.core import nl
-    from thuiswerk.reporting.summaries import load_context
+    from thuiswerk.reporting.context import load_context
 
     matplotlib.use("Agg")
     fits = tmp_path / "fits"

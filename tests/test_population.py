@@ -142,7 +142,7 @@ def test_a_frame_without_a_stratum_or_a_column_is_refused(tmp_path):
 
 
 def test_a_binary_frame_is_unreadable(tmp_path):
-    from thuiswerk.data.survey import DataError
+    from thuiswerk.data.files import DataError
 
     path = tmp_path / "population.csv"
     path.write_bytes(b"\xff\xfe\x00\x01PK\x03\x04")
@@ -294,7 +294,8 @@ def test_validate_checks_the_frame_with_the_survey(survey_folder):
 def test_fit_population_without_a_frame_says_what_is_missing(survey_folder, tmp_path):
     from typer.testing import CliRunner
 
-    from thuiswerk.cli import EXIT_USAGE, app
+    from thuiswerk.cli import app
+    from thuiswerk.cli.main import EXIT_USAGE
 
     (survey_folder / "population.csv").unlink()
     result = CliRunner().invoke(app, ["fit", "population", "--data", str(survey_folder), "--fits", str(tmp_path / "f")])
@@ -306,7 +307,8 @@ def test_fit_population_without_a_frame_says_what_is_missing(survey_folder, tmp_
 def test_findings_refuse_a_missing_population_fit_with_the_command(survey_folder, tmp_path, default_fits):
     from typer.testing import CliRunner
 
-    from thuiswerk.cli import EXIT_STALE, app
+    from thuiswerk.cli import app
+    from thuiswerk.cli.main import EXIT_STALE
 
     fits = tmp_path / "fits"
     fits.mkdir()

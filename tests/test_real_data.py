@@ -21,8 +21,10 @@ import yaml
 from conftest import find, make_valid_tables, write_csv
 from thuiswerk.core import codebook, errors
 from thuiswerk.core.codebook import CodebookError
+from thuiswerk.data.files import DataError
+from thuiswerk.data.mapping import load_mapping, normalise
 from thuiswerk.data.schema import ValidationReport, Violation, validate_survey
-from thuiswerk.data.survey import DataError, Survey, load_mapping, load_survey, normalise, validate_folder
+from thuiswerk.data.survey import Survey, load_survey, validate_folder
 
 EMP = "employees.csv"
 EST = "establishments.csv"

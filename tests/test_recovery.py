@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import estimands, findings
 from thuiswerk.core import codebook
 from thuiswerk.data import simulate
 from thuiswerk.data.survey import Survey
@@ -48,7 +48,7 @@ MODELS = ("awareness", "workload", "isolation", "complaints", "workload_joint", 
 # draws after 500 tuning steps (2,000 draws: Monte Carlo error of a 5%/95% quantile is
 # small against the interval's width).
 SETTINGS = SamplerSettings(tune=500, draws=500)
-# model predictor -> generator predictor (simulate.SLOPES); absent: planted effect zero
+# model predictor -> generator predictor (generator.SLOPES); absent: planted effect zero
 GENERATOR_NAME = {
     "knows_working_hours": "knows_working_hours_agreements",
     "knows_social_moments": "knows_social_moments",
@@ -65,7 +65,7 @@ def true_slope(truth: dict, model: str, exposure: str, role: str, item: str) -> 
     return float(block.get(GENERATOR_NAME.get(exposure, ""), {}).get(role, {}).get(item, 0.0))
 
 
-def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | None:
+def true_finding(e: estimands.Estimand, truth: dict, survey: Survey) -> float | None:
     """The true value of one estimand, or None where the generator does not fix it.
 
     The employer-report models estimate a marginal association that the generator
@@ -75,12 +75,12 @@ def true_finding(e: findings.Estimand, truth: dict, survey: Survey) -> float | N
         block = specs.get(e.model).joint_of or e.model
         if block not in ("workload", "isolation", "complaints"):
             return None
-        items = findings.OUTCOME_ITEMS.get(e.outcome, (e.outcome,))
+        items = estimands.OUTCOME_ITEMS.get(e.outcome, (e.outcome,))
         # in a joint model, knows + knows_x_employer is the effect of knowing where the employer
         # reports the measure (the planted knowledge slope), the employer's report alone has none
         exposure = e.exposure.split("+")[0]
         return float(
-            np.mean([true_slope(truth, block, exposure, r, i) for r in findings.ROLE_CODES[e.role] for i in items])
+            np.mean([true_slope(truth, block, exposure, r, i) for r in estimands.ROLE_CODES[e.role] for i in items])
         )
     # information loss: the sample's report shares (the model conditions on them) times
     # the true population-averaged P(not known | reported)
@@ -116,7 +116,7 @@ def recover(n: int) -> pd.DataFrame:
         trees[model], _ = sample_posterior(builders.build(spec, inputs_for(spec, survey)), SETTINGS, DEFAULT_SEED)
     rows = []
     table = findings.compute(trees)
-    for e in findings.ESTIMANDS:
+    for e in estimands.ESTIMANDS:
         if e.model not in trees:
             continue
         true = true_finding(e, synthetic.truth, survey)

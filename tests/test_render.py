@@ -24,7 +24,7 @@ import pytest
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.core.runconfig import RunConfig
 from thuiswerk.modelling.workflow import DEFAULT_SEED
-from thuiswerk.reporting import render, summaries
+from thuiswerk.reporting import render, tables
 
 DATA_DIR = REPO_ROOT / "data" / "synthetic"
 OUT = REPO_ROOT / render.OUTPUT_DIR
@@ -42,24 +42,24 @@ LEAKS = re.compile(
 
 def test_markdown_table_widths_and_alignment() -> None:
     frame = pd.DataFrame({"Uitkomst": ["Werkdruk", "Isolatie van collega's"], "Kans": ["99%", "60%"]})
-    lines = summaries.markdown_table(frame).splitlines()
+    lines = tables.markdown_table(frame).splitlines()
     rule = lines[1].strip("|").split("|")
     assert rule[0].startswith(":") and not rule[0].endswith(":")  # text: left
     assert rule[1].endswith(":") and not rule[1].startswith(":")  # numbers: right
     assert len(lines[1]) > 72  # Pandoc then reads relative widths from the dashes
     assert len(rule[0]) > 2 * len(rule[1])  # the longer column gets more room
-    given = summaries.markdown_table(frame, widths=[1, 3]).splitlines()[1].strip("|").split("|")
+    given = tables.markdown_table(frame, widths=[1, 3]).splitlines()[1].strip("|").split("|")
     assert len(given[1]) > 2 * len(given[0])
     with pytest.raises(ValueError, match="widths"):
-        summaries.markdown_table(frame, widths=[1])
+        tables.markdown_table(frame, widths=[1])
 
 
 def test_a_command_in_a_table_cell_keeps_its_double_hyphens() -> None:
     """Pandoc sets "--" as an en dash; a command printed in a table (appendix B names the one that runs a study
     on these data) must stay copyable."""
-    line = summaries.markdown_table(pd.DataFrame({"K": ["thuiswerk sbc isolation --data x"]})).splitlines()[2]
+    line = tables.markdown_table(pd.DataFrame({"K": ["thuiswerk sbc isolation --data x"]})).splitlines()[2]
     assert "\\-\\-data" in line and " --data" not in line
-    assert "`--data`" in summaries.markdown_table(pd.DataFrame({"K": ["`--data`"]}))  # inside code it is kept
+    assert "`--data`" in tables.markdown_table(pd.DataFrame({"K": ["`--data`"]}))  # inside code it is kept
 
 
 def test_formats_option() -> None:

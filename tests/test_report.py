@@ -28,7 +28,8 @@ from matplotlib.figure import Figure
 from thuiswerk.core import nl
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.modelling import specs
-from thuiswerk.reporting import figures, summaries
+from thuiswerk.reporting import context, summaries, tables
+from thuiswerk.reporting.figures import captions
 
 matplotlib.use("Agg")
 
@@ -201,11 +202,11 @@ def test_cross_references_point_to_defined_labels() -> None:
 
 def test_every_seed_figure_and_table1_is_in_the_report_with_its_caption() -> None:
     cells = {str(c.options.get("label")): c for p in chapter_paths() for c in parse_chapter(p).cells}
-    for label in figures.CAPTIONS:
+    for label in captions.CAPTIONS:
         assert label in cells, f"{label} is not in the report"
         if label.startswith("fig-"):
-            assert cells[label].options["fig-cap"] == summaries.caption(label, 0)
-            assert cells[label].options["fig-alt"] == summaries.caption(label, 1)
+            assert cells[label].options["fig-cap"] == captions.caption(label, 0)
+            assert cells[label].options["fig-alt"] == captions.caption(label, 1)
 
 
 def test_no_literal_percentages_or_significance_in_the_sources() -> None:
@@ -256,7 +257,7 @@ def test_planted_findings_on_the_default_synthetic_survey(default_fits: Path) ->
     (The planted KANS effect of managers' home-office share, 0,75 per 50 points, is
     not 'duidelijk' at N = 206 with this seed: P = 0,67; the recovery test covers it.)
     """
-    table = summaries.load_context(DATA_DIR, default_fits).findings
+    table = context.load_context(DATA_DIR, default_fits).findings
     for finding_id in ("werkdruk_moeite_leidinggeven", "isolatie_sociale_momenten", "informatieverlies_verschil"):
         assert table.loc[finding_id, "wording"] == nl.EVIDENCE_CLEAR, table.loc[finding_id].to_dict()
     assert table.loc["werkdruk_training_lg", "wording"] == nl.EVIDENCE_NONE  # planted zero
@@ -278,13 +279,13 @@ RELATION_WORDS = re.compile(
 @pytest.mark.parametrize("name", FINDING_CHAPTERS)
 def test_every_finding_sentence_is_made_from_the_findings_table(name: str, default_fits: Path) -> None:
     """An inline expression that states a relation must be one of the findings table's sentences."""
-    from thuiswerk.analysis import findings as F
+    from thuiswerk.analysis import estimands, wording
 
-    ctx = summaries.load_context(DATA_DIR, default_fits)
+    ctx = context.load_context(DATA_DIR, default_fits)
     table = ctx.findings
-    allowed = {F.sentence(table.loc[e.id]) for e in F.ESTIMANDS if e.kind == "slope"}
-    allowed |= {F.gap_sentence(table.loc["informatieverlies_verschil"]), F.loss_sentence(table)}
-    allowed |= set(F.chapter_one_headlines(table, ctx.establishments, ctx.employees).values())
+    allowed = {wording.sentence(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind == "slope"}
+    allowed |= {wording.gap_sentence(table.loc["informatieverlies_verschil"]), wording.loss_sentence(table)}
+    allowed |= set(wording.chapter_one_headlines(table, ctx.establishments, ctx.employees).values())
     allowed |= {summaries.LOO_SAME, summaries.LOO_KNOWLEDGE, summaries.LOO_EMPLOYER}  # the LOO comparison's verdicts
     chapter = parse_chapter(REPO_ROOT / "report" / name)
     text = (REPO_ROOT / "report" / name).read_text(encoding="utf-8")
@@ -309,7 +310,7 @@ def test_effects_table_columns() -> None:
     assert {"mean", "lo", "hi", "p_negative", "p_positive"} <= set(table.columns)
     assert (table["lo"] < table["mean"]).all() and (table["mean"] < table["hi"]).all()
     assert np.allclose(table["p_negative"] + table["p_positive"], 1.0)
-    shown = summaries.effects_table(tree, specs.ModelSpec("x", "ordinal", "x", (), ("knows_working_hours", "manager")))
+    shown = tables.effects_table(tree, specs.ModelSpec("x", "ordinal", "x", (), ("knows_working_hours", "manager")))
     words = {nl.EVIDENCE_CLEAR, nl.EVIDENCE_HINT, nl.EVIDENCE_NONE}
     assert not words & set(shown.to_numpy().ravel())  # covariates get no evidence words
 
@@ -326,7 +327,7 @@ def test_a_report_without_any_current_fit_is_refused_with_the_command(tmp_path: 
     from thuiswerk.modelling.store import StaleFitError
 
     with pytest.raises(StaleFitError, match="awareness.nc: no fit") as refused:
-        summaries.load_context(DATA_DIR, tmp_path)
+        context.load_context(DATA_DIR, tmp_path)
     assert "thuiswerk fit all" in str(refused.value)
 
 
@@ -341,7 +342,7 @@ def _cached_in_a_process(cache: str, log: str) -> float:
     import pandas as pd
 
     os.environ["THUISWERK_CACHE"] = cache
-    ctx = summaries.ReportContext(
+    ctx = context.ReportContext(
         data_dir=Path("."), fits_dir=Path("."), seed=1, establishments=pd.DataFrame(), employees=pd.DataFrame(),
         specs={}, fits={}, provenance={}, data_hash="", git_commit="",
     )  # fmt: skip

@@ -103,7 +103,7 @@ def test_every_scenario_is_a_valid_survey_and_the_cli_writes_its_truth(tmp_path)
 
 
 def _fake_study() -> pd.DataFrame:
-    from thuiswerk.analysis import findings
+    from thuiswerk.analysis import estimands
 
     ids = ["werkdruk_moeite_leidinggeven", "werkdruk_melding_zonder_kennis", "isolatie_sociale_momenten"]
     words = {
@@ -112,7 +112,7 @@ def _fake_study() -> pd.DataFrame:
         "employer_effect": ["duidelijk", "duidelijk", "duidelijk"],
     }
     rows = [
-        {"scenario": s, "id": i, "model": findings.BY_ID[i].model, "mean": 0.0, "q05": -1.0, "q95": 1.0,
+        {"scenario": s, "id": i, "model": estimands.BY_ID[i].model, "mean": 0.0, "q05": -1.0, "q95": 1.0,
          "p_expected_direction": 0.5, "wording": w}
         for s, ws in words.items() for i, w in zip(ids, ws)
     ]  # fmt: skip

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from thuiswerk.analysis import findings, sensitivity
+from thuiswerk.analysis import sensitivity, wording
 from thuiswerk.core import nl
 from thuiswerk.data import simulate
 from thuiswerk.modelling import store
@@ -71,7 +71,7 @@ def test_response_propensity_finds_who_responds_and_leaves_incomplete_characteri
 
 
 def test_every_clear_finding_of_the_default_fits_is_checked(default_fits, monkeypatch):
-    from thuiswerk.reporting.summaries import load_context
+    from thuiswerk.reporting.context import load_context
 
     monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
     ctx = load_context()
@@ -90,5 +90,5 @@ def test_every_clear_finding_of_the_default_fits_is_checked(default_fits, monkey
     assert nl.count_words(len(sens)) in text or "alle" in text
     nl_table = sensitivity.table_nl(sens)
     assert len(nl_table) == len(sens) and list(nl_table["Verband"]) == list(
-        findings.table_nl(table, list(sens["id"]))["Verband"]
+        wording.table_nl(table, list(sens["id"]))["Verband"]
     )

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from thuiswerk.core import codebook
+from thuiswerk.data import calibrate, generator
 from thuiswerk.data import simulate as sim
 from thuiswerk.data.margins import Margins, load_margins
 
@@ -50,9 +51,9 @@ def test_same_seed_gives_identical_tables_and_truth(survey):
 
 
 def test_calibration_is_deterministic_without_the_cache():
-    before = sim.calibrate()
-    sim._CALIBRATION_CACHE.clear()
-    after = sim.calibrate()
+    before = calibrate.calibrate()
+    calibrate._CALIBRATION_CACHE.clear()
+    after = calibrate.calibrate()
     assert json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)
 
 
@@ -235,7 +236,7 @@ def test_planted_slopes_differ_by_aspect_and_role(survey):
 
 
 def test_null_slopes_remove_every_exposure_effect_and_still_hit_the_margins(cb):
-    null = sim.null_slopes()
+    null = generator.null_slopes()
     for block, predictors in null.items():
         for name, roles in predictors.items():
             values = [v for items in roles.values() for v in items.values()]
@@ -276,7 +277,7 @@ def test_truth_records_scales_and_random_effects(survey, cb):
         assert set(loss["p_not_known_given_reported"]) == set(cb.measures)
         assert 0 < loss["pooled_p_not_known_given_reported"] < 1
         assert t["knowledge"]["employer_effect"][role] > 0
-    assert t["calibration"]["seed"] == sim.CALIBRATION_SEED
+    assert t["calibration"]["seed"] == calibrate.CALIBRATION_SEED
 
 
 # ----------------------------------------------------------------------------- writing

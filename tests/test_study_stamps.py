@@ -211,7 +211,7 @@ def test_chapter_2_does_not_show_a_design_study_of_other_data(small, shipped_sur
     """The report is about a small survey; the shipped design study was made for the shipped one."""
     ctx = SimpleNamespace(**vars(small), establishments=shipped_survey.establishments,
                           findings=pd.DataFrame({"mean": [2.0]}, index=["niet_bekend_aantal_nlg"]))  # fmt: skip
-    monkeypatch.setattr("thuiswerk.reporting.summaries.load_context", lambda: ctx)
+    monkeypatch.setattr("thuiswerk.reporting.context.load_context", lambda: ctx)
     cells, namespace = _cells("02-handelingsperspectief.qmd"), {"__name__": "__quarto__"}
     run_cell(cells["setup"], namespace)
     assert namespace["design_table"] is None
@@ -227,14 +227,14 @@ def test_chapter_2_does_not_show_a_design_study_of_other_data(small, shipped_sur
 
 def test_appendix_a_does_not_show_a_scenario_study_of_other_models(small, monkeypatch):
     """The scenario study runs on the generator's surveys: it is shown for the models it fitted, not for others."""
-    monkeypatch.setattr("thuiswerk.reporting.summaries.load_context", lambda: small)
+    monkeypatch.setattr("thuiswerk.reporting.context.load_context", lambda: small)
     cells = _cells("A-methode-en-modellen.qmd")
     namespace: dict = {"__name__": "__quarto__"}
     run_cell(cells["setup"], namespace)
     assert namespace["scenario_study"] is not None  # another survey, the same models: shown
     other = dict(small.specs) | {"workload": specs.with_overrides(specs.get("workload"), {"priors": {"slope_sd": 0.9}})}
     monkeypatch.setattr(
-        "thuiswerk.reporting.summaries.load_context", lambda: SimpleNamespace(**vars(small) | {"specs": other})
+        "thuiswerk.reporting.context.load_context", lambda: SimpleNamespace(**vars(small) | {"specs": other})
     )
     namespace = {"__name__": "__quarto__"}
     run_cell(cells["setup"], namespace)
@@ -263,8 +263,8 @@ def test_appendix_b_does_not_show_calibration_or_cross_validation_of_other_data(
         ctx = SimpleNamespace(**vars(ctx), cached=lambda name, compute: compute())
         namespace = {"__name__": "__quarto__", "ctx": ctx, "pd": pd}
         run_cell(
-            "from thuiswerk.core import nl\nfrom thuiswerk.reporting import figures\nfrom thuiswerk.reporting import summaries as S\n"
-            + setup,
+            "from thuiswerk.core import nl\nfrom thuiswerk.reporting.figures import model_checks, placeholders, studies\n"
+            "from thuiswerk.reporting import summaries as S\nfrom thuiswerk.reporting import tables as T\n" + setup,
             namespace,
         )
         return namespace
@@ -328,7 +328,7 @@ def test_commands_repeat_the_reports_options(small, monkeypatch):
 
 def test_the_chapters_show_the_shipped_studies_with_the_default_fits(default_fits, monkeypatch):
     """The stamps match what the stored fits keep (their data_hash) and the specs the report uses."""
-    from thuiswerk.reporting.summaries import load_context
+    from thuiswerk.reporting.context import load_context
 
     monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
     ctx = load_context()

@@ -39,7 +39,8 @@ from arviz_stats.base import array_stats
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from thuiswerk.analysis import findings, nonresponse
+from thuiswerk.analysis import findings, nonresponse, wording
+from thuiswerk.analysis.estimands import BY_ID, Estimand
 from thuiswerk.core import nl
 from thuiswerk.core.codebook import MANAGER
 from thuiswerk.modelling import store
@@ -121,7 +122,7 @@ def reweight(tree: xr.DataTree, weights: np.ndarray) -> tuple[np.ndarray, float]
     return np.asarray(log_weights), float(k)
 
 
-def _p_direction(estimand: findings.Estimand, values: np.ndarray, log_weights: np.ndarray) -> float:
+def _p_direction(estimand: Estimand, values: np.ndarray, log_weights: np.ndarray) -> float:
     hits = values < 0 if estimand.direction == "negative" else values > 0
     return float(np.exp(log_weights)[hits].sum())
 
@@ -147,7 +148,7 @@ def compute(trees: Mapping[str, xr.DataTree], table: pd.DataFrame, employees: pd
     for model, group in clear.groupby("model", sort=False):
         tree = trees[str(model)]
         ids = tree[store.LOGLIK_GROUP]["employee"].to_numpy()
-        estimands = [findings.BY_ID[i] for i in group["id"]]
+        estimands = [BY_ID[i] for i in group["id"]]
         values = {e.id: findings.draws(e, tree) for e in estimands}
         lw_ipw, k_ipw = reweight(tree, ipw_weights(propensity, ids))
         score = outcome_score(tree)
@@ -191,15 +192,15 @@ def _tip_text(row: pd.Series) -> str:
 
 def table_nl(sens: pd.DataFrame) -> pd.DataFrame:
     """The sensitivity table as the report shows it, each finding described as in the findings table."""
-    shown = findings.described(list(sens["id"]))
+    shown = wording.described(list(sens["id"]))
     return pd.DataFrame(
         {
             "Verband": shown["Verband"],
             "Uitkomst": shown["Uitkomst"],
             "Wie": shown["Wie"],
-            "Kans: hoofdanalyse": [findings.probability(p) for p in sens["p_main"]],
+            "Kans: hoofdanalyse": [wording.probability(p) for p in sens["p_main"]],
             "Kans: gewogen naar het interview": [
-                nl.MARKER if np.isnan(p) else findings.probability(p) for p in sens["p_ipw"]
+                nl.MARKER if np.isnan(p) else wording.probability(p) for p in sens["p_ipw"]
             ],
             "Omslagpunt (odds ratio per SD)": [_tip_text(r) for _, r in sens.iterrows()],
         }
@@ -233,7 +234,7 @@ def sentence(sens: pd.DataFrame) -> str:
             "uitkomst; verder reikt de herweging niet."
         )
     weakest = tipping.iloc[int(np.argmin(tipping["tip_gamma"].abs().to_numpy()))]
-    estimand = findings.BY_ID[str(weakest["id"])]
+    estimand = BY_ID[str(weakest["id"])]
     who = "meer" if weakest["tip_gamma"] > 0 else "minder"
     odds = nl.number(np.exp(abs(weakest["tip_gamma"])), 1)
     others = f"{nl.count_words(len(tipping) - 1)} andere" if len(tipping) > 1 else ""

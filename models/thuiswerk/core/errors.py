@@ -3,7 +3,7 @@
 Every error a user can cause (bad data, a stale or broken fit, a busy or full
 fits folder, a failed render) is a :class:`ThuiswerkError` subclass with its
 own ``exit_code`` and, where there is one, a ``hint`` (the command to run, with
-the options the user gave). :func:`thuiswerk.cli.main` catches these and
+the options the user gave). :class:`thuiswerk.cli.main._App` catches these and
 prints message and hint without a traceback; anything else is a bug and keeps
 its traceback.
 

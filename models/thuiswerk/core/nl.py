@@ -15,7 +15,7 @@ Wording of findings (:func:`evidence`)
 --------------------------------------
 One rule for the whole report, applied to ``p_direction``: the posterior
 probability of the direction the source report expects, fixed in the estimand
-table (:mod:`thuiswerk.analysis.findings`) before any fit is looked at (for example
+table (:mod:`thuiswerk.analysis.estimands`) before any fit is looked at (for example
 P(effect < 0) for "minder werkdruk")::
 
     p_direction >= 0.975           -> "duidelijk"               (EVIDENCE_CLEAR)
@@ -482,7 +482,7 @@ def share_phrase(share: float, noun: str | None = None) -> tuple[str, bool]:
 # Every variable of the fits' posteriors (thuiswerk.modelling.builders): name in the code ->
 # (symbol in the model equations of appendix A, Dutch name for tables, meaning).
 # Appendix A renders it as the glossary table; every appendix table names a
-# parameter by its Dutch name from here (thuiswerk.reporting.summaries.parameter_name).
+# parameter by its Dutch name from here (thuiswerk.modelling.prepare.parameter_name).
 PARAMETER_NL: dict[str, tuple[str, str, str]] = {
     # effects of establishment and employee (every model)
     "sigma_total": (

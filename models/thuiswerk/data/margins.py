@@ -4,7 +4,7 @@
 sample, each with the seed sentence it comes from) and ``assumptions`` (plausible values
 where the seed gives none, each with a reason). Every entry carries a small declarative
 ``statistic`` that :func:`evaluate` computes on the two survey tables, so the same file
-(1) feeds the generator in :mod:`thuiswerk.data.simulate` its targets and (2) checks any pair of
+(1) feeds the generator in :mod:`thuiswerk.data.calibrate` its targets and (2) checks any pair of
 tables, synthetic or real, against them.
 
 Both functions are pure: :func:`load_margins` only reads the file, :func:`evaluate` only

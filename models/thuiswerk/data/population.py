@@ -9,7 +9,7 @@ noticing). One row per sector x size class, the strata of the sample design::
     informatie_communicatie,klein,10412,98431,KvK Handelsregister 2022 ...
 
 * ``sector``, ``size_class``: codebook codes or their Dutch labels (compared like the
-  survey's labels, :func:`thuiswerk.data.survey.normalise`); every combination once;
+  survey's labels, :func:`thuiswerk.data.mapping.normalise`); every combination once;
 * ``n_establishments``: whole number >= 0, the establishments of the stratum;
 * ``n_employees``: whole number >= 0, their employees, within the size class's bounds
   (:data:`SIZE_BOUNDS`: a stratum of 10 small establishments has 10 to 490);
@@ -17,7 +17,7 @@ noticing). One row per sector x size class, the strata of the sample design::
 
 :func:`load_frame` refuses a frame that breaks any rule with every problem named by
 file, row and column (:class:`FrameError`, exit code 1), and an unreadable file with
-:class:`thuiswerk.data.survey.DataError` (exit code 2). :func:`check_sample` refuses a survey
+:class:`thuiswerk.data.files.DataError` (exit code 2). :func:`check_sample` refuses a survey
 with more establishments in a stratum than the frame has (or any in a stratum the
 frame says is empty).
 """
@@ -71,7 +71,7 @@ def strata() -> list[tuple[str, str]]:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    from thuiswerk.data.survey import DataError
+    from thuiswerk.data.files import DataError
 
     try:
         raw = path.read_bytes()
@@ -95,7 +95,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 def _codes(column: str) -> dict[str, str]:
     """normalised code or label -> code."""
-    from thuiswerk.data.survey import normalise
+    from thuiswerk.data.mapping import normalise
 
     categories = codebook_module.load().find(column).categories
     out = {normalise(code): code for code in categories}
@@ -115,9 +115,9 @@ def load_frame(path: Path) -> pd.DataFrame:
     """The validated frame: ``sector``, ``size_class`` (codes), ``n_establishments``, ``n_employees``, ``source``.
 
     One row per stratum of :func:`strata`, in that order. Raises :class:`FrameError`
-    listing every problem, or :class:`thuiswerk.data.survey.DataError` for an unreadable file.
+    listing every problem, or :class:`thuiswerk.data.files.DataError` for an unreadable file.
     """
-    from thuiswerk.data.survey import normalise
+    from thuiswerk.data.mapping import normalise
 
     path = Path(path)
     name = path.name

@@ -15,7 +15,7 @@ once and swaps the answers in.
 
 **Null calibration.** The same machinery runs the check that the evidence rule says
 *duidelijk* rarely when nothing is there: surveys simulated with every planted
-exposure effect zero (:func:`thuiswerk.data.simulate.null_slopes`), each fitted with the
+exposure effect zero (:func:`thuiswerk.data.generator.null_slopes`), each fitted with the
 knowledge and employer models (``tests/test_null_calibration.py``, slow tier).
 """
 
@@ -33,10 +33,10 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import estimands, findings, wording
 from thuiswerk.core import dims, nl
 from thuiswerk.core.resources import REPO_ROOT
-from thuiswerk.data import simulate
+from thuiswerk.data import generator, simulate
 from thuiswerk.data.survey import Survey
 from thuiswerk.modelling import builders, workflow
 from thuiswerk.modelling import fit as fitting
@@ -56,11 +56,11 @@ COLUMNS = ["finding", "effect", "establishments", "replicate", "truth", "mean", 
            "p_expected_direction", "wording", "divergences"]  # fmt: skip
 
 
-def slope_finding(finding: str) -> findings.Estimand:
+def slope_finding(finding: str) -> estimands.Estimand:
     """The estimand ``finding``, which must be a slope with an expected direction."""
-    if finding not in findings.BY_ID:
+    if finding not in estimands.BY_ID:
         raise KeyError(f"unknown finding {finding!r}; `thuiswerk findings` lists them")
-    estimand = findings.BY_ID[finding]
+    estimand = estimands.BY_ID[finding]
     if estimand.kind != "slope" or estimand.direction is None:
         raise ValueError(f"{finding} is descriptive (no expected direction); the design analysis needs a slope finding")
     return estimand
@@ -75,14 +75,14 @@ def population_draws(posterior: xr.Dataset, model: pm.Model) -> list[str]:
     return names
 
 
-def set_effect(values: dict[str, np.ndarray], estimand: findings.Estimand, coords: dict, effect: float) -> float:
+def set_effect(values: dict[str, np.ndarray], estimand: estimands.Estimand, coords: dict, effect: float) -> float:
     """Shift the finding's ``slope_mean`` terms so that the estimand equals ``effect``; returns the old value."""
     if "+" in estimand.exposure:
         raise ValueError(f"{estimand.id} is a contrast of a joint model; give a stated effect for a single exposure")
-    terms = [term_name(estimand.exposure, r) for r in findings.ROLE_CODES[estimand.role]]
+    terms = [term_name(estimand.exposure, r) for r in estimands.ROLE_CODES[estimand.role]]
     index = [list(coords[dims.TERM]).index(t) for t in terms]
     item_dim = dims.ASPECT if dims.ASPECT in coords else dims.REGION
-    items = list(findings.OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
+    items = list(estimands.OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
     rows = [list(coords[item_dim]).index(i) for i in items if i in coords[item_dim]]  # the items the model has
     spread = values["slope_spread"][[coords[dims.EXPOSURE].index(t.split("|")[0]) for t in terms]]
     z = values["z_slope"][np.ix_(rows, index)]
@@ -112,7 +112,7 @@ def replicate(payload: Payload, task: tuple[int, int], seed: int) -> dict[str, A
     """One simulated survey of ``task[0]`` establishments, fitted; the finding's posterior and wording."""
     logging.getLogger("pymc").setLevel(logging.WARNING)
     n, rep = task
-    estimand = findings.BY_ID[payload.finding]
+    estimand = estimands.BY_ID[payload.finding]
     key = many.config_hash(payload.spec.canonical(), workflow.inputs_hash(payload.designs[n]))
     (model, compiled), compile_seconds = many.compiled(key, lambda: _compiled_design(payload, n))
     pick_seed, y_seed, sample_seed = fitting.child_seeds(seed, 3)
@@ -245,7 +245,7 @@ def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None,
     run = many.report_run(ctx)
     commands: dict[str, str] = {}
     for finding in other:
-        if finding not in findings.BY_ID or findings.BY_ID[finding].model not in ctx.specs:
+        if finding not in estimands.BY_ID or estimands.BY_ID[finding].model not in ctx.specs:
             continue
         header = json.loads(meta.get(finding) or "{}")
         options = ["--finding", finding]
@@ -278,7 +278,7 @@ def null_replicate(payload: NullPayload, task: int, seed: int) -> dict[str, Any]
 
     logging.getLogger("pymc").setLevel(logging.WARNING)
     survey_seed, sample_seed = fitting.child_seeds(seed, 2)
-    s = simulate.simulate(n_establishments=payload.n_establishments, seed=survey_seed, slopes=simulate.null_slopes())
+    s = simulate.simulate(n_establishments=payload.n_establishments, seed=survey_seed, slopes=generator.null_slopes())
     survey = Survey(s.establishments, s.employees)
     trees = {}
     started = time.perf_counter()
@@ -287,7 +287,7 @@ def null_replicate(payload: NullPayload, task: int, seed: int) -> dict[str, Any]
         inputs = workflow.inputs_for(spec, survey)
         compiled = fitting.compile_swappable(builders.build(spec, inputs, swappable=True))
         trees[name] = fitting.sample_compiled(compiled, inputs.data["y"], payload.settings, sample_seed)
-    chosen = tuple(e for e in findings.ESTIMANDS if e.kind == "slope" and e.model in payload.models)
+    chosen = tuple(e for e in estimands.ESTIMANDS if e.kind == "slope" and e.model in payload.models)
     table = findings.compute(trees, chosen)
     return {
         "replicate": task,
@@ -319,7 +319,7 @@ def sentence(table: pd.DataFrame, current: int, target: float = TARGET_POWER) ->
     """What the design analysis of one finding says, from :func:`power` (one finding and effect)."""
     if table["finding"].nunique() != 1 or table["effect"].nunique() != 1:
         raise ValueError("sentence() takes the power table of one finding and one effect")
-    e = findings.BY_ID[str(table["finding"].iloc[0])]
+    e = estimands.BY_ID[str(table["finding"].iloc[0])]
     effect = table["effect"].iloc[0]
     rows = table.sort_values("establishments")
     sizes = rows["establishments"].tolist()
@@ -332,7 +332,7 @@ def sentence(table: pd.DataFrame, current: int, target: float = TARGET_POWER) ->
              else f"als het verband {nl.number(float(effect), 2)} op de logitschaal is")  # fmt: skip
     text = (
         f"Hoe groot moet een volgende meting zijn om het verband tussen {e.subject} en {e.relation} "
-        f"({findings.ROLE_NL[e.role]}) duidelijk te kunnen vaststellen? Volgens een simulatie {given}, is de kans "
+        f"({wording.ROLE_NL[e.role]}) duidelijk te kunnen vaststellen? Volgens een simulatie {given}, is de kans "
         f"dat de meting het verband duidelijk noemt {nl.join_words([at(n) for n in sizes])}"
     )
     if current in sizes:

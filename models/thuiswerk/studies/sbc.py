@@ -38,7 +38,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import estimands, findings, wording
 from thuiswerk.core import dims
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.data import simulate
@@ -69,7 +69,9 @@ COLUMNS = ["model", "replicate", "quantity", "kind", "rank", "n_draws", "diverge
 def quantities(spec: ModelSpec, posterior: xr.Dataset) -> dict[str, np.ndarray]:
     """Every scalar quantity of interest of ``spec`` as draws (flattened over chain and draw)."""
     tree = xr.DataTree.from_dict({"posterior": posterior})
-    out = {e.id: np.asarray(findings.draws(e, tree), float).ravel() for e in findings.ESTIMANDS if e.model == spec.name}
+    out = {
+        e.id: np.asarray(findings.draws(e, tree), float).ravel() for e in estimands.ESTIMANDS if e.model == spec.name
+    }
     for var in SD_VARS + LOCATION_VARS:
         if var not in posterior:
             continue
@@ -344,9 +346,9 @@ def quantity_nl(quantity: str) -> str:
     from thuiswerk.core import nl
     from thuiswerk.modelling import prepare
 
-    if quantity in findings.BY_ID:
-        e = findings.BY_ID[quantity]
-        who = findings.ROLE_NL[e.role]
+    if quantity in estimands.BY_ID:
+        e = estimands.BY_ID[quantity]
+        who = wording.ROLE_NL[e.role]
         if e.kind == "slope":
             return f"{nl.capitalize_first(e.subject)} en {e.relation} ({who})"
         if e.exposure in nl.PARAMETER_NL:

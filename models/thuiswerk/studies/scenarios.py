@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from thuiswerk.analysis import findings
+from thuiswerk.analysis import findings, wording
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.data import simulate
 from thuiswerk.modelling import store, workflow
@@ -147,7 +147,7 @@ def table_nl(result: pd.DataFrame) -> pd.DataFrame:
     wide = result.pivot(index="id", columns="scenario", values="wording")
     order = list(dict.fromkeys(result["id"]))
     wide = wide.loc[order]
-    who = findings.described(order)
+    who = wording.described(order)
     columns = [c for c in SCENARIO_NL if c in wide.columns]
     for c in columns:
         who[SCENARIO_NL[c]] = list(wide[c])
