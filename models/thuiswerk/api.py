@@ -39,13 +39,13 @@ MODELS: tuple[str, ...] = tuple(specs.SPECS)  # the ten models, by name
 
 
 def load_survey(path: str | Path = DEFAULT_DATA, mapping: str | Path | None = None) -> Survey:
-    """The survey in ``path`` (CSV, Parquet or SPSS files), validated against the codebook.
+    """Load the survey in ``path`` (CSV, Parquet or SPSS files), validated against the codebook.
 
     Parameters
     ----------
-    path
+    path : str or Path
         The survey folder (``establishments.*`` and ``employees.*``).
-    mapping
+    mapping : str or Path, optional
         A YAML file mapping the data's own column names and labels onto the codebook.
 
     Returns
@@ -69,17 +69,17 @@ def model(
     predictors: list[str] | None = None,
     exposures: dict[str, list[str]] | None = None,
 ) -> ModelSpec:
-    """A model's specification, with the priors, adjustment covariates or exposures given replaced.
+    """Return a model's specification, with the priors, adjustment covariates or exposures given replaced.
 
     Parameters
     ----------
-    name
+    name : str
         One of :data:`MODELS`.
-    priors
+    priors : dict of str to float, optional
         Prior scales by name (``thuiswerk.modelling.specs``; e.g. ``{"slope_sd": 0.3}``).
-    predictors
+    predictors : list of str, optional
         The adjustment covariates (names of ``thuiswerk.modelling.prepare.PREDICTORS``).
-    exposures
+    exposures : dict of str to list of str, optional
         ``{predictor: [role, ...]}``: the exposures with a slope per role and item.
 
     Returns
@@ -138,18 +138,22 @@ def fit_model(
 
     Parameters
     ----------
-    spec
+    spec : ModelSpec or str
         A model name or a specification from :func:`model`.
-    survey
+    survey : Survey or SyntheticSurvey
         From :func:`load_survey` or :func:`synthetic_survey`.
-    fits
+    fits : str or Path
         The fits folder (``data/fits`` by default; another one keeps a notebook's fits
         apart from the report's).
-    seed, sampler, chains, tune, draws, target_accept
-        The sampler's settings (``sampler``: nutpie or pymc).
-    force
+    seed, chains, tune, draws : int
+        The seed and the sampler's draws per chain (``tune`` of them warm-up).
+    sampler : {"nutpie", "pymc"}
+        The NUTS implementation.
+    target_accept : float
+        The step size adaptation's target acceptance rate.
+    force : bool
         Sample even when a current fit is stored.
-    progress
+    progress : bool
         Show the sampler's progress.
 
     Returns
@@ -183,17 +187,17 @@ def load_fit(
     *,
     seed: int = DEFAULT_SEED,
 ) -> xr.DataTree:
-    """The stored fit of a model on ``survey``, refused when it is missing or stale.
+    """Load the stored fit of a model on ``survey``, refused when it is missing or stale.
 
     Parameters
     ----------
-    spec
+    spec : ModelSpec or str
         A model name or a specification from :func:`model` (as the survey allows it).
-    survey
+    survey : Survey or SyntheticSurvey
         The survey the fit must belong to.
-    fits
+    fits : str or Path
         The fits folder.
-    seed
+    seed : int
         The seed it must have been fitted with.
 
     Returns
@@ -214,11 +218,11 @@ def load_fit(
 
 
 def findings_table(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
-    """The findings table of the fitted models: one row per finding those models answer.
+    """Compute the findings table of the fitted models: one row per finding those models answer.
 
     Parameters
     ----------
-    trees
+    trees : dict of str to xarray.DataTree
         Model name -> fit (:func:`fit_model` or :func:`load_fit`).
 
     Returns
@@ -231,13 +235,13 @@ def findings_table(trees: dict[str, xr.DataTree]) -> pd.DataFrame:
 
 
 def synthetic_survey(n_establishments: int = 206, seed: int = SURVEY_SEED) -> SyntheticSurvey:
-    """A synthetic survey drawn from the published margins with planted effects.
+    """Draw a synthetic survey from the published margins with planted effects.
 
     Parameters
     ----------
-    n_establishments
+    n_establishments : int
         The survey's size (206 in the source report).
-    seed
+    seed : int
         The generator's seed (the embedded survey's by default).
 
     Returns
