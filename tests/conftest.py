@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from thuiswerk.core import codebook
-from thuiswerk.data.schema import DTYPES, Violation
+from thuiswerk.data.schema import DTYPES
+from thuiswerk.data.violations import Violation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

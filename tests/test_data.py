@@ -15,8 +15,9 @@ from thuiswerk.core.resources import REPO_DATA
 from thuiswerk.data import survey as survey_module
 from thuiswerk.data.files import DataError
 from thuiswerk.data.mapping import load_mapping
-from thuiswerk.data.schema import DTYPES, validate_survey
+from thuiswerk.data.schema import DTYPES
 from thuiswerk.data.survey import Survey, load_survey, write_survey
+from thuiswerk.data.validation import validate_survey
 
 EMP = "employees.csv"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from thuiswerk.data import simulate
-from thuiswerk.data.schema import validate_survey
 from thuiswerk.data.survey import Survey
+from thuiswerk.data.validation import validate_survey
 from thuiswerk.modelling import specs
 from thuiswerk.modelling.workflow import inputs_for
 

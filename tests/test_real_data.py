@@ -23,8 +23,10 @@ from thuiswerk.core import codebook, errors
 from thuiswerk.core.codebook import CodebookError
 from thuiswerk.data.files import DataError
 from thuiswerk.data.mapping import load_mapping, normalise
-from thuiswerk.data.schema import ValidationReport, Violation, validate_survey
+from thuiswerk.data.outcome import ValidationReport
 from thuiswerk.data.survey import Survey, load_survey, validate_folder
+from thuiswerk.data.validation import validate_survey
+from thuiswerk.data.violations import Violation
 
 EMP = "employees.csv"
 EST = "establishments.csv"

@@ -76,7 +76,7 @@ def test_rie_by_size_class_is_ordered_like_the_national_survey():
 def test_file_ships_in_the_wheel_like_the_codebook():
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     include = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert include["data/references.yaml"] == "thuiswerk/resources/references.yaml"
+    assert include["data/references.yaml"] == "thuiswerk/resources/data/references.yaml"  # as in the repository
 
 
 def test_citation_keys_are_in_the_bibliography_when_it_exists():

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from thuiswerk.cli import app
 from thuiswerk.data import simulate
-from thuiswerk.data.schema import validate_survey
 from thuiswerk.data.survey import load_survey
+from thuiswerk.data.validation import validate_survey
 
 N = 1200  # establishments: enough to see each planted threat in raw summaries
 SEED = 31

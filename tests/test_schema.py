@@ -10,8 +10,11 @@ import pytest
 
 from conftest import find, make_valid_tables, write_csv
 from thuiswerk.core import codebook
-from thuiswerk.data.schema import ValidationReport, Violation, build_schema, validate_survey
+from thuiswerk.data.outcome import ValidationReport
+from thuiswerk.data.schema import build_schema
 from thuiswerk.data.survey import Survey, load_survey
+from thuiswerk.data.validation import validate_survey
+from thuiswerk.data.violations import Violation
 
 EMP = "employees.csv"
 EST = "establishments.csv"

@@ -78,7 +78,9 @@ def model(
     priors : dict of str to float, optional
         Prior scales by name (``thuiswerk.modelling.specs``; e.g. ``{"slope_sd": 0.3}``).
     predictors : list of str, optional
-        The adjustment covariates (names of ``thuiswerk.modelling.prepare.PREDICTORS``).
+        The adjustment covariates: names of ``thuiswerk.modelling.prepare.PREDICTORS`` or formula
+        terms over those names and the codebook's columns (``"age_10:female"``, ``"I(age_10 ** 2)"``;
+        ``thuiswerk.modelling.formulas``), one column each.
     exposures : dict of str to list of str, optional
         ``{predictor: [role, ...]}``: the exposures with a slope per role and item.
 
@@ -90,7 +92,7 @@ def model(
     Raises
     ------
     thuiswerk.core.errors.UsageError
-        An unknown model, prior, predictor or role.
+        An unknown model, prior, predictor or role, or a formula term that does not parse.
     """
     if name not in specs.SPECS:
         raise errors.UsageError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")

@@ -3,6 +3,12 @@
 :func:`_survey` is how every other command reads the survey: unreadable data
 exit 2 with their file-level problems, invalid data exit 1 with their
 violations and the command that lists them all.
+
+In a folder without ``data/synthetic/`` (an installed package run in an empty
+folder), the default survey is the embedded synthetic one: :func:`_embedded`
+copies it from the package into ``data/synthetic/`` once, with a message, so
+the folder holds the data its fits and report are about and the installed
+package is never written to.
 """
 
 from __future__ import annotations
@@ -94,10 +100,27 @@ def _validate_frame(run) -> None:
 VIOLATIONS_SHOWN = 20
 
 
+def _embedded(run) -> None:
+    """Copy the embedded synthetic survey into the default survey folder when that is absent (see the module)."""
+    if run.data != DEFAULT_DATA or run.mapping is not None or run.data.exists():
+        return
+    import shutil
+
+    from thuiswerk.core.resources import synthetic_survey
+
+    partial = run.data.with_name(f".{run.data.name}.partial")  # renamed when complete: never half-copied
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(synthetic_survey(), partial)
+    partial.replace(run.data)
+    err.print(f"No survey in {run.data}/: copied the embedded synthetic survey there (`thuiswerk simulate` "
+              "regenerates it; --data reads another).", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+
+
 def _validate(run, limit: int | None = VIOLATIONS_SHOWN):
     """Validate in chunks (memory about 3x the largest file at most), print the summary or the violations."""
     from thuiswerk.data.survey import DataError, validate_folder
 
+    _embedded(run)
     try:
         report = validate_folder(run.data, mapping=run.mapping)
     except DataError as exc:
@@ -143,9 +166,10 @@ def _fmt(value) -> str:
 
 def _survey(run):
     """The validated survey of this run; invalid data exit 1 with the violations and the command to see them."""
-    from thuiswerk.data.schema import validate_survey
     from thuiswerk.data.survey import DataError, load_survey
+    from thuiswerk.data.validation import validate_survey
 
+    _embedded(run)
     try:
         survey = load_survey(run.data, mapping=run.mapping)
     except DataError as exc:

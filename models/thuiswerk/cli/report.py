@@ -60,9 +60,10 @@ def report(
     console.print(f"Rendering {', '.join(fmts)} with {quarto}", highlight=False)
     started = time.monotonic()
     outputs = render.render(quarto, run, ",".join(fmts), echo=_plain, failing=failing, left_out=left)
-    from thuiswerk.core.resources import REPO_ROOT
+    from thuiswerk.core.resources import project_dir
 
-    written = ", ".join(str(p.relative_to(REPO_ROOT)) for p in outputs)
+    root = project_dir()
+    written = ", ".join(str(p.relative_to(root) if p.is_relative_to(root) else p) for p in outputs)
     console.print(f"Wrote {written} in {time.monotonic() - started:.0f} s", highlight=False)
     code = errors.most_severe(codes)
     if code:

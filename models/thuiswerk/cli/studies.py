@@ -16,6 +16,7 @@ from thuiswerk.cli.data import _survey
 from thuiswerk.cli.main import EXIT_USAGE, _csv_list, _plain, _print_frame, console, err
 from thuiswerk.cli.options import ConfigOpt, DataOpt, FitsOpt, MappingOpt, SeedOpt, _run
 from thuiswerk.cli.selection import _adapt, _load_fits, _specs
+from thuiswerk.core.resources import study_output
 from thuiswerk.core.runconfig import DEFAULT_DATA
 
 
@@ -32,7 +33,7 @@ def scenarios(
     from thuiswerk.data import simulate as sim
     from thuiswerk.studies import scenarios as study_module
 
-    out = out or study_module.STUDY_FILE
+    out = out or study_output(study_module.STUDY_FILE.name)  # the project folder's, never the package's
     chosen = tuple(names or sim.SCENARIOS)
     unknown = [n for n in chosen if n not in sim.SCENARIOS]
     if unknown or "default" not in chosen:
@@ -152,7 +153,7 @@ def sbc(
     ranks = sbc_module.frame(spec, records)
     _print_frame(sbc_module.summary(ranks, run.seed).set_index("model"), "Simulation-based calibration")
     meta = _study_meta(job, run, replicates=replicates, establishments=len(inputs.coords["establishment"]))
-    target = sbc_module.write(ranks, out or sbc_module.RESULT_FILE, meta)
+    target = sbc_module.write(ranks, out or study_output(sbc_module.RESULT_FILE.name), meta)
     console.print(f"Wrote {target}", markup=False, highlight=False)
 
 
@@ -214,7 +215,7 @@ def kfold(
         console.print(f"elpd {first.name} - {second.name}: {d['elpd_diff']:.1f} (SE {d['se_diff']:.1f}) over "
                       f"{d['establishments']} establishments", markup=False, highlight=False)  # fmt: skip
     meta = _study_meta(job, run, folds=folds)
-    target = kf.write(pointwise, out or kf.RESULT_FILE, meta)
+    target = kf.write(pointwise, out or study_output(kf.RESULT_FILE.name), meta)
     console.print(f"Wrote {target}", markup=False, highlight=False)
 
 
@@ -276,7 +277,7 @@ def design(
                   f"P(duidelijk) stays below {dsg.TARGET_POWER:.0%} up to {max(sizes)} establishments",
                   markup=False, highlight=False)  # fmt: skip
     meta = _study_meta(job, run, sizes=list(sizes), replicates=replicates, effect=effect)
-    target = dsg.write(results_frame, out or dsg.RESULT_FILE, meta)
+    target = dsg.write(results_frame, out or study_output(dsg.RESULT_FILE.name), meta)
     console.print(f"Wrote {target}", markup=False, highlight=False)
 
 

@@ -2,7 +2,7 @@
 
 This module only parses and expands the YAML (per-measure templates, named value
 sets) into immutable :class:`Variable` records. Validation lives in
-:mod:`thuiswerk.data.schema`, labels in :mod:`thuiswerk.core.nl`, the generator in
+:mod:`thuiswerk.data.validation`, labels in :mod:`thuiswerk.core.nl`, the generator in
 :mod:`thuiswerk.data.generator`; all three read the codebook through :func:`load`.
 
 Required and optional columns

@@ -20,18 +20,12 @@ import numpy as np
 import pandas as pd
 
 from thuiswerk.core.codebook import Codebook, Variable
+from thuiswerk.data.coerce import CHUNK_CELLS, coerce_table
 from thuiswerk.data.files import DataError
 from thuiswerk.data.mapping import TableMapping, find_code, nearest_label, normalise
 from thuiswerk.data.readers import Source, in_missing_ranges
-from thuiswerk.data.schema import (
-    CHUNK_CELLS,
-    Violation,
-    absent_columns,
-    coerce_table,
-    column_violations,
-    format_value,
-    membership_rule,
-)
+from thuiswerk.data.schema import absent_columns, column_violations
+from thuiswerk.data.violations import Violation, format_value, membership_rule
 
 
 def _label_targets(

@@ -4,7 +4,7 @@
 ``sav``). :func:`not_a_regular_file` says what a path is when it exists but is
 no regular file (a folder, a FIFO, a symbolic link loop), without opening it.
 :class:`DataError` carries every problem that makes a data or mapping file
-unreadable as a :class:`~thuiswerk.data.schema.Violation` (exit code 2).
+unreadable as a :class:`~thuiswerk.data.violations.Violation` (exit code 2).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from thuiswerk.core.errors import ThuiswerkError
-from thuiswerk.data.schema import Violation
+from thuiswerk.data.violations import Violation
 
 FORMATS: tuple[str, ...] = ("csv", "parquet", "sav")
 

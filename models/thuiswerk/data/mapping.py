@@ -26,7 +26,7 @@ import yaml
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core.codebook import TABLES, Codebook, Variable
 from thuiswerk.data.files import FORMATS, DataError, not_a_regular_file
-from thuiswerk.data.schema import Violation
+from thuiswerk.data.violations import Violation
 
 
 @dataclass(frozen=True)

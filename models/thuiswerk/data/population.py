@@ -33,7 +33,7 @@ import pandas as pd
 
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core.errors import InvalidDataError
-from thuiswerk.data.schema import Violation
+from thuiswerk.data.violations import Violation
 
 FRAME_FILE = "population.csv"
 COLUMNS = ("sector", "size_class", "n_establishments", "n_employees", "source")

@@ -32,7 +32,7 @@ import pyreadstat
 
 from thuiswerk.data.files import FORMATS, DataError, not_a_regular_file
 from thuiswerk.data.mapping import TableMapping, normalise
-from thuiswerk.data.schema import Violation
+from thuiswerk.data.violations import Violation
 
 MAX_ENCODING_REPORTS = 20  # undecodable lines listed one by one; the rest are counted
 

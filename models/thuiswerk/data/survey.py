@@ -27,13 +27,13 @@ Bad data never raises a traceback:
   wrong delimiter, ragged rows, corrupt Parquet/SPSS, a broken mapping file or
   one that names a column the file does not have) raise
   :class:`~thuiswerk.data.files.DataError`, which carries every such problem as
-  a :class:`~thuiswerk.data.schema.Violation`;
+  a :class:`~thuiswerk.data.violations.Violation`;
 * problems of single values or columns (an unknown or missing column, text in a
   numeric column, a label that maps to no codebook code) are kept in
-  ``Survey.violations``; :func:`thuiswerk.data.schema.validate_survey` reports them
+  ``Survey.violations``; :func:`thuiswerk.data.validation.validate_survey` reports them
   together with the codebook rules.
 
-Row numbers follow :mod:`thuiswerk.data.schema`: CSV line number (header = 1),
+Row numbers follow :mod:`thuiswerk.data.violations`: CSV line number (header = 1),
 Parquet/SPSS 1-based record number.
 
 :func:`write_survey` writes both tables atomically (CSV, Parquet or SPSS).
@@ -55,11 +55,14 @@ import pyreadstat
 
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core.codebook import TABLES, Codebook
+from thuiswerk.data.coerce import CHUNK_CELLS
 from thuiswerk.data.conform import Conformer, empty_frame
 from thuiswerk.data.files import FORMATS, DataError
 from thuiswerk.data.mapping import SurveyMapping, load_mapping
+from thuiswerk.data.outcome import ValidationReport
 from thuiswerk.data.readers import Source, open_table
-from thuiswerk.data.schema import CHUNK_CELLS, SurveyChecker, ValidationReport, Violation
+from thuiswerk.data.validation import SurveyChecker
+from thuiswerk.data.violations import Violation
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +102,7 @@ class Survey:
         return path.name if path is not None else table
 
     def rows(self, table: str) -> list[int]:
-        """The row number (as in :class:`~thuiswerk.data.schema.Violation`) of each position."""
+        """The row number (as in :class:`~thuiswerk.data.violations.Violation`) of each position."""
         n = len(self.table(table))
         explicit = self.row_numbers.get(table)
         if explicit is not None and len(explicit) == n:
@@ -157,7 +160,7 @@ def load_survey(
     ``mapping`` is a mapping file (YAML path) or its parsed contents. Raises
     :class:`DataError` only for unreadable input; everything else ends up in
     ``Survey.violations`` and is reported by
-    :func:`thuiswerk.data.schema.validate_survey`. Optional codebook columns the
+    :func:`thuiswerk.data.validation.validate_survey`. Optional codebook columns the
     data do not have are absent from the tables and listed in ``Survey.absent``.
     """
     cb = cb or codebook_module.load()

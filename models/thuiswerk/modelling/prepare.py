@@ -4,19 +4,23 @@ One function per model family. Every row that cannot enter a model (a
 questionnaire non-respondent, an empty item) is counted in
 ``ModelInputs.excluded`` with its reason, so nothing is dropped silently. The
 predictors are defined once, in :data:`PREDICTORS`, and chosen per model by name
-in the model spec (:mod:`thuiswerk.modelling.specs`).
+in the model spec (:mod:`thuiswerk.modelling.specs`); an entry that is not a name is
+a formula term over those names and the codebook's columns (``age_10:female``,
+:mod:`thuiswerk.modelling.formulas`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from thuiswerk.core import codebook, dims, errors, nl
 from thuiswerk.core.codebook import MANAGER, ROLES
+from thuiswerk.modelling import formulas
 
 DesignError = errors.DesignError  # a design column that the data cannot identify (exit code 12)
 
@@ -155,8 +159,78 @@ PREDICTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
 }
 
 
+@cache
+def _variables() -> formulas.Variables:
+    """The names a formula term may use: every predictor (its computed column) and the codebook's columns."""
+    numeric = set(PREDICTORS)
+    coded: dict[str, str] = {}
+    book = codebook.load()
+    for table in ("employees", "establishments"):
+        for var in book.table(table):
+            if var.name in PREDICTORS or var.name in numeric or var.name in coded:
+                continue
+            if var.type in ("id", "category"):
+                coded[var.name] = str(var.codes[0]) if var.codes else "x"
+            else:
+                numeric.add(var.name)
+    return formulas.Variables(frozenset(numeric), coded)
+
+
+@cache
+def _formula(entry: str) -> formulas.Term:
+    return formulas.parse(entry, _variables())
+
+
+def check_predictor(entry: str) -> str:
+    """``entry`` as a spec keeps it: a name of :data:`PREDICTORS`, or a formula term (stripped).
+
+    Raises ``ValueError`` saying why an entry is neither (an unknown name, a formula
+    that does not parse, a term that is not one numeric column).
+    """
+    if not isinstance(entry, str):
+        raise ValueError(f"a predictor is a name or a formula term (text), not {entry!r}")
+    if entry in PREDICTORS:
+        return entry
+    variables = _variables()
+    if entry.strip().isidentifier() and entry.strip() not in variables.numeric | set(variables.coded):
+        raise ValueError(f"unknown predictor {entry.strip()!r}; known: {', '.join(sorted(PREDICTORS))}")
+    return _formula(entry.strip()).text
+
+
+def predictor_values(frame: pd.DataFrame, entry: str) -> np.ndarray:
+    """One predictor's column over ``frame`` (the joined employee and establishment rows), NaN where empty.
+
+    A name of :data:`PREDICTORS` is its column function; a formula term is evaluated
+    over the predictors and codebook columns it names. A ``KeyError`` names a column
+    the frame lacks (:func:`thuiswerk.modelling.workflow.adapt` leaves such a predictor out).
+    """
+    if entry in PREDICTORS:
+        return np.asarray(PREDICTORS[entry][1](frame), dtype=float)
+    term = _formula(entry)
+    data = pd.DataFrame(
+        {v: PREDICTORS[v][1](frame) if v in PREDICTORS else frame[v] for v in term.variables}, index=frame.index
+    )
+    return formulas.evaluate(term, data)
+
+
 def predictor_label(name: str) -> str:
-    return PREDICTORS[name][0]
+    """The Dutch label of a predictor; of a formula term, the term itself, or, for an interaction of
+    names (``age_10:female``), their labels joined by ``×``."""
+    if name in PREDICTORS:
+        return PREDICTORS[name][0]
+    try:
+        term = _formula(name.strip())
+    except ValueError:
+        return name
+    if not term.is_interaction_of_variables:
+        return term.text
+    labels = []
+    for _, variable in term.parts:
+        try:
+            labels.append(PREDICTORS[variable][0] if variable in PREDICTORS else nl.label(variable))
+        except KeyError:
+            labels.append(variable)
+    return " × ".join(labels)
 
 
 def _joined(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
@@ -167,17 +241,22 @@ def _joined(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFra
 
 
 def _check_known(names: Sequence[str]) -> None:
-    unknown = [p for p in names if p not in PREDICTORS]
+    unknown = []
+    for p in names:
+        try:
+            check_predictor(p)
+        except ValueError as exc:
+            unknown.append(f"{p!r} ({exc})")
     if unknown:
-        raise KeyError(f"unknown predictor(s) {unknown}; known: {sorted(PREDICTORS)}")
+        raise KeyError(f"unknown predictor(s) {'; '.join(unknown)}")
 
 
 def design_matrix(frame: pd.DataFrame, predictors: Sequence[str]) -> np.ndarray:
-    """(employee, predictor): the adjustment covariates, one column each."""
+    """(employee, predictor): the adjustment covariates (names or formula terms), one column each."""
     _check_known(predictors)
     if not predictors:
         return np.zeros((len(frame), 0))
-    cols = [np.asarray(PREDICTORS[p][1](frame), dtype=float) for p in predictors]
+    cols = [predictor_values(frame, p) for p in predictors]
     return np.column_stack(cols)
 
 
@@ -191,7 +270,7 @@ def term_matrix(frame: pd.DataFrame, terms: Sequence[tuple[str, str, str]]) -> n
     if not terms:
         return np.zeros((len(frame), 0))
     role = frame["role"].to_numpy()
-    cols = [np.where(role == r, np.asarray(PREDICTORS[p][1](frame), dtype=float), 0.0) for _, p, r in terms]
+    cols = [np.where(role == r, predictor_values(frame, p), 0.0) for _, p, r in terms]
     return np.column_stack(cols)
 
 
@@ -302,8 +381,8 @@ class Dependency:
 def _label_nl(predictor: str) -> str:
     if predictor.startswith("intercept"):
         return "constante"
-    label = PREDICTORS[predictor][0] if predictor in PREDICTORS else predictor
-    return label[0].lower() + label[1:]
+    label = predictor_label(predictor)
+    return label[0].lower() + label[1:] if label != predictor else label
 
 
 def _design(inputs: ModelInputs, family: str) -> tuple[np.ndarray, list[str], int]:
@@ -576,6 +655,8 @@ def coordinate_label(code: str) -> str:
         predictor, role = code.split("|", 1)
         return f"{coordinate_label(predictor)} ({nl.ROLE_NL.get(role, role)})"
     if code in PREDICTORS:
+        return predictor_label(code)
+    if any(sign in code for sign in ":()"):  # a formula term (no codebook name has these)
         return predictor_label(code)
     if code in nl.ROLE_NL:
         return nl.ROLE_NL[code]

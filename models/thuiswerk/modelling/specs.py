@@ -296,7 +296,11 @@ def with_overrides(spec: ModelSpec, overrides: dict[str, Any]) -> ModelSpec:
     """Return a copy with ``priors``, ``predictors`` and/or ``exposures`` replaced (unknown keys are errors).
 
     ``exposures`` is a mapping ``{predictor: [role, ...]}`` (roles ``leidinggevende``,
-    ``niet_leidinggevende``).
+    ``niet_leidinggevende``). A predictor or exposure is a name of
+    :data:`thuiswerk.modelling.prepare.PREDICTORS` or one formula term over those names and
+    the codebook's columns (``"age_10:female"``, ``"I(age_10 ** 2)"``;
+    :mod:`thuiswerk.modelling.formulas`); an unknown name or a term that does not parse is a
+    ``ValueError`` naming the model and the entry.
     """
     allowed = {"priors", "predictors", "exposures"}
     unknown = set(overrides) - allowed
@@ -307,7 +311,15 @@ def with_overrides(spec: ModelSpec, overrides: dict[str, Any]) -> ModelSpec:
         if key not in priors:
             raise ValueError(f"{spec.name}: unknown prior {key!r}; known: {sorted(priors)}")
         priors[key] = float(value)
-    predictors = tuple(overrides.get("predictors", spec.predictors))
+    predictors = spec.predictors
+    if "predictors" in overrides:
+        listed = overrides["predictors"] or []
+        if isinstance(listed, str) or not isinstance(listed, list | tuple):
+            raise ValueError(f"{spec.name}: predictors must be a list of names or formula terms, got {listed!r}")
+        predictors = tuple(_entry(spec, "predictor", p) for p in listed)
+        twice = sorted({p for p in predictors if predictors.count(p) > 1})
+        if twice:
+            raise ValueError(f"{spec.name}: predictor(s) {twice} listed more than once")
     exposures = spec.exposures
     if "exposures" in overrides:
         raw = overrides["exposures"] or {}
@@ -317,8 +329,18 @@ def with_overrides(spec: ModelSpec, overrides: dict[str, Any]) -> ModelSpec:
             bad = set(roles or ()) - set(BOTH)
             if bad or not roles:
                 raise ValueError(f"{spec.name}: exposure {p!r} needs roles from {list(BOTH)}, got {roles!r}")
-        exposures = tuple((p, tuple(roles)) for p, roles in raw.items())
+        exposures = tuple((_entry(spec, "exposure", p), tuple(roles)) for p, roles in raw.items())
     return replace(spec, priors=priors, predictors=predictors, exposures=exposures)
+
+
+def _entry(spec: ModelSpec, kind: str, entry: Any) -> str:
+    """A predictor or exposure entry as the spec keeps it, or a ValueError naming the model and the entry."""
+    from thuiswerk.modelling import prepare  # pandas and formulae: only when a spec is overridden
+
+    try:
+        return prepare.check_predictor(entry)
+    except ValueError as exc:
+        raise ValueError(f"{spec.name}: {kind} {entry!r}: {exc}") from None
 
 
 def load_overrides(path: Path | None) -> dict[str, dict[str, Any]]:
@@ -326,7 +348,16 @@ def load_overrides(path: Path | None) -> dict[str, dict[str, Any]]:
     if path is None:
         return {}
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping {{model_name: {{priors: ..., predictors: ...}}}}")
     unknown = set(raw) - set(SPECS)
     if unknown:
         raise ValueError(f"{path}: unknown model(s) {sorted(unknown)}; known: {', '.join(SPECS)}")
+    for name, overrides in raw.items():  # every entry checked now, not when its model is fitted
+        if not isinstance(overrides, dict):
+            raise ValueError(f"{path}: {name}: expected a mapping {{priors: ..., predictors: ..., exposures: ...}}")
+        try:
+            with_overrides(SPECS[name], overrides)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
     return raw

@@ -68,7 +68,7 @@ import pandas as pd
 import xarray as xr
 
 from thuiswerk.core import errors
-from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.resources import project_dir
 from thuiswerk.modelling.specs import canonical_hash
 
 PACKAGES = ("thuiswerk", "pymc", "pytensor", "nutpie", "arviz", "numpy", "pandas", "xarray")
@@ -128,20 +128,23 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-# --no-optional-locks: `git status` would otherwise refresh the index and take .git/index.lock,
-# making a commit in the source tree fail while a fit starts.
-GIT = ("git", "--no-optional-locks", "-C", str(REPO_ROOT))
+def _git() -> tuple[str, ...]:
+    # --no-optional-locks: `git status` would otherwise refresh the index and take .git/index.lock,
+    # making a commit in the source tree fail while a fit starts.
+    return ("git", "--no-optional-locks", "-C", str(project_dir()))
 
 
 def git_commit() -> str:
-    """The source tree's commit, ``+dirty`` with uncommitted changes; "unknown" without git.
+    """The project folder's commit (the source checkout's, else the current folder's), ``+dirty`` with uncommitted
+    changes; "unknown" without git or outside a git repository (an installed package run in a plain folder).
 
     Only reads: no git lock is taken (``--no-optional-locks``).
     """
+    git = _git()
     try:
-        out = subprocess.run([*GIT, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True)
+        out = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True)
         dirty = subprocess.run(
-            [*GIT, "status", "--porcelain", "--untracked-files=no"],
+            [*git, "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             timeout=5,

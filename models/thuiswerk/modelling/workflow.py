@@ -24,8 +24,8 @@ import xarray as xr
 
 from thuiswerk.core import errors
 from thuiswerk.core.runconfig import DEFAULT_SEED  # noqa: F401  (one definition, re-exported)
-from thuiswerk.data.schema import validate_survey
 from thuiswerk.data.survey import Survey, load_survey
+from thuiswerk.data.validation import validate_survey
 from thuiswerk.modelling import prepare, specs, store, strata
 from thuiswerk.modelling.fit import SamplerSettings, expected_bytes, fit
 from thuiswerk.modelling.specs import ModelSpec, canonical_hash
@@ -180,13 +180,13 @@ def adapt(spec: ModelSpec, survey: Survey) -> Adapted:
                            reason_nl=f"geen van de uitkomsten ({_labels_nl(items)}) zit in de enquête")  # fmt: skip
         joined = prepare._joined(survey.establishments, survey.employees)
         for predictor, _roles in spec.exposures:
-            column = _absent_column(lambda p=predictor: prepare.PREDICTORS[p][1](joined), absent)
+            column = _absent_column(lambda p=predictor: prepare.predictor_values(joined, p), absent)
             if column:
                 return Adapted(spec.name, None, f"exposure {predictor} needs column {column}, absent in the data",
                                reason_nl=f"‘{prepare._label_nl(predictor)}’ vraagt {_labels_nl(column.split(', '))}, "
                                "die niet in de enquête zit")  # fmt: skip
         dropped = tuple(
-            p for p in spec.predictors if _absent_column(lambda p=p: prepare.PREDICTORS[p][1](joined), absent)
+            p for p in spec.predictors if _absent_column(lambda p=p: prepare.predictor_values(joined, p), absent)
         )
         spec = replace(
             spec,

@@ -274,11 +274,12 @@ def _parse_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _resolve(path: str | Path) -> Path:
-    """A relative path is relative to the repository root (Quarto runs chapters in report/)."""
-    from thuiswerk.core.resources import REPO_ROOT
+    """A relative path is relative to the project folder, the repository's root in a checkout (Quarto runs the
+    chapters in a copy of the book's sources)."""
+    from thuiswerk.core.resources import project_dir
 
     path = Path(path)
-    return path if path.is_absolute() else REPO_ROOT / path
+    return path if path.is_absolute() else project_dir() / path
 
 
 def _signature(*paths: Path) -> tuple:

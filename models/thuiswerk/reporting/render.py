@@ -13,7 +13,9 @@ The one place that runs Quarto. It
   sharing Quarto's scratch files, and the work tree is never written to
   except ``_output/`` and ``_freeze/``. The copy also carries the book's home
   page: Quarto wants ``index.qmd`` at the project root, the repository keeps
-  it in ``report/``;
+  it in ``report/``. The sources are the checkout's, or an installed package's
+  read-only copies; ``_output/`` and ``_freeze/`` are in the project folder (the
+  checkout, else the current folder: :mod:`thuiswerk.core.resources`);
 - keeps Quarto's execution cache (``_freeze/``, ``execute: freeze: auto``)
   while the inputs are unchanged, and empties it when the fingerprint of data,
   fits, seed, mapping, configuration and package code changes, so a change of
@@ -37,8 +39,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from thuiswerk.core import resources
 from thuiswerk.core.errors import RenderError
-from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.core.runconfig import RunConfig
 
 FORMATS = {"html": "html", "pdf": "typst", "typst": "typst", "docx": "docx"}
@@ -56,6 +58,7 @@ SCRATCH = shutil.ignore_patterns("*_files", "*.quarto_ipynb", ".quarto", ".jupyt
 
 
 STATE = {False: "zonder wijzigingen ten opzichte van die commit", True: "met wijzigingen die nog niet waren vastgelegd"}
+NO_COMMIT = ("onbekend", "niet in een git-repository gerenderd")  # store.git_commit() said "unknown"
 
 
 def offline_quarto() -> Path:
@@ -111,9 +114,17 @@ def fingerprint(
         h.update(extra.read_bytes() if extra else b"-")
     package = Path(__file__).resolve().parents[1]  # the whole package
     _hash_files(h, package.rglob("*.py"), package)
-    _hash_files(h, (REPO_ROOT / "data").glob("*.yaml"), REPO_ROOT / "data")
-    _hash_files(h, (REPO_ROOT / "data").glob("*.csv"), REPO_ROOT / "data")  # the scenario study (appendix A)
+    for name in sorted(resources.DATA_FILES):  # codebook, margins, references, mapping example
+        _hash_named(h, name, resources.resource_path(name))
+    for name in sorted(resources.STUDY_FILES):  # the studies' results the appendices show
+        _hash_named(h, name, resources.study_file(name))
     return h.hexdigest()
+
+
+def _hash_named(h: hashlib._Hash, name: str, path: Path) -> None:
+    if path.is_file():
+        h.update(name.encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
 
 
 def outputs_for(fmts: list[str], out: Path) -> list[Path]:
@@ -125,13 +136,18 @@ def render(
     quarto: Path,
     run: RunConfig,
     to: str | None = None,
-    root: Path = REPO_ROOT,
+    root: Path | None = None,
     echo=print,
     jobs: int | None = None,
     failing: Iterable[str] = (),
     left_out: Iterable[str] = (),
+    sources: Path | None = None,
 ) -> list[Path]:
     """Render the book into ``root/_output`` and return the files written; raise :class:`RenderError` on failure.
+
+    ``root`` is the project folder that receives ``_output/`` and ``_freeze/`` (default: the checkout, else the
+    current folder); ``sources`` the folder with ``_quarto.yml`` and ``report/`` (default: ``root`` when given,
+    else the checkout's or the installed package's copies).
 
     The formats render in parallel, ``jobs`` at a time (default: one per core).
     ``failing`` names models used although they fail the convergence policy
@@ -141,6 +157,10 @@ def render(
     """
     fmts = formats(to)
     from thuiswerk.modelling import store
+
+    if sources is None:
+        sources = root if root is not None else resources.book_sources()
+    root = resources.project_dir() if root is None else root
 
     failing, left_out = sorted(failing), sorted(left_out)
     commit = store.git_commit()  # full hash, "+dirty" as before rendering
@@ -162,19 +182,18 @@ def render(
             "THUISWERK_CACHE": str(freeze / CACHE_DIR),
             "THUISWERK_FAILING": ",".join(failing),
             "THUISWERK_LEFT_OUT": ",".join(left_out),
+            resources.PROJECT_VARIABLE: str(root.resolve()),  # the chapters' relative paths and study results
         }
     )
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a
     # chapter: the executed chapters stay frozen when only the commit changes.
-    metadata = [
-        "-M",
-        f"thuiswerk-commit:{commit.removesuffix('+dirty')}",
-        "-M",
-        f"thuiswerk-state:{STATE[commit.endswith('+dirty')]}",
-    ]
+    shown, state = (
+        NO_COMMIT if commit == "unknown" else (commit.removesuffix("+dirty"), STATE[commit.endswith("+dirty")])
+    )
+    metadata = ["-M", f"thuiswerk-commit:{shown}", "-M", f"thuiswerk-state:{state}"]
     jobs = max(1, min(len(fmts), jobs or os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="thuiswerk-render-") as scratch:
-        copies = {fmt: _copy_sources(root, Path(scratch) / fmt) for fmt in fmts}
+        copies = {fmt: _copy_sources(sources, root, Path(scratch) / fmt) for fmt in fmts}
         lock = threading.Lock()
 
         def render_format(fmt: str) -> tuple[str, int, float]:
@@ -222,16 +241,17 @@ def render(
     return outputs_for(fmts, root / OUTPUT_DIR)
 
 
-def _copy_sources(root: Path, target: Path) -> Path:
-    """A copy of the book's sources, its home page and its execution cache, for one Quarto run."""
+def _copy_sources(sources: Path, root: Path, target: Path) -> Path:
+    """A copy of the book's sources (from ``sources``), its home page and the execution cache of the project folder
+    ``root``, for one Quarto run (``copy2``: the book's date is its sources' last modification)."""
     target.mkdir(parents=True)
     for name in SOURCES:
-        source = root / name
+        source = sources / name
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=SCRATCH)
         else:
             shutil.copy2(source, target / name)
-    shutil.copy2(root / HOME_SOURCE, target / "index.qmd")  # Quarto: a book's home page is the root's index.qmd
+    shutil.copy2(sources / HOME_SOURCE, target / "index.qmd")  # Quarto: a book's home page is the root's index.qmd
     freeze = root / FREEZE_DIR
     if freeze.is_dir():  # the shared cache of results stays in the work tree (THUISWERK_CACHE)
         shutil.copytree(freeze, target / FREEZE_DIR, ignore=shutil.ignore_patterns(CACHE_DIR, FINGERPRINT_FILE))

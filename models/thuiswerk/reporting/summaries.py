@@ -70,7 +70,7 @@ from thuiswerk.data.describe import (  # noqa: F401  (the survey's numbers, read
     shares_by,
     top_categories,
 )
-from thuiswerk.modelling.prepare import PREDICTORS, predictor_label
+from thuiswerk.modelling.prepare import predictor_label
 from thuiswerk.modelling.specs import ModelSpec
 
 PROB = nl.PROB  # one definition (thuiswerk.core.nl); the chapters read it from here
@@ -109,7 +109,7 @@ def effects(tree: xr.DataTree, spec: ModelSpec | None = None) -> pd.DataFrame:
         rows.append(
             {
                 "predictor": p,
-                "label": PREDICTORS[p][0] if p in PREDICTORS else p,
+                "label": predictor_label(p),
                 "mean": float(values.mean()),
                 "lo": lo,
                 "hi": hi,

@@ -35,7 +35,7 @@ import xarray as xr
 
 from thuiswerk.analysis import estimands, findings, wording
 from thuiswerk.core import dims, nl
-from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.resources import study_file
 from thuiswerk.data import generator, simulate
 from thuiswerk.data.survey import Survey
 from thuiswerk.modelling import builders, workflow
@@ -48,7 +48,7 @@ from thuiswerk.studies import many
 KIND = "design"
 SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)  # 2,000 draws: P near 0.975 within about 0.004
 SIZES = (100, 206, 400, 800)
-RESULT_FILE = REPO_ROOT / "data" / "design.csv"
+RESULT_FILE = study_file("design.csv")  # the report reads it; `thuiswerk design` writes resources.study_output
 COMMAND = "thuiswerk design"
 TARGET_POWER = 0.8
 UNIT_DIMS = {dims.ESTABLISHMENT, dims.EMPLOYEE}  # parameters drawn anew for a new survey

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.resources import study_file
 from thuiswerk.data.survey import Survey
 from thuiswerk.modelling import builders, loglik, workflow
 from thuiswerk.modelling import fit as fitting
@@ -40,7 +40,7 @@ from thuiswerk.studies import many
 KIND = "kfold"
 SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)
 HELD_OUT_DRAWS = 1000  # posterior draws for the held-out log predictive density
-RESULT_FILE = REPO_ROOT / "data" / "kfold.csv"
+RESULT_FILE = study_file("kfold.csv")  # the report reads it; `thuiswerk kfold` writes resources.study_output
 COMMAND = "thuiswerk kfold"
 STRATA = ("sector", "size_class")
 COLUMNS = ["model", "fold", "establishment_id", "elpd", "divergences", "max_rhat"]

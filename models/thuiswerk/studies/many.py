@@ -489,15 +489,17 @@ def belonging(rows: Any, meta: dict[str, str], now: dict[str, dict[str, str]], b
 
 def report_run(ctx: Any, fits: bool = True) -> Any:
     """The run configuration of a report's context (``ctx.data_dir``, ``fits_dir``, ``seed``), for the commands it
-    names: paths inside the repository relative to it, mapping and prior overrides from the environment that
+    names: paths inside the project folder (the repository) relative to it, mapping and prior overrides from the environment that
     ``thuiswerk report`` sets; ``fits=False`` for a command without ``--fits`` (``thuiswerk sbc``)."""
-    from thuiswerk.core.resources import REPO_ROOT
+    from thuiswerk.core.resources import project_dir
     from thuiswerk.core.runconfig import DEFAULT_FITS, RunConfig
+
+    root = project_dir().resolve()
 
     def relative(path: Any) -> Path:
         path = Path(path)
         try:
-            return path.resolve().relative_to(REPO_ROOT.resolve())
+            return path.resolve().relative_to(root)
         except ValueError:
             return path
 

@@ -40,7 +40,7 @@ import xarray as xr
 
 from thuiswerk.analysis import estimands, findings, wording
 from thuiswerk.core import dims
-from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.resources import study_file
 from thuiswerk.data import simulate
 from thuiswerk.data.survey import Survey
 from thuiswerk.modelling import builders, workflow
@@ -54,7 +54,7 @@ KIND = "sbc"
 MODELS = ("awareness", "isolation", "complaints")  # one per family: the study appendix B shows
 SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)  # ranks among every 20th draw
 RANKED_DRAWS = 99  # ranks 0..99: 100 bins
-RESULT_FILE = REPO_ROOT / "data" / "sbc.csv"
+RESULT_FILE = study_file("sbc.csv")  # the report reads it; `thuiswerk sbc` writes resources.study_output
 COMMAND = "thuiswerk sbc"
 SD_VARS = ("sigma_total", "rho", "tau", "slope_spread")
 LOCATION_VARS = ("mu", "slope_mean", "beta", "cutpoints", "intercept")

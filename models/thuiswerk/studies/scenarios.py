@@ -23,13 +23,13 @@ from typing import Any
 import pandas as pd
 
 from thuiswerk.analysis import findings, wording
-from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.core.resources import study_file
 from thuiswerk.data import simulate
 from thuiswerk.modelling import store, workflow
 from thuiswerk.modelling.fit import SamplerSettings
 from thuiswerk.studies import many
 
-STUDY_FILE = REPO_ROOT / "data" / "scenarios.csv"
+STUDY_FILE = study_file("scenarios.csv")  # the report reads it; `thuiswerk scenarios` writes resources.study_output
 COMMAND = "thuiswerk scenarios"
 MODELS = ("workload", "isolation", "complaints", "workload_joint", "isolation_joint", "complaints_joint")
 SETTINGS = SamplerSettings(tune=500, draws=500)  # 2,000 draws: enough for the wording of a finding
