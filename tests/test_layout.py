@@ -62,3 +62,14 @@ def test_every_layer_folder_is_a_package_that_says_what_it_may_import():
         init = PACKAGE / folder / "__init__.py"
         assert init.is_file(), f"{folder} has no __init__.py"
         assert "Imports" in init.read_text(encoding="utf-8"), f"{init}: the docstring does not say what it imports"
+
+
+def test_the_test_folders_mirror_the_layers():
+    """A test of a layer lives in tests/<layer>/; tests that cross every layer stay at the top of tests/."""
+    tests = REPO_ROOT / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    layers = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders == layers, f"tests/ folders {sorted(folders)} differ from the package's layers {sorted(layers)}"
+    for folder in folders:
+        assert list((tests / folder).glob("test_*.py")), f"tests/{folder}/ holds no test"
+        assert not (tests / folder / "__init__.py").exists(), "test folders are not packages (pytest's rootdir import)"

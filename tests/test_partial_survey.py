@@ -269,7 +269,7 @@ def test_every_chapter_runs_when_some_models_have_no_current_fit(default_fits, t
     opening, and every other chapter cell and inline expression runs."""
     import matplotlib
 
-    from test_report import Cell, chapter_paths, parse_chapter, run_cell
+    from chapters import Cell, chapter_paths, parse_chapter, run_cell
     from thuiswerk.core import nl
     from thuiswerk.reporting.context import load_context
 

@@ -33,7 +33,7 @@ With ``p`` the posterior probability of the direction the source report expects:
 Descriptive rows (information loss) have no direction and no word. Adjustment
 covariates are not findings: the report shows them in a table without words. The
 rule's false-positive rate is measured on surveys simulated without any exposure
-effect (``tests/test_null_calibration.py``; the rate is in README.md).
+effect (``tests/analysis/test_null_calibration.py``; the rate is in README.md).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ once and swaps the answers in.
 **Null calibration.** The same machinery runs the check that the evidence rule says
 *duidelijk* rarely when nothing is there: surveys simulated with every planted
 exposure effect zero (:func:`thuiswerk.data.generator.null_slopes`), each fitted with the
-knowledge and employer models (``tests/test_null_calibration.py``, slow tier).
+knowledge and employer models (``tests/analysis/test_null_calibration.py``, slow tier).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Slow tier: the evidence rule's false-positive rate on surveys without any exposure effect.
 
-Run with ``pytest -m slow -s tests/test_null_calibration.py``. ``NULL_SURVEYS`` surveys of the
+Run with ``pytest -m slow -s tests/analysis/test_null_calibration.py``. ``NULL_SURVEYS`` surveys of the
 real design (206 establishments) are simulated with every planted exposure effect set
 to zero (:func:`thuiswerk.data.generator.null_slopes`; the margins are still hit), each
 outcome model with the employees' knowledge and with the employer's reports is fitted,

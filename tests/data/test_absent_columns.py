@@ -166,7 +166,7 @@ def test_every_chapter_runs_on_it_and_says_what_it_lacks(bare, monkeypatch):
     from IPython.core.pylabtools import print_figure  # what Quarto's Jupyter kernel uses to show a figure
     from matplotlib.figure import Figure
 
-    from test_report import Cell, chapter_paths, parse_chapter, run_cell
+    from chapters import Cell, chapter_paths, parse_chapter, run_cell
     from thuiswerk.core import nl
     from thuiswerk.reporting.context import load_context
 

@@ -188,14 +188,14 @@ def test_the_report_would_show_every_shipped_study_on_the_shipped_survey(shipped
 
 def _cells(name: str) -> dict[str, str]:
     """The code of a chapter's cells by label."""
-    from test_report import parse_chapter
+    from chapters import parse_chapter
 
     return {str(c.options.get("label")): c.code for c in parse_chapter(REPO_ROOT / "report" / name).cells}
 
 
 def run_cell(code: str, namespace: dict):
-    """Execute a cell as Quarto would (tests/test_report.py)."""
-    from test_report import run_cell as run
+    """Execute a cell as Quarto would (tests/reporting/test_report.py)."""
+    from chapters import run_cell as run
 
     return run(code, namespace)
 

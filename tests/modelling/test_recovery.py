@@ -1,6 +1,6 @@
 """Slow tier: parameter recovery on synthetic data with planted, role- and aspect-specific truth.
 
-Run with ``pytest -m slow -s tests/test_recovery.py``. For each N the knowledge models
+Run with ``pytest -m slow -s tests/modelling/test_recovery.py``. For each N the knowledge models
 (awareness, workload, isolation, complaints) and the joint models (employer's report and
 employee's knowledge together) are sampled (4 chains x 500 draws) on
 ``simulate(N, DEFAULT_SEED)``, and two sets of quantities are compared with

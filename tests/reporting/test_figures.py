@@ -18,7 +18,7 @@ from thuiswerk.core import codebook, nl
 from thuiswerk.data.survey import load_survey  # noqa: E402
 from thuiswerk.reporting.figures import bars, captions, descriptive, descriptive_tables, model_checks, registry
 
-SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 LABELS = list(registry.FIGURES)
 ENGLISH_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)")  # "2.5", "0.12"; not "1.234"
 
@@ -503,7 +503,7 @@ def test_rie_by_sector_table_suppresses_small_sectors(survey):
 
 def test_rie_by_sector_caption_in_the_report_matches_the_captions_and_min_cell():
     """The tbl-cap of tbl-rie-sector is its caption in the captions data, and names the current minimum cell size."""
-    qmd = (Path(__file__).resolve().parents[1] / "report" / "08-naleving.qmd").read_text(encoding="utf-8")
+    qmd = (Path(__file__).resolve().parents[2] / "report" / "08-naleving.qmd").read_text(encoding="utf-8")
     match = re.search(r"#\| label: tbl-rie-sector\n#\| tbl-cap: \"(.*)\"\n", qmd)
     assert match, "tbl-rie-sector is not in chapter VIII"
     caption = captions.TABLE_CAPTIONS["tbl-rie-sector"]

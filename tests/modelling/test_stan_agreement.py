@@ -1,6 +1,6 @@
 """Slow tier: Stan and PyMC agree on every model's posterior means within Monte Carlo error.
 
-Run with ``pytest -m slow -s tests/test_stan_agreement.py`` (needs the bench
+Run with ``pytest -m slow -s tests/modelling/test_stan_agreement.py`` (needs the bench
 extra: PyStan compiles each family's program with the system g++ on first use).
 The ``.stan`` programs in ``thuiswerk/modelling/stan/`` are written independently of the
 PyMC builders; if both samplers give the same posterior, the PyMC model is the
@@ -29,7 +29,7 @@ from thuiswerk.modelling.workflow import DEFAULT_SEED, inputs_for
 pytestmark = pytest.mark.slow
 pytest.importorskip("stan", reason='PyStan is not installed: pip install -e ".[bench]"')
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 DERIVED = {"awareness": ["alpha"], "ordinal": ["cutpoints", "slope"], "binary": ["slope"]}
 
 

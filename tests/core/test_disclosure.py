@@ -12,7 +12,7 @@ blanked value whose bounds meet is recovered, and the test fails.
 
 It attacks every figure's data function, Table 1, the RI&E table, the by-role
 and by-group helpers of the text and the predictive-check tables of appendix B,
-on the synthetic survey (data/synthetic, loaded as tests/test_figures.py loads
+on the synthetic survey (data/synthetic, loaded as tests/reporting/test_figures.py loads
 it) and on small frames made from it: a size class and a sector of two
 establishments, a role with four respondents, an item few managers answered,
 and blanks that share an empty category.
@@ -42,7 +42,7 @@ from thuiswerk.reporting import summaries as S
 from thuiswerk.reporting import tables as T
 from thuiswerk.reporting.figures import cells, descriptive, descriptive_tables, model_checks, registry
 
-SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 ROLES = ["leidinggevende", "niet_leidinggevende"]
 SIZES = ["klein", "midden", "groot"]
 SECTORS = list(codebook.load().find("sector").categories)

@@ -19,7 +19,7 @@ from thuiswerk.cli.main import EXIT_USAGE
 from thuiswerk.core import codebook, dims, nl
 from thuiswerk.modelling import specs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ----------------------------------------------------------------------------- the estimand table

@@ -21,7 +21,7 @@ from thuiswerk.modelling import builders, specs, stanref
 from thuiswerk.modelling.workflow import inputs_for
 from thuiswerk.studies import bench
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 runner = CliRunner()
 
 

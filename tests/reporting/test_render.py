@@ -3,7 +3,7 @@
 Runs where a Quarto exists (on PATH, or the offline build that
 quarto-offline/setup.sh installs under ~/.cache/quarto-offline, as
 `thuiswerk report` finds it); skipped with the reason elsewhere. Every cell
-is also executed without Quarto by tests/test_report.py. The render writes
+is also executed without Quarto by tests/reporting/test_report.py. The render writes
 into the repository's _output/ exactly as `thuiswerk report` does (reusing
 _freeze/ when data, fits and code are unchanged).
 """
@@ -103,7 +103,7 @@ def book(default_fits: Path) -> Path:
     if quarto is None:
         pytest.skip(
             "no Quarto on PATH nor under ~/.cache/quarto-offline (build it with quarto-offline/setup.sh, "
-            "see README.md 'Report (for authors)'); every cell still runs in tests/test_report.py"
+            "see README.md 'Report (for authors)'); every cell still runs in tests/reporting/test_report.py"
         )
     outputs = render.render(quarto, RunConfig(data=DATA_DIR, fits=default_fits, seed=DEFAULT_SEED))
     assert [p.name for p in outputs] == ["index.html", f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"]
