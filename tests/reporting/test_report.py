@@ -21,6 +21,7 @@ import xarray as xr
 import yaml
 from matplotlib.figure import Figure
 
+from thuiswerk.analysis import compare
 from thuiswerk.core import nl
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.modelling import specs
@@ -205,7 +206,7 @@ def test_every_finding_sentence_is_made_from_the_findings_table(name: str, defau
     allowed = {wording.sentence(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind == "slope"}
     allowed |= {wording.gap_sentence(table.loc["informatieverlies_verschil"]), wording.loss_sentence(table)}
     allowed |= set(wording.chapter_one_headlines(table, ctx.establishments, ctx.employees).values())
-    allowed |= {summaries.LOO_SAME, summaries.LOO_KNOWLEDGE, summaries.LOO_EMPLOYER}  # the LOO comparison's verdicts
+    allowed |= {compare.LOO_SAME, compare.LOO_KNOWLEDGE, compare.LOO_EMPLOYER}  # the LOO comparison's verdicts
     chapter = parse_chapter(REPO_ROOT / "report" / name)
     text = (REPO_ROOT / "report" / name).read_text(encoding="utf-8")
     assert "nl.evidence(" not in text and "EVIDENCE_CLEAR if" not in text  # no wording chosen in the prose
@@ -235,10 +236,10 @@ def test_effects_table_columns() -> None:
 
 
 def test_loo_verdict_rule() -> None:
-    assert summaries.loo_verdict(2.0, 0.5) == summaries.LOO_SAME  # small, whatever the SE
-    assert summaries.loo_verdict(10.0, 6.0) == summaries.LOO_SAME  # within two SE
-    assert summaries.loo_verdict(10.0, 3.0) == summaries.LOO_KNOWLEDGE
-    assert summaries.loo_verdict(-10.0, 3.0) == summaries.LOO_EMPLOYER
+    assert compare.loo_verdict(2.0, 0.5) == compare.LOO_SAME  # small, whatever the SE
+    assert compare.loo_verdict(10.0, 6.0) == compare.LOO_SAME  # within two SE
+    assert compare.loo_verdict(10.0, 3.0) == compare.LOO_KNOWLEDGE
+    assert compare.loo_verdict(-10.0, 3.0) == compare.LOO_EMPLOYER
 
 
 def test_a_report_without_any_current_fit_is_refused_with_the_command(tmp_path: Path) -> None:

@@ -17,10 +17,10 @@ Every relation the report states is a row of the findings table
 posterior summaries and the one evidence rule; :mod:`thuiswerk.analysis.wording`: the sentences); :attr:`thuiswerk.reporting.context.ReportContext.findings` computes it
 once per report and :meth:`thuiswerk.reporting.context.ReportContext.say` gives a finding's sentence.
 Adjustment covariates are summarised here (:func:`effects`; :func:`thuiswerk.reporting.tables.effects_table`
-for display) by their posterior mean, :data:`PROB` (90%) interval and P(effect < 0), without evidence
+for display) by their posterior mean, :data:`thuiswerk.core.nl.PROB` (90%) interval and P(effect < 0), without evidence
 words: they are not findings. The word "significant" is never used.
 
-Knowledge versus employer (:func:`loo_verdict`)
+Knowledge versus employer (:func:`~thuiswerk.analysis.compare.loo_verdict`)
 -----------------------------------------------
 Each outcome model with the employees' knowledge of measures is compared with
 the same model with the employer's reports in its place by PSIS-LOO
@@ -45,35 +45,11 @@ import pandas as pd
 import xarray as xr
 
 from thuiswerk.analysis import compare
-from thuiswerk.analysis.compare import (  # noqa: F401  (the LOO rule; the chapters read it as S.LOO_MIN_DIFF etc.)
-    LOO_EMPLOYER,
-    LOO_KNOWLEDGE,
-    LOO_MIN_DIFF,
-    LOO_SAME,
-    LOO_SE_FACTOR,
-    loo_verdict,
-)
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import dims, disclosure, nl
 from thuiswerk.core.codebook import ROLES
-from thuiswerk.data.describe import (  # noqa: F401  (the survey's numbers, read by the chapters as S.share etc.)
-    KANS_REGIONS,
-    any_complaint,
-    by_role,
-    design_counts,
-    establishment_share,
-    mean,
-    overtime,
-    questionnaire,
-    ratio,
-    share,
-    shares_by,
-    top_categories,
-)
 from thuiswerk.modelling.prepare import predictor_label
 from thuiswerk.modelling.specs import ModelSpec
-
-PROB = nl.PROB  # one definition (thuiswerk.core.nl); the chapters read it from here
 
 ROLE_LABELS = {"leidinggevende": "Leidinggevenden", "niet_leidinggevende": "Niet-leidinggevenden"}
 
@@ -86,7 +62,7 @@ def _draws(da: xr.DataArray) -> xr.DataArray:
     return da.stack(sample=("chain", "draw"))
 
 
-def _interval(values: np.ndarray, prob: float = PROB) -> tuple[float, float]:
+def _interval(values: np.ndarray, prob: float = nl.PROB) -> tuple[float, float]:
     lo, hi = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2])
     return float(lo), float(hi)
 
@@ -168,7 +144,7 @@ def loo_comparison(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     """:func:`compare.knowledge_vs_employer` with the Dutch label and the verdict per outcome."""
     table = compare.knowledge_vs_employer(dict(trees))
     table["label"] = [OUTCOME_LABELS.get(o, o) for o in table.index]
-    table["verdict"] = [loo_verdict(d, s) for d, s in zip(table["elpd_diff"], table["se_diff"])]
+    table["verdict"] = [compare.loo_verdict(d, s) for d, s in zip(table["elpd_diff"], table["se_diff"])]
     return table
 
 
