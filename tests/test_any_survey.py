@@ -72,7 +72,10 @@ def _survey(base: Path, folder: Path, absent: set[str], cells: set[tuple[str, st
         employer = emp["establishment_id"].map(est.set_index("establishment_id")[f"employer_{measure}"])
         rows = (emp["role"] == role) & (employer == "0") & (emp[f"knows_{measure}"] == "1")
         emp.loc[rows, f"knows_{measure}"] = "0"
-    emp.drop(columns=sorted(absent)).to_csv(folder / "employees.csv", index=False)
+    # a column is absent from the table that holds it (free_to_choose_hours is the employer's answer)
+    emp.drop(columns=sorted(absent & set(emp.columns))).to_csv(folder / "employees.csv", index=False)
+    est.drop(columns=sorted(absent & set(est.columns))).to_csv(folder / "establishments.csv", index=False)
+    assert absent <= set(emp.columns) | set(est.columns), absent - set(emp.columns) - set(est.columns)
     return folder
 
 
