@@ -9,9 +9,8 @@ from scipy.special import expit
 
 from thuiswerk.analysis import mrp
 from thuiswerk.core import codebook
-from thuiswerk.data import population, shares
+from thuiswerk.data import describe, population, shares
 from thuiswerk.data.population import FrameError
-from thuiswerk.reporting import summaries as S
 
 
 @pytest.fixture(scope="module")
@@ -184,19 +183,19 @@ def test_every_share_reads_codebook_columns_and_every_chapter_is_covered():
 def test_sample_shares_are_the_report_s_numbers(survey):
     est, emp = survey.establishments, survey.employees
     inputs = mrp.strata_inputs(est, emp)
-    assert inputs.sample["rie_aanwezig"]["mean"] == pytest.approx(S.share(est["rie_present"]))
+    assert inputs.sample["rie_aanwezig"]["mean"] == pytest.approx(describe.share(est["rie_present"]))
     assert inputs.sample["plan_structureel"]["mean"] == pytest.approx(
-        S.establishment_share(est, "planned_homeworking", list(shares.STRUCTURAL))
+        describe.establishment_share(est, "planned_homeworking", list(shares.STRUCTURAL))
     )
-    kans = S.by_role(emp, lambda d: S.share(S.any_complaint(d)))
+    kans = describe.by_role(emp, lambda d: describe.share(describe.any_complaint(d)))
     assert inputs.sample["kans_klacht_lg"]["mean"] == pytest.approx(kans["leidinggevende"])
     assert inputs.sample["kans_klacht_nlg"]["mean"] == pytest.approx(kans["niet_leidinggevende"])
-    by_size = S.shares_by(est, "rie_present", 1, "size_class")
+    by_size = describe.shares_by(est, "rie_present", 1, "size_class")
     for size, value in by_size.items():
         assert inputs.sample[f"rie_aanwezig_grootte_{size}"]["mean"] == pytest.approx(value)
     investigated = est[est["obstacles_investigated"] == 1]
     assert inputs.sample["methode_enquete"]["mean"] == pytest.approx(
-        S.establishment_share(investigated, "investigation_method", "enquete")
+        describe.establishment_share(investigated, "investigation_method", "enquete")
     )
 
 

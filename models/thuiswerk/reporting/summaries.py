@@ -6,9 +6,8 @@ layer (here, :mod:`thuiswerk.reporting.tables`, :mod:`thuiswerk.reporting.figure
 :mod:`thuiswerk.analysis.compare`; no number is typed into the prose. The functions here are pure (a
 DataTree or DataFrame in, a DataFrame, number or string out): posterior summaries of the adjustment
 covariates, the missed measures, the LOO comparison and its verdict, the answer scale in words, and the
-method's paragraphs with their equations (appendix A). The chapters read the survey's numbers
-(:mod:`thuiswerk.data.describe`) and the LOO rule (:mod:`thuiswerk.analysis.compare`) from here too, as
-``S.share``, ``S.LOO_MIN_DIFF`` and so on.
+method's paragraphs with their equations (appendix A). The chapters read the survey's numbers from
+:mod:`thuiswerk.data.describe` and the LOO rule from :mod:`thuiswerk.analysis.compare` themselves.
 
 Findings
 --------
