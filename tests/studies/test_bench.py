@@ -233,6 +233,7 @@ needs_psutil = pytest.mark.skipif(
 
 
 @needs_psutil
+@pytest.mark.sampling  # nutpie samples in the worker process, where the mock of the default tier does not reach
 def test_worker_runs_one_configuration_in_a_fresh_process(survey):
     """nutpie on the default survey, 2 chains x 30 + 30: every figure of a row is filled."""
     job = {"model": "isolation", "sampler": "nutpie", "data": str(DEFAULT_DATA), "chains": 2, "tune": 30,
