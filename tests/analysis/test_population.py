@@ -9,7 +9,7 @@ from scipy.special import expit
 
 from thuiswerk.analysis import mrp
 from thuiswerk.core import codebook
-from thuiswerk.data import describe, population, shares
+from thuiswerk.data import describe, linked, population, shares
 from thuiswerk.data.population import FrameError
 
 
@@ -190,7 +190,7 @@ def test_sample_shares_are_the_report_s_numbers(survey):
     kans = describe.by_role(emp, lambda d: describe.share(describe.any_complaint(d)))
     assert inputs.sample["kans_klacht_lg"]["mean"] == pytest.approx(kans["leidinggevende"])
     assert inputs.sample["kans_klacht_nlg"]["mean"] == pytest.approx(kans["niet_leidinggevende"])
-    by_size = describe.shares_by(est, "rie_present", 1, "size_class")
+    by_size = linked.group_shares(est, "rie_present", 1, "size_class")
     for size, value in by_size.items():
         assert inputs.sample[f"rie_aanwezig_grootte_{size}"]["mean"] == pytest.approx(value)
     investigated = est[est["obstacles_investigated"] == 1]

@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 
 from thuiswerk.analysis import mrp
-from thuiswerk.data import population, simulate
+from thuiswerk.data import linked, population, simulate
 from thuiswerk.modelling import fit
 
 SEED = 20221201
@@ -43,7 +43,7 @@ def test_mrp_recovers_the_population(n, tmp_path):
     population.check_sample(frame, survey.establishments)
     inputs = mrp.strata_inputs(survey.establishments, survey.employees)
     tree = fit.fit_strata(inputs, fit.STRATA_SETTINGS, SEED, progress=False)
-    rows = mrp.rows(tree, inputs, frame)
+    rows = mrp.rows(tree, inputs, frame, linked.protect_groups(survey.establishments, frame))
     truth = survey.truth["population"]["shares"]
     pop = rows[rows["population"] != "sample"].dropna(subset=["mean"]).copy()
     pop["truth"] = [truth[i][p] for i, p in zip(pop["id"], pop["population"])]

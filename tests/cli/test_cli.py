@@ -227,3 +227,25 @@ def test_validate_takes_the_folder_as_argument_or_as_data_option_like_every_othe
     assert by_option.output == by_argument.output and str(folder) in by_option.output
     both = CliRunner().invoke(app, ["validate", str(folder), "--data", str(tmp_path)])
     assert both.exit_code == 3 and "two survey folders" in both.output
+
+
+def test_attack_says_what_the_publication_tells_of_each_protected_cell(tmp_path, monkeypatch) -> None:
+    """`thuiswerk attack` on a survey of 40 establishments with a frame: every protected count keeps its
+    range (exit 0); with the protection switched off the same command finds pinned counts and exits 14."""
+    from thuiswerk.core.errors import DisclosureError
+    from thuiswerk.data import linked
+
+    folder = tmp_path / "survey"
+    assert (
+        runner.invoke(app, ["simulate", "--establishments", "40", "--seed", "1", "--out", str(folder)]).exit_code == 0
+    )
+    (folder / "population.csv").write_bytes((REPO_DATA / "synthetic" / "population.csv").read_bytes())
+    result = runner.invoke(app, ["attack", "--data", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "None of" in result.output and "is pinned down" in result.output
+    assert "Openbaar bestuur" in result.output  # a protected sector, by its Dutch name
+    protect = linked.protect_groups
+    monkeypatch.setattr(linked, "protect_groups", lambda est, frame=None, **kw: protect(est, frame, linked=False))
+    off = runner.invoke(app, ["attack", "--data", str(folder)])
+    assert off.exit_code == DisclosureError.exit_code == 14, off.output
+    assert "protected counts are pinned down; do not publish" in off.output

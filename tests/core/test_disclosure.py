@@ -37,7 +37,7 @@ from scipy.optimize import linprog  # noqa: E402
 
 from thuiswerk.analysis import checks
 from thuiswerk.core import codebook, disclosure, nl
-from thuiswerk.data import describe
+from thuiswerk.data import describe, linked
 from thuiswerk.data.survey import load_survey  # noqa: E402
 from thuiswerk.reporting import summaries as S
 from thuiswerk.reporting import tables as T
@@ -467,7 +467,7 @@ def test_size_classes_in_the_text_blank_what_the_figure_and_table_blank(survey):
     """Chapter 8 gives the RI&E share by size class in words: the same blanks as figure and table."""
     est, emp = survey
     small = two_small_groups(est)
-    text = describe.shares_by(small, "rie_present", 1, "size_class")
+    text = linked.group_shares(small, "rie_present", 1, "size_class")
     table = descriptive_tables.rie_by_sector_data(small, emp).set_index("group_code")
     figure = descriptive.rie_data(small, emp).groupby("group_code")["suppressed"].first()
     assert set(text.index[text.isna()]) == set(table.loc[SIZES].index[table.loc[SIZES, "suppressed"]])

@@ -31,16 +31,15 @@ model shrinks. (``samplics``, the maintained library we looked at, is archived a
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import nl
+from thuiswerk.data import linked
 from thuiswerk.data import shares as shares_module
-from thuiswerk.data.shares import SHARES, Share
+from thuiswerk.data.shares import SHARES
 from thuiswerk.modelling.strata import (  # noqa: F401  (the population model's inputs, re-exported)
     CELL,
     INDICATOR,
@@ -145,26 +144,37 @@ def _level_label(column: str, code: str) -> str:
 ROW_COLUMNS = ["population", "level", "by", "label", "n", "design_mean", "design_q05", "design_q95", "design_uncovered"]
 
 
-def rows(tree: xr.DataTree, inputs: StrataInputs, frame: pd.DataFrame) -> pd.DataFrame:
+def rows(
+    tree: xr.DataTree | None, inputs: StrataInputs, frame: pd.DataFrame, protection: linked.Protection
+) -> pd.DataFrame:
     """The findings table's population rows: per share (and group), ``sample``, ``establishments`` and
     ``employees`` (columns of :data:`thuiswerk.analysis.findings.COLUMNS` plus :data:`ROW_COLUMNS`).
+    Without the population fit (``tree`` None) the model's columns are empty and the sample and
+    design-based numbers are all there (what ``thuiswerk attack`` reads).
 
-    A share behind fewer than :data:`thuiswerk.core.nl.MIN_CELL` sample units is blank in all
-    three rows (the model's estimate of a group rests on the same few units).
+    Disclosure control over the linked tables (:func:`thuiswerk.data.linked.protect_groups`, computed
+    once by the caller for everything it publishes): a group that ``protection`` blanks is blank in all
+    three rows, ``n`` and ``design_uncovered`` included; a weighted (model or design-based) estimate whose
+    strata include a blanked group's is blank with it, and so are that row's ``n`` and
+    ``design_uncovered``, so that no count stands beside a blank. A share without groups is blank below
+    :data:`thuiswerk.core.nl.MIN_CELL` units.
     """
-    posterior = Posterior(tree)
+    posterior = None if tree is None else Posterior(tree)
     cb = codebook_module.load()
     levels = {"sector": list(cb.find("sector").categories), "size_class": list(cb.find("size_class").categories)}
-    out = []
+    estimates = ("mean", "q05", "q95", "design_mean", "design_q05", "design_q95", "design_uncovered", "n")
+    out: list[dict[str, object]] = []
     for share in SHARES:
         if share.id not in inputs.numerator:
             continue
-        blanks = _protected(share, inputs, levels)
         for row_id, level in shares_module.groups(share, levels):
             where = None if level is None else (str(share.by), level)
             sample = inputs.sample[row_id]
-            blank = row_id in blanks
-            base = {
+            blank = nl.is_suppressed(sample["n"]) or (where is not None and not protection.shows(*where))
+            weighted_blank = blank or (
+                share.level == "establishment" and not protection.shows_weighted(share.column, where)
+            )
+            base: dict[str, object] = {
                 "id": row_id,
                 "outcome": share.column,
                 "role": share.role or "",
@@ -178,34 +188,24 @@ def rows(tree: xr.DataTree, inputs: StrataInputs, frame: pd.DataFrame) -> pd.Dat
                 "level": share.level,
                 "by": "" if level is None else f"{share.by}={level}",
                 "label": share.label if level is None else f"{share.label}: {_level_label(str(share.by), level)}",
-                "n": sample["n"],
+                "n": np.nan if blank else sample["n"],
             }
             out.append(base | {"model": "", "population": "sample", "mean": np.nan if blank else sample["mean"],
                                "q05": np.nan, "q95": np.nan})  # fmt: skip
             for weight in WEIGHTS:
-                values = posterior.share(inputs.numerator[share.id], inputs.denominator[share.id], frame, weight, where)
-                q05, q95 = np.quantile(values, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
+                if weighted_blank:
+                    blanked = dict.fromkeys(estimates, np.nan)
+                    out.append(base | {"model": MODEL, "population": weight} | blanked)
+                    continue
                 design = design_based(inputs.units[share.id], frame, weight, where)
-                row = base | {"model": MODEL, "population": weight, "mean": float(values.mean()),
-                              "q05": float(q05), "q95": float(q95)} | design  # fmt: skip
-                if blank:
-                    row |= {k: np.nan for k in ("mean", "q05", "q95", "design_mean", "design_q05", "design_q95")}
-                out.append(row)
+                model = dict.fromkeys(("mean", "q05", "q95"), np.nan)
+                if posterior is not None:
+                    draws = posterior.share(
+                        inputs.numerator[share.id], inputs.denominator[share.id], frame, weight, where
+                    )
+                    q05, q95 = np.quantile(draws, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
+                    model = {"mean": float(draws.mean()), "q05": float(q05), "q95": float(q95)}
+                out.append(base | {"model": MODEL, "population": weight} | model | design)
     frame_out = pd.DataFrame(out)
     frame_out.index = frame_out["id"] + ":" + frame_out["population"]
     return frame_out
-
-
-def _protected(share: Share, inputs: StrataInputs, levels: dict[str, list[str]]) -> set[str]:
-    """Row ids of ``share`` to blank: fewer than MIN_CELL units, and the complementary blanks of a group."""
-    from thuiswerk.core import disclosure
-
-    ids = shares_module.groups(share, levels)
-    values: dict[Hashable, float] = {
-        row_id: (float("nan") if nl.is_suppressed(inputs.sample[row_id]["n"]) else inputs.sample[row_id]["mean"])
-        for row_id, _ in ids
-    }
-    if share.by is not None:
-        sizes: dict[Hashable, int] = {row_id: int(inputs.sample[row_id]["n"]) for row_id, _ in ids}
-        values = disclosure.protect_values(values, sizes)
-    return {str(row_id) for row_id, v in values.items() if pd.isna(v)}

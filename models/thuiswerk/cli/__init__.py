@@ -4,7 +4,7 @@
 are grouped by what they act on: :mod:`~thuiswerk.cli.data` (simulate,
 validate), :mod:`~thuiswerk.cli.models` (fit, fits, check, compare, findings),
 :mod:`~thuiswerk.cli.studies` (scenarios, sbc, kfold, design, bench) and
-:mod:`~thuiswerk.cli.report` (report, run). They are registered here, in the
+:mod:`~thuiswerk.cli.report` (report, attack, run). They are registered here, in the
 order ``thuiswerk --help`` lists them; ``thuiswerk = "thuiswerk.cli:app"`` is the
 entry point, ``python -m thuiswerk.cli`` runs it too.
 
@@ -26,6 +26,7 @@ app.command()(studies.kfold)
 app.command()(studies.design)
 app.command()(models.findings)
 app.command()(report.report)
+app.command("attack")(report.attack_command)
 app.command()(studies.bench)
 app.command("run")(report.run_command)
 

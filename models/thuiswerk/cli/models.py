@@ -377,12 +377,14 @@ def findings(
     codes = [*state["codes"], EXIT_DIAGNOSTICS if left else 0]
     if frame is not None and "population" in state["current"]:
         from thuiswerk.analysis import mrp
+        from thuiswerk.data import linked
 
         pop_failing, pop_left = _gate(["population"], run, allow_failing)
         failing += pop_failing
         if not pop_left:
             tree, inputs = _population_fit(run, survey)
-            table = pd.concat([table.assign(population=""), mrp.rows(tree, inputs, frame)], ignore_index=True)
+            rows = mrp.rows(tree, inputs, frame, linked.protect_groups(survey.establishments, frame))
+            table = pd.concat([table.assign(population=""), rows], ignore_index=True)
         else:
             codes.append(EXIT_DIAGNOSTICS)
     table["fit_fails_check"] = table["model"].isin(failing)

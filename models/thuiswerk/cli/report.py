@@ -13,7 +13,16 @@ from typing import Annotated
 import typer
 
 from thuiswerk.cli.data import _survey, _validate, simulate
-from thuiswerk.cli.main import EXIT_DIAGNOSTICS, EXIT_INVALID, EXIT_USAGE, _plain, _report_error, console, err
+from thuiswerk.cli.main import (
+    EXIT_DIAGNOSTICS,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    _plain,
+    _print_frame,
+    _report_error,
+    console,
+    err,
+)
 from thuiswerk.cli.models import check, compare, findings, fit_command
 from thuiswerk.cli.options import AllowFailingOpt, ConfigOpt, DataOpt, FitsOpt, MappingOpt, SeedOpt, _run
 from thuiswerk.cli.selection import _adapt, _current, _frame, _gate, _specs
@@ -25,6 +34,53 @@ QUARTO_HELP = (
     "Install it from https://quarto.org/docs/get-started/ (or, offline, build it with "
     'quarto-offline/setup.sh as README.md "Report (for authors)" says); then run `thuiswerk report` again.'
 )
+
+
+def attack_command(
+    data: DataOpt = None,
+    mapping: MappingOpt = None,
+) -> None:
+    """Attack what the report and `findings` publish by sector and size class, before publishing.
+
+    Makes the publication as `report` and `findings` make it (the findings' sample and design-based rows,
+    figure 15, the RI&E table, the size classes in the text of chapter 8), and solves, as an attacker who
+    knows each stratum's number of establishments would, for the range of every answer's count in every
+    blanked group of fewer than 10 establishments. Prints one row per such cell and exits 14 when any is
+    pinned down exactly or within one (README "Disclosure control"). Needs no fit.
+    """
+    from thuiswerk.analysis import mrp
+    from thuiswerk.data import linked, shares
+    from thuiswerk.reporting import attack
+
+    run = _run(data=data, mapping=mapping)
+    survey = _survey(run)
+    frame = _frame(run, survey, quiet=True)
+    est, emp = survey.establishments, survey.employees
+    protection = linked.protect_groups(est, frame)
+    rows = None
+    if frame is not None:
+        wanted = tuple(s for s in shares.SHARES if s.column in linked.LINKED_COLUMNS)
+        inputs = mrp.strata_inputs(est, emp, wanted)
+        rows = mrp.rows(None, inputs, frame, protection)
+    for note in protection.notes:
+        console.print(f"protection: {note}", markup=False)
+    found = attack.attack(est, frame, attack.publication(est, emp, rows, protection))
+    where = f"{run.data}" + ("" if frame is not None else " (no population frame: no weighted estimates published)")
+    if found.empty:
+        console.print(f"No group of fewer than 10 establishments is blanked in {where}: nothing to attack.")
+        return
+    shown = found.assign(
+        range=[f"{lo:.0f}-{hi:.0f}" for lo, hi in zip(found["low"], found["high"])],
+        a_priori=found["a_priori"].map(lambda v: f"{v:.0f}"),
+    )
+    _print_frame(shown[["column", "dimension", "label", "answer", "n", "range", "a_priori", "pinned"]],
+                 f"What the publication of {where} tells about each protected cell")  # fmt: skip
+    pinned = found[found["pinned"]]
+    if len(pinned):
+        err.print(f"[bold red]{len(pinned)} of {len(found)} protected counts are pinned down; do not publish "
+                  "(and report it: the protection should have blanked more)[/]")  # fmt: skip
+        raise typer.Exit(errors.DisclosureError.exit_code)
+    console.print(f"None of {len(found)} protected counts is pinned down exactly or within one.")
 
 
 def report(

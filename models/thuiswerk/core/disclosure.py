@@ -43,6 +43,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from thuiswerk.core.nl import MIN_CELL, SUPPRESSED_FLAG
 
@@ -261,3 +262,53 @@ def protect_values(
     rank = {k: float((order or sizes).get(k, 0)) for k in keys}
     extra = complementary([keys], blank, cells, rank)
     return {k: (math.nan if k in extra else values[k]) for k in keys}
+
+
+# --------------------------------------------------------------------------- linked tables
+
+
+#: A blanked count's feasible range must be at least this wide (four whole numbers: an attacker who guesses
+#: the middle is off by more than one for some of them), unless the published total alone leaves less.
+MIN_WIDTH = 3
+#: Seconds HiGHS may take for one end of one range (the sector-by-size programs take milliseconds).
+TIME_LIMIT = 60.0
+
+
+def feasible_range(
+    equations: np.ndarray, values: np.ndarray, upper: np.ndarray, target: np.ndarray, tolerance: np.ndarray
+) -> tuple[float, float]:
+    """Lowest and highest ``target @ x`` over whole-number tables ``x`` consistent with what is published.
+
+    The attacker's integer program (HiGHS through :func:`scipy.optimize.milp`): ``x`` are the unknown
+    counts (for example, per stratum and answer), ``0 <= x <= upper``, and every published number is an
+    equation ``equations[k] @ x == values[k]`` up to ``tolerance[k]`` (0 for a count; the rounding of a
+    printed weighted estimate otherwise). Returns ``(nan, nan)`` when nothing fits (the equations
+    contradict each other: a caller's mistake, never a property of the data) or when HiGHS has not proved
+    the range within ``TIME_LIMIT`` seconds; a caller that protects treats that as a disclosure.
+    """
+    constraint = LinearConstraint(equations, values - tolerance, values + tolerance)
+    bounds = Bounds(np.zeros(len(upper)), np.asarray(upper, dtype=float))
+    integrality = np.ones(len(upper))
+    ends = []
+    for sign in (1.0, -1.0):
+        result = milp(sign * np.asarray(target, dtype=float), constraints=constraint, bounds=bounds,
+                      integrality=integrality, options={"time_limit": TIME_LIMIT})  # fmt: skip
+        if result.status != 0:
+            return math.nan, math.nan
+        ends.append(sign * float(result.fun))
+    return ends[0], ends[1]
+
+
+def pinned(low: float, high: float, a_priori: float) -> bool:
+    """True when a blanked count's feasible range ``[low, high]`` gives it away.
+
+    ``a_priori`` is the width the published total alone leaves (the group's size and the total's
+    count). Where that is at least :data:`MIN_WIDTH`, a range narrower than :data:`MIN_WIDTH` is a
+    disclosure (the count recovered within one unit); where the group is too small for that (two
+    establishments: any guess of one is within one of the truth), only an exact recovery is, unless the
+    total itself tells it (a total of 0: every group's count is 0, "group disclosure").
+    """
+    width = high - low
+    if a_priori >= MIN_WIDTH:
+        return width < MIN_WIDTH - 1e-9
+    return a_priori > 0 and width < 1e-9

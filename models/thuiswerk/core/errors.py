@@ -24,6 +24,7 @@ Exit codes (also in README.md "Exit codes"):
 11    some tasks of a many-fit run failed on every try (``ReplicatesFailedError``)
 12    a model's design has a column the data cannot identify (``DesignError``)
 13    an unexpected error inside the package: a bug (``InternalError``; the traceback is in a log file)
+14    a published number gives a protected cell away (``DisclosureError``, ``thuiswerk attack``)
 ====  ==========================================================
 """
 
@@ -118,10 +119,16 @@ class InternalError(ThuiswerkError):
     exit_code = 13
 
 
+class DisclosureError(ThuiswerkError):
+    """The disclosure attack pins down a protected cell from what would be published (``thuiswerk attack``)."""
+
+    exit_code = 14
+
+
 # The order in which a run that carried on past failures picks its exit code: the most severe first.
 # A bug before anything the user can fix; a folder or file problem before a data or model problem; a
 # result that is there but fails the convergence policy before one that is missing and named.
-SEVERITY = (13, 8, 10, 9, 7, 1, 2, 12, 3, 5, 4, 11, 6)
+SEVERITY = (13, 14, 8, 10, 9, 7, 1, 2, 12, 3, 5, 4, 11, 6)
 
 
 def most_severe(codes) -> int:

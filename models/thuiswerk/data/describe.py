@@ -91,29 +91,6 @@ def establishment_share(establishments: pd.DataFrame, column: str, codes) -> flo
     return share(valid.astype(str).isin([str(c) for c in codes]), nl.MIN_CELL) if len(valid) else float("nan")
 
 
-def shares_by(establishments: pd.DataFrame, column: str, codes, by: str) -> pd.Series:
-    """:func:`establishment_share` per group of ``by`` (blank below MIN_CELL).
-
-    The groups together are all establishments, whose share the report also
-    gives: complementary suppression (:func:`thuiswerk.core.disclosure.protect_values`)
-    blanks the next-smallest group (fewest establishments) too where a blank
-    would otherwise follow from the total minus the other groups.
-    """
-    codes = codes if isinstance(codes, (list, tuple, set)) else [codes]
-    values: dict[Hashable, float] = {}
-    answered: dict[Hashable, int] = {}
-    hits: dict[Hashable, float] = {}
-    sizes: dict[Hashable, float] = {}
-    for key, group in establishments.groupby(by, observed=True):
-        valid = group[column].dropna()
-        values[key] = establishment_share(group, column, codes)
-        answered[key] = len(valid)
-        hits[key] = float(valid.astype(str).isin([str(c) for c in codes]).sum())
-        sizes[key] = len(group)
-    protected = disclosure.protect_values(values, answered, hits, order=sizes)
-    return pd.Series(protected, dtype="float64").rename_axis(by)
-
-
 def top_categories(values: pd.Series, k: int = 2) -> list[str]:
     """Index labels of the ``k`` largest values (ties in the given order)."""
     return [str(i) for i in values.sort_values(ascending=False, kind="stable").index[:k]]

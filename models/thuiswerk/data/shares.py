@@ -325,7 +325,7 @@ class Indicator:
     excluded: dict[str, int]
 
 
-def _as_text(values: pd.Series) -> pd.Series:
+def as_text(values: pd.Series) -> pd.Series:
     """Answers as strings ("1", "klein", "4"); missing stays missing (``pd.NA``)."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         numbers = values.astype("Float64")
@@ -352,12 +352,12 @@ def indicator(share: Share, establishments: pd.DataFrame, employees: pd.DataFram
     answer = (DERIVED[share.column][1](table) if share.column in DERIVED else table[share.column]).reset_index(
         drop=True
     )
-    answer = _as_text(answer)
+    answer = as_text(answer)
     if share.given is None:
         given = pd.Series(True, index=answer.index)
         given_known = given
     else:
-        g = _as_text(table[share.given[0]].reset_index(drop=True))
+        g = as_text(table[share.given[0]].reset_index(drop=True))
         given_known = g.notna()
         given = g.isin(share.given[1])
     known = given_known & (answer.notna() | ~given)

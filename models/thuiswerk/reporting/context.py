@@ -25,6 +25,7 @@ import xarray as xr
 
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import nl
+from thuiswerk.data import linked
 from thuiswerk.data.describe import questionnaire
 from thuiswerk.modelling import store, workflow
 from thuiswerk.modelling.prepare import predictor_label
@@ -154,9 +155,16 @@ class ReportContext:
                         (("establishments", self.establishments), ("employees", self.employees)))  # fmt: skip
             survey = Survey(establishments=est, employees=emp)
             tree, inputs = workflow.load_population(survey, self.fits_dir, self.seed)
-            return mrp.rows(tree, inputs, cast(pd.DataFrame, self.frame))
+            return mrp.rows(tree, inputs, cast(pd.DataFrame, self.frame), self.protection)
 
         return self.cached("population", compute)
+
+    @property
+    def protection(self) -> linked.Protection:
+        """The one disclosure decision for everything the report shows by sector and size class
+        (:func:`thuiswerk.data.linked.protect_groups`, with the frame's weighted estimates), computed once."""
+        est = self.establishments.drop(columns=list(self.absent.get("establishments", ())))
+        return self.cached("protection", lambda: linked.protect_groups(est, self.frame))
 
     @property
     def loo_comparison(self) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from thuiswerk.analysis import compare
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import dims, disclosure, nl
 from thuiswerk.core.codebook import ROLES
+from thuiswerk.data import linked
 from thuiswerk.modelling.prepare import predictor_label
 from thuiswerk.modelling.specs import ModelSpec
 
@@ -355,3 +356,51 @@ def prior_checks_sentence(table: pd.DataFrame, lead: str = "") -> str:
     if lead:
         return f"{nl.capitalize_first(lead)} {verb} {subject} {rest}"
     return f"{nl.capitalize_first(subject)} {verb} {rest}"
+
+
+# =========================================================================== disclosure control (appendix A)
+
+
+def protection_nl(protection: linked.Protection, frame: pd.DataFrame | None) -> str:
+    """Appendix A's paragraphs on confidentiality: the rule, its parameters and what it cost in these data."""
+    every = linked.all_groups()
+    nouns = {"size_class": "grootteklassen", "sector": "sectoren"}
+    total = {d: sum(1 for g in every if g[0] == d) for d in nouns}
+    hidden = {d: sum(1 for g in protection.blanked if g[0] == d) for d in nouns}
+    named = " en ".join(f"{nl.count_words(total[d])} {nouns[d]}" for d in nouns)
+    blanked = list(protection.blanked)
+    secondary = len(protection.secondary)
+    weighted = len(protection.hidden_weighted)
+    rule = (
+        f"Geen percentage of gemiddelde berust op minder dan {nl.number(nl.MIN_CELL, 0)} respondenten. De "
+        "cijfers per grootteklasse en per sector (@fig-rie, @tbl-rie-sector, de tekst van hoofdstuk 8 en de "
+        "tabel van steekproef en populatie) zijn gekoppelde tabellen: dezelfde vestigingen, per stratum "
+        "(sector maal grootteklasse) anders opgeteld, en in de gewogen schattingen met andere gewichten. Ze "
+        "worden samen beschermd, met secundaire onderdrukking over gekoppelde tabellen zoals tau-argus die "
+        f"toepast. Een groep van minder dan {nl.number(nl.MIN_CELL, 0)} vestigingen wordt overal weggelaten, "
+        "met haar aantal. Daarna rekent een aanvaller die het aantal vestigingen per stratum kent, met "
+        "geheeltallige programmering uit tussen welke grenzen elk weggelaten aantal ligt, gegeven alles wat "
+        f"wordt gepubliceerd; ligt een aantal daarmee vast of op één na vast (minder dan "
+        f"{nl.count_words(disclosure.MIN_WIDTH + 1)} mogelijke waarden, waar het totaal alleen meer laat), "
+        "dan valt ook de volgende kleinste groep weg. Een gewogen schatting, met of zonder model, waarvan "
+        "de strata die van een weggelaten groep omvatten, valt met die groep weg, net als elke gewogen "
+        "schatting die een weggelaten aantal alsnog zou vastleggen. Er wordt geen ruis toegevoegd: wat wel "
+        "getoond wordt, is onveranderd."
+    )
+    if not blanked:
+        cost = f"In deze gegevens is niets weggelaten: elk van de {named} telt minstens {nl.number(nl.MIN_CELL, 0)} vestigingen."
+    else:
+        parts = [f"alle {nl.count_words(total[d])} {nouns[d]}" if hidden[d] == total[d] else
+                 f"{nl.count_words(hidden[d])} van de {nl.count_words(total[d])} {nouns[d]}" for d in nouns if hidden[d]]  # fmt: skip
+        which = " en ".join(parts)
+        cost = (
+            f"In deze gegevens zijn {which} weggelaten, {nl.count_words(secondary)} daarvan alleen om een andere te "
+            "beschermen"
+            + (
+                f"; voor {nl.count_words(weighted)} combinaties van antwoord en groep vallen de gewogen schattingen "
+                "weg."
+                if frame is not None and weighted
+                else "."
+            )  # fmt: skip
+        )
+    return rule + "\n\n" + cost

@@ -27,6 +27,7 @@ import pandas as pd
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import disclosure, nl
 from thuiswerk.core.codebook import ROLES
+from thuiswerk.data.linked import Protection
 
 #: The size classes of the establishments, in plotting order; siblings under all establishments.
 SIZE_CLASSES = ["klein", "midden", "groot"]
@@ -165,3 +166,18 @@ def boolean_rows(frame: pd.DataFrame, columns: list[str], group_code: str, group
         answered = valid_answers(frame[col])
         rows.append(share_row(group_code, group, col, label(col), answered == 1))
     return rows
+
+
+def blank_groups(frame: pd.DataFrame, protection: Protection, dimension: str, values: list[str]) -> pd.DataFrame:
+    """Blank the rows of the groups (``group_code``s of ``dimension``) that the linked tables' protection
+    blanks (:func:`thuiswerk.data.linked.protect_groups`): one decision for every output by sector and size
+    class, so no figure or table prints a group another blanks. Adds to the flags of :func:`finish`."""
+    out = frame.copy()
+    codes = out["group_code"].astype(str)
+    blank = codes.map(lambda c: not protection.shows(dimension, c)).to_numpy(dtype=bool)
+    secondary = codes.map(lambda c: (dimension, c) in protection.secondary).to_numpy(dtype=bool)
+    for col in [c for c in values if c in out.columns]:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(blank)
+    out[disclosure.SECONDARY] = (out[disclosure.SECONDARY].to_numpy(dtype=bool) & ~blank) | (blank & secondary)
+    out[disclosure.SUPPRESSED] = out[disclosure.SUPPRESSED].to_numpy(dtype=bool) | blank
+    return out

@@ -29,6 +29,7 @@ from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import nl
 from thuiswerk.core.codebook import ROLES
 from thuiswerk.core.nl import MIN_CELL
+from thuiswerk.data import linked
 from thuiswerk.data.describe import KANS_REGIONS
 from thuiswerk.data.references import Reference
 from thuiswerk.reporting.figures.bars import plot_bars, plot_means, plot_stacked
@@ -37,6 +38,7 @@ from thuiswerk.reporting.figures.cells import (
     MEAN_COLUMNS,
     SHARE_COLUMNS,
     SIZE_CLASSES,
+    blank_groups,
     boolean_rows,
     capitalise,
     category_rows,
@@ -422,8 +424,16 @@ def plot_obstacles(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 RIE_COLOURS = dict(zip(["geen_rie", "geen_aandacht", "een_risico", "beide_risicos"], ["#d9d9d9", *shades(3)]))
 
 
-def rie_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
-    """Figure 15: RI&E present and its attention to home-working risks, by size class and overall."""
+def rie_data(
+    establishments: pd.DataFrame,
+    employees: pd.DataFrame,
+    min_n: int = MIN_CELL,
+    protection: linked.Protection | None = None,
+) -> pd.DataFrame:
+    """Figure 15: RI&E present and its attention to home-working risks, by size class and overall.
+
+    The size classes are blanked as :func:`thuiswerk.data.linked.protect_groups` decides for every output
+    by group (``protection``: that decision, computed here when not given)."""
     cats = codebook_categories("rie_homeworking")
     sizes = codebook_categories("size_class")
     rows = []
@@ -431,7 +441,8 @@ def rie_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int =
         sub = establishments[establishments["size_class"] == code]
         rows += category_rows(sub["rie_homeworking"], code, sizes[code], cats)
     rows += category_rows(establishments["rie_homeworking"], "alle", "Alle vestigingen", cats)
-    return finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION, siblings=[SIZE_CLASSES])
+    protection = protection or linked.protect_groups(establishments, min_n=min_n)
+    return blank_groups(finish(rows, min_n, SHARE_COLUMNS, unit=DISTRIBUTION), protection, "size_class", SHARE_COLUMNS)
 
 
 RIE_REFERENCE_LABEL = "RI&E aanwezig, landelijk (zonder uitsplitsing naar thuiswerken)"

@@ -14,9 +14,11 @@ from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import disclosure, nl
 from thuiswerk.core.codebook import ROLES
 from thuiswerk.core.nl import MIN_CELL
+from thuiswerk.data import linked
 from thuiswerk.reporting.figures.cells import (
     SHARE_COLUMNS,
     SIZE_CLASSES,
+    blank_groups,
     codebook_categories,
     finish,
     role_groups,
@@ -36,7 +38,12 @@ RIE_TABLE_COLUMNS = {
 RIE_HOMEWORKING_CODES = ["een_risico", "beide_risicos"]
 
 
-def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
+def rie_by_sector_data(
+    establishments: pd.DataFrame,
+    employees: pd.DataFrame,
+    min_n: int = MIN_CELL,
+    protection: linked.Protection | None = None,
+) -> pd.DataFrame:
     """RI&E present and attention to home-working risks in it, by size class, by sector and overall.
 
     One row per size class, per sector (codebook order) and for all
@@ -45,10 +52,9 @@ def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, mi
     ``homeworking`` (share whose RI&E pays attention to PSA and/or ergonomics at
     home, of all establishments in the group, as in the source report), with
     ``n_rie`` and ``n_homeworking`` the establishments that answered each. A
-    group with fewer than ``min_n`` answers to either is blanked and flagged;
-    the size classes and the sectors are each siblings under all establishments,
-    so a second group is blanked where the total minus the other groups would
-    give a blank away (``secondary``, :mod:`thuiswerk.core.disclosure`).
+    group is blanked and flagged as :func:`thuiswerk.data.linked.protect_groups` decides for every output
+    by group (``protection``: that decision, computed here when not given; ``secondary``: blanked so that
+    no other blank can be worked out from the published numbers).
     """
     rows = []
 
@@ -75,14 +81,13 @@ def rie_by_sector_data(establishments: pd.DataFrame, employees: pd.DataFrame, mi
         row("sector", code, label, establishments[establishments["sector"] == code])
     row("alle", "alle", "Alle vestigingen", establishments)
     frame = pd.DataFrame(rows)
-    return disclosure.protect(
-        frame,
-        unit="group_code",
-        measures=(disclosure.Measure("rie", "n_rie"), disclosure.Measure("homeworking", "n_homeworking")),
-        partitions=[SIZE_CLASSES, list(codebook_categories("sector"))],
-        size="n",
-        min_n=min_n,
-    )
+    measures = (disclosure.Measure("rie", "n_rie"), disclosure.Measure("homeworking", "n_homeworking"))
+    frame = disclosure.protect(frame, unit="group_code", measures=measures, min_n=min_n)  # "alle" below min_n
+    protection = protection or linked.protect_groups(establishments, min_n=min_n)
+    for dimension, column in (("grootteklasse", "size_class"), ("sector", "sector")):
+        part = frame["dimension"] == dimension
+        frame.loc[part] = blank_groups(frame.loc[part], protection, column, ["rie", "homeworking"])
+    return frame
 
 
 def rie_by_sector_table(establishments: pd.DataFrame, employees: pd.DataFrame, min_n: int = MIN_CELL) -> pd.DataFrame:
