@@ -257,14 +257,14 @@ def test_appendix_b_does_not_show_calibration_or_cross_validation_of_other_data(
     """SBC and K-fold stamped for the small survey are not shown on the shipped one, and the reverse; a partly
     matching file shows the models that match and names the others with their command."""
     cells = _cells("B-diagnostiek.qmd")
-    setup = _from(cells["setup"], "from thuiswerk.studies import kfold as K")
+    setup = _from(cells["setup"], "from thuiswerk.studies import kfold")
 
     def chapter(ctx) -> dict:
         ctx = SimpleNamespace(**vars(ctx), cached=lambda name, compute: compute())
         namespace = {"__name__": "__quarto__", "ctx": ctx, "pd": pd}
         run_cell(
             "from thuiswerk.core import nl\nfrom thuiswerk.reporting.figures import model_checks, placeholders, studies\n"
-            "from thuiswerk.reporting import summaries as S\nfrom thuiswerk.reporting import tables as T\n" + setup,
+            "from thuiswerk.reporting import summaries\nfrom thuiswerk.reporting import tables\n" + setup,
             namespace,
         )
         return namespace
