@@ -69,3 +69,20 @@ def test_the_readme_example_runs(default_fits, tmp_path, monkeypatch, capsys):
     from thuiswerk.modelling import store
 
     assert json.loads(store.read_attrs(stored)["spec"])["priors"]["slope_sd"] == 0.3
+
+
+def test_load_survey_without_a_path_reads_the_project_s_survey_else_the_shipped_one(tmp_path, monkeypatch):
+    """In a checkout the project's data/synthetic; in an installed copy run from an empty folder, the survey
+    shipped with the package (as the CLI copies it there); a folder's own data/synthetic comes first."""
+    from thuiswerk.core import resources
+    from thuiswerk.data.survey import write_survey
+
+    shipped = api.load_survey()
+    assert len(shipped.establishments) == 206 and len(shipped.employees) > 0
+    monkeypatch.setattr(resources, "_IN_CHECKOUT", False)
+    monkeypatch.setattr(resources, "shipped_root", lambda: REPO_ROOT)  # where an installed copy keeps its files
+    monkeypatch.chdir(tmp_path)
+    assert api.load_survey().establishments.equals(shipped.establishments)
+    small = api.synthetic_survey(12, seed=3)
+    write_survey((small.establishments, small.employees), tmp_path / "data" / "synthetic")
+    assert len(api.load_survey().establishments) == 12

@@ -24,7 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from thuiswerk.analysis import findings as findings_module
-from thuiswerk.core import errors
+from thuiswerk.core import errors, resources
 from thuiswerk.core.runconfig import DEFAULT_DATA, DEFAULT_FITS, DEFAULT_SEED
 from thuiswerk.data.simulate import SURVEY_SEED, SyntheticSurvey
 from thuiswerk.data.survey import Survey
@@ -38,13 +38,15 @@ __all__ = ["MODELS", "findings_table", "fit_model", "load_fit", "load_survey", "
 MODELS: tuple[str, ...] = tuple(specs.SPECS)  # the ten models, by name
 
 
-def load_survey(path: str | Path = DEFAULT_DATA, mapping: str | Path | None = None) -> Survey:
+def load_survey(path: str | Path | None = None, mapping: str | Path | None = None) -> Survey:
     """Load the survey in ``path`` (CSV, Parquet or SPSS files), validated against the codebook.
 
     Parameters
     ----------
-    path : str or Path
-        The survey folder (``establishments.*`` and ``employees.*``).
+    path : str or Path, optional
+        The survey folder (``establishments.*`` and ``employees.*``). By default the project's
+        ``data/synthetic`` (the checkout's, or the current folder's), else the synthetic survey
+        shipped with the package, so that a notebook in any folder can start from it.
     mapping : str or Path, optional
         A YAML file mapping the data's own column names and labels onto the codebook.
 
@@ -59,6 +61,9 @@ def load_survey(path: str | Path = DEFAULT_DATA, mapping: str | Path | None = No
     thuiswerk.core.errors.InvalidDataError
         The data violate the codebook (every violation named by file, row and column).
     """
+    if path is None:
+        own = resources.project_dir() / DEFAULT_DATA
+        path = own if own.is_dir() else resources.synthetic_survey()
     return workflow.load_valid_survey(Path(path), Path(mapping) if mapping else None)
 
 
