@@ -180,15 +180,18 @@ def test_a_finding_needing_a_left_out_term_is_not_estimable_and_its_neighbours_a
     dependency = prepare.Dependency(column, (("knows_conversations|niet_leidinggevende", 1.0),))
     tree = _tree("isolation_joint", list(specs.ISOLATION_ASPECTS), terms, {"unidentified": [dependency.as_dict()]})
     table = findings.compute({"isolation_joint": tree})
-    needing = [e.id for e in estimands.ESTIMANDS if e.model == "isolation_joint"
-               and "knows_x_employer_conversations" in e.exposure and e.role != "manager"]  # fmt: skip
-    assert needing
+    needs = lambda e: "knows_x_employer_conversations" in e.exposure and e.role != "manager"  # noqa: E731
+    needing = [e.id for e in estimands.ESTIMANDS if e.model == "isolation_joint" and (needs(e) or (
+        e.kind == "contrast" and any(needs(estimands.BY_ID[p]) for p in e.parts)))]  # fmt: skip
+    assert "isolatie_kennis_min_melding_gesprekken" in needing  # a contrast of a finding that cannot be estimated
     for i in needing:
         assert table.loc[i, "wording"] == findings.WORD_NOT_ESTIMABLE
         assert table.loc[i, "reason"] == dependency.dutch()
         assert "niet te schatten op deze gegevens: geen enkele niet-leidinggevende" in wording.sentence(table.loc[i])
     others = table[~table["id"].isin(needing)]
-    assert len(others) and (others["wording"] == findings.WORD_CLEAR).all()
+    assert len(others) and findings.estimable(others).equals(others)
+    slopes = others[others["id"].map(lambda i: estimands.BY_ID[i].kind == "slope")]
+    assert len(slopes) and (slopes["wording"] == findings.WORD_CLEAR).all()
     # a term missing for any other reason (a --config that removed it) is still an error
     with pytest.raises(KeyError, match="no exposure term"):
         findings.compute({"isolation_joint": _tree("isolation_joint", list(specs.ISOLATION_ASPECTS), terms)})

@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_estimand_names_a_term_and_items_its_model_has():
     for e in estimands.ESTIMANDS:
         spec = specs.get(e.model)
+        if e.kind == "contrast":  # two slope findings of its own model and outcome, both in the table
+            parts = [estimands.BY_ID[i] for i in e.parts]
+            assert all(p.kind == "slope" and p.model == e.model and p.outcome == e.outcome for p in parts), e.id
+            continue
         if e.kind != "slope":
             assert spec.family == "awareness", e.id
             continue
@@ -42,9 +46,10 @@ def test_every_estimand_names_a_term_and_items_its_model_has():
 def test_every_slope_finding_has_a_direction_a_source_sentence_and_words():
     for e in estimands.ESTIMANDS:
         assert e.source and e.chapter in {"I", "V", "VI", "VII"}, e.id
-        if e.kind == "slope":
+        if e.kind in ("slope", "contrast"):
             assert e.direction in ("negative", "positive"), e.id
             assert e.subject and e.relation, e.id
+        if e.kind == "slope":
             assert e.exposure in estimands.UNITS and e.exposure in estimands.UNITS_EN, e.id
 
 
@@ -69,7 +74,7 @@ def test_information_loss_is_reported_for_both_roles_and_every_measure():
 def test_readme_and_appendix_carry_the_estimand_table():
     table = estimands.estimand_table_markdown()
     assert table in (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "W.estimand_table_nl()" in (ROOT / "report" / "A-methode-en-modellen.qmd").read_text(encoding="utf-8")
+    assert "wording.estimand_table_nl()" in (ROOT / "report" / "A-methode-en-modellen.qmd").read_text(encoding="utf-8")
     shown = wording.estimand_table_nl()["Bevinding"]
     slope_ids = [e.id for e in estimands.ESTIMANDS if e.kind == "slope"]
     assert set(slope_ids) <= set(shown)
@@ -257,11 +262,11 @@ def test_findings_command_refuses_an_unknown_format():
 
 
 def _table(clear: set[str] = frozenset(), loss: float = 0.33) -> pd.DataFrame:
-    """A findings table of the rows the headings read: ``clear`` ids 'duidelijk', other slopes not."""
+    """A findings table of the rows the headings read: ``clear`` ids 'duidelijk', other slopes and contrasts not."""
     rng = np.random.default_rng(5)
     rows = []
     for e in estimands.ESTIMANDS:
-        if e.kind == "slope":
+        if e.kind in ("slope", "contrast"):
             sign = -1.0 if e.direction == "negative" else 1.0
             values = rng.normal(sign * (1.0 if e.id in clear else 0.0), 0.2, 2000)
         else:
@@ -329,24 +334,41 @@ def test_information_heading_follows_the_estimated_loss():
     assert "ongeveer de helft van de gevallen" in wording.headline_information(_table(loss=0.5))
 
 
-def test_known_measures_heading_follows_the_joint_models():
-    only_known = _table(clear={"isolatie_kennis_bij_melding_sociale_momenten"})
-    assert wording.headline_known_measures(only_known) == (
-        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder isolatie"
+def test_known_measures_heading_follows_the_contrasts_not_the_verdicts():
+    """Chapter I's heading on known against reported measures rests on the contrast rows (knowing minus the
+    employer reporting it unknown), never on one verdict being clear and the other not."""
+    lead = "Maatregelen die werknemers kennen, gaan duidelijk sterker samen met minder "
+    one = _table(clear={"isolatie_kennis_min_melding_sociale_momenten"})
+    assert wording.headline_known_measures(one) == f"{lead}isolatie dan maatregelen die alleen de werkgever noemt"
+    two = _table(clear={"werkdruk_kennis_min_melding", "kans_kennis_min_melding_ergonomisch"})
+    assert wording.headline_known_measures(two) == (
+        f"{lead}werkdruk en klachten aan arm, nek of schouders dan maatregelen die alleen de werkgever noemt"
     )
-    known_two = _table(clear={"werkdruk_kennis_bij_melding", "kans_kennis_bij_melding_ergonomisch"})
-    assert wording.headline_known_measures(known_two) == (
-        "Alleen maatregelen die werknemers kennen, gaan gepaard met minder werkdruk en klachten aan arm, nek of schouders"
+    no_difference = (
+        "Of werknemers een maatregel kennen, maakt voor het verband met hun gezondheid geen duidelijk verschil"
     )
-    both = _table(clear={"werkdruk_kennis_bij_melding", "werkdruk_melding_zonder_kennis"})
-    assert not wording.headline_known_measures(both).startswith("Alleen")
-    assert "of werknemers ze nu kennen of niet" in wording.headline_known_measures(both)
-    assert wording.headline_known_measures(_table()) == (
-        "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen"
-    )
+    verdicts_only = _table(clear={"isolatie_kennis_bij_melding_sociale_momenten"})  # a clear slope, no clear contrast
+    assert wording.headline_known_measures(verdicts_only) == no_difference
     hint_only = _table()
-    hint_only.loc["werkdruk_kennis_bij_melding", "wording"] = nl.EVIDENCE_HINT  # a hint is not a relation
-    assert wording.headline_known_measures(hint_only) == wording.headline_known_measures(_table())
+    hint_only.loc["werkdruk_kennis_min_melding", "wording"] = nl.EVIDENCE_HINT  # a hint is not a difference
+    assert wording.headline_known_measures(hint_only) == no_difference
+    without = _table().drop(index=list(wording.JOINT_CONTRAST_IDS))
+    assert wording.headline_known_measures(without) == wording.TOPICS[3]
+
+
+def test_a_contrast_is_the_difference_of_its_two_slopes_draw_by_draw():
+    """The findings of a contrast come from the draws of its two slope findings in one fit."""
+    e = estimands.BY_ID["kans_thuiswerkpercentage_lg_min_nlg"]
+    first, second = (estimands.BY_ID[i] for i in e.parts)
+    rng = np.random.default_rng(1)
+    n_items, terms = len(estimands.OUTCOME_ITEMS["kans"]), [specs.term_name("home_share", r) for r in
+                                                             ("leidinggevende", "niet_leidinggevende")]  # fmt: skip
+    slope = xr.DataArray(rng.normal(size=(2, 50, n_items, 2)), dims=("chain", "draw", "region", "term"),
+                         coords={"region": list(estimands.OUTCOME_ITEMS["kans"]), "term": terms})  # fmt: skip
+    tree = xr.DataTree.from_dict({"posterior": xr.Dataset({"slope": slope})})
+    np.testing.assert_allclose(findings.draws(e, tree), findings.draws(first, tree) - findings.draws(second, tree))
+    manager = slope.sel(term=terms[0]).mean("region") - slope.sel(term=terms[1]).mean("region")
+    np.testing.assert_allclose(findings.draws(e, tree), manager.stack(s=("chain", "draw")).to_numpy())
 
 
 def test_isolation_heading_follows_the_survey_and_the_findings():

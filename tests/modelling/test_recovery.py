@@ -71,6 +71,9 @@ def true_finding(e: estimands.Estimand, truth: dict, survey: Survey) -> float | 
     The employer-report models estimate a marginal association that the generator
     produces only indirectly (through knowledge), so they have no simple truth here.
     """
+    if e.kind == "contrast":  # the first slope's truth minus the second's
+        first, second = (true_finding(estimands.BY_ID[i], truth, survey) for i in e.parts)
+        return None if first is None or second is None else first - second
     if e.kind == "slope":
         block = specs.get(e.model).joint_of or e.model
         if block not in ("workload", "isolation", "complaints"):

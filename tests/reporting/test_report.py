@@ -203,7 +203,7 @@ def test_every_finding_sentence_is_made_from_the_findings_table(name: str, defau
 
     ctx = context.load_context(DATA_DIR, default_fits)
     table = ctx.findings
-    allowed = {wording.sentence(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind == "slope"}
+    allowed = {wording.sentence(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind in ("slope", "contrast")}
     allowed |= {wording.gap_sentence(table.loc["informatieverlies_verschil"]), wording.loss_sentence(table)}
     allowed |= set(wording.chapter_one_headlines(table, ctx.establishments, ctx.employees).values())
     allowed |= {compare.LOO_SAME, compare.LOO_KNOWLEDGE, compare.LOO_EMPLOYER}  # the LOO comparison's verdicts

@@ -88,8 +88,8 @@ class Estimand:
     chapter: str  # chapter of the source report the sentence is in
     source: str  # the source report's sentence (Dutch)
     model: str
-    kind: Literal["slope", "information_loss"]
-    exposure: str  # predictor name; for information loss the quantity or the measure
+    kind: Literal["slope", "information_loss", "contrast"]
+    exposure: str  # predictor name; for information loss the quantity or the measure; a contrast: "first - second"
     outcome: str  # codebook item, 'workload', 'isolation', 'kans' or 'information_loss'
     role: Role
     direction: Direction | None  # the direction the source report expects; None: descriptive
@@ -97,7 +97,18 @@ class Estimand:
     relation: str = ""  # Dutch outcome in the sentence: "werk-thuisinterferentie"
 
     @property
+    def parts(self) -> tuple[str, str]:
+        """A contrast's two slope findings (ids): the first minus the second."""
+        if self.kind != "contrast":
+            raise ValueError(f"{self.id} is not a contrast")
+        first, second = self.exposure.split(" - ")
+        return first, second
+
+    @property
     def scale(self) -> str:
+        if self.kind == "contrast":
+            first, second = self.parts
+            return f"difference of log-odds slopes: {first} minus {second}"
         if self.kind == "slope":
             what = "a complaint" if SPECS[self.model].family == "binary" else "a higher answer"
             return f"log-odds of {what} per {UNITS_EN[self.exposure]}"
@@ -121,6 +132,16 @@ def _slope(
     relation: str,
 ) -> Estimand:
     return Estimand(id, chapter, source, model, "slope", exposure, outcome, role, direction, subject, relation)
+
+
+def _contrast(id: str, chapter: str, source: str, first: Estimand, second: Estimand, direction: Direction,
+              subject: str, relation: str) -> Estimand:  # fmt: skip
+    """A comparison the report words: the first slope minus the second, from the same fit (draw by draw)."""
+    if first.model != second.model or first.outcome != second.outcome:
+        raise ValueError(f"{id}: a contrast compares two slopes of one model and outcome")
+    role = first.role if first.role == second.role else "all"
+    return Estimand(id, chapter, source, first.model, "contrast", f"{first.id} - {second.id}", first.outcome, role,
+                    direction, subject, relation)  # fmt: skip
 
 
 _S_HOURS_I = "Thuiswerkers waarmee duidelijke afspraken zijn gemaakt over werktijden rapporteren minder werkdruk."
@@ -761,6 +782,36 @@ ESTIMANDS: tuple[Estimand, ...] = (
         for r in ("manager", "non_manager")
     ),
 )
+_SLOPES = {e.id: e for e in ESTIMANDS}
+
+
+def _known_minus_reported(id: str, known: str, reported: str, subject: str) -> Estimand:
+    """Knowing a measure the employer reports, against the employer reporting it unknown (a joint model)."""
+    return _contrast(id, "I", _S_ONLY, _SLOPES[known], _SLOPES[reported], "negative", subject,
+                     "sterker als de werknemer de maatregel kent dan als alleen de werkgever hem noemt")  # fmt: skip
+
+
+# The comparisons the report words are estimands of their own (a difference of verdicts is no contrast): the
+# chapter I headline on known against reported measures, and the roles of chapter V's home-office share.
+CONTRASTS: tuple[Estimand, ...] = (
+    _known_minus_reported("werkdruk_kennis_min_melding", "werkdruk_kennis_bij_melding",
+                          "werkdruk_melding_zonder_kennis", "het verband tussen afspraken over werktijden en werkdruk"),
+    _known_minus_reported("isolatie_kennis_min_melding_sociale_momenten",
+                          "isolatie_kennis_bij_melding_sociale_momenten",
+                          "isolatie_melding_zonder_kennis_sociale_momenten",
+                          "het verband tussen ingeplande momenten voor sociaal contact en isolatie"),
+    _known_minus_reported("isolatie_kennis_min_melding_gesprekken", "isolatie_kennis_bij_melding_gesprekken",
+                          "isolatie_melding_zonder_kennis_gesprekken",
+                          "het verband tussen gesprekken om te zien wat er leeft en isolatie"),
+    _known_minus_reported("kans_kennis_min_melding_ergonomisch", "kans_kennis_bij_melding_ergonomisch",
+                          "kans_melding_zonder_kennis_ergonomisch",
+                          "het verband tussen ergonomische maatregelen en KANS-klachten"),
+    _contrast("kans_thuiswerkpercentage_lg_min_nlg", "V", f"{_S_HOME_KANS} [...] {_S_HOME_KANS_NON}",
+              _SLOPES["kans_thuiswerkpercentage_lg"], _SLOPES["kans_thuiswerkpercentage_nlg"], "positive",
+              "het verband tussen een hoger thuiswerkpercentage en KANS-klachten",
+              "sterker bij leidinggevenden dan bij niet-leidinggevenden"),
+)  # fmt: skip
+ESTIMANDS = ESTIMANDS + CONTRASTS
 BY_ID = {e.id: e for e in ESTIMANDS}
 if len(BY_ID) != len(ESTIMANDS):  # pragma: no cover - guards the table above
     raise RuntimeError("duplicate estimand id")

@@ -15,6 +15,10 @@ How an estimand is computed from a fit
   two roles with equal weight. Scale: log-odds of a higher answer (ordinal models) or of
   a complaint (binary model) per unit of the exposure
   (:data:`thuiswerk.analysis.estimands.UNITS`).
+- ``contrast``: a comparison the report words (knowing a measure against the employer
+  reporting it unknown; managers against non-managers), the first slope finding minus the
+  second, draw by draw from the one fit both come from; the evidence rule applies to the
+  difference itself, never to the two verdicts.
 - ``information_loss``: the awareness model's deterministic quantities: the seed's
   information loss (expected number of the 15 measures the employer reports and the
   employee does not know, divided by 15), the expected number itself, the conditional
@@ -47,7 +51,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from thuiswerk.analysis.estimands import ESTIMANDS, OUTCOME_ITEMS, ROLE_CODES, Estimand
+from thuiswerk.analysis.estimands import BY_ID, ESTIMANDS, OUTCOME_ITEMS, ROLE_CODES, Estimand
 from thuiswerk.core import dims, nl
 from thuiswerk.core.codebook import MANAGER, NON_MANAGER
 from thuiswerk.modelling.specs import term_name
@@ -130,6 +134,9 @@ def draws(estimand: Estimand, tree: xr.DataTree) -> np.ndarray:
     ``--config`` that removed it).
     """
     post = tree["posterior"]
+    if estimand.kind == "contrast":  # draw by draw, from the one fit both slopes come from
+        first, second = (BY_ID[i] for i in estimand.parts)
+        return draws(first, tree) - draws(second, tree)
     if estimand.kind == "slope":
         slope = cast(xr.DataArray, post["slope"])  # a variable of the group, not a subgroup
         item_dim = dims.ASPECT if dims.ASPECT in slope.dims else dims.REGION
@@ -230,7 +237,7 @@ def compute(
         if e.model in trees:
             tree = trees[e.model]
             try:
-                items = items_of(e, tree) if e.kind == "slope" else None
+                items = items_of(e, tree) if e.kind in ("slope", "contrast") else None
                 rows.append(summarise(e, draws(e, tree), items))
             except NotEstimable as exc:
                 rows.append(not_estimable(e, exc.reason))

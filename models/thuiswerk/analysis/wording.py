@@ -69,6 +69,8 @@ def sentence(row: pd.Series) -> str:
     90%-interval 0,30 tot 0,68)."
     """
     e = BY_ID[row["id"]]
+    if e.kind == "contrast":
+        return contrast_sentence(row)
     if e.kind != "slope":
         raise ValueError(f"{e.id} is not a slope finding; word it with its numbers")
     more = "minder" if e.direction == "negative" else "meer"
@@ -106,6 +108,62 @@ def sentence(row: pd.Series) -> str:
     return f"{text} ({numbers(row)}).{items_note(row)}"
 
 
+def contrast_numbers(row: pd.Series) -> str:
+    """A contrast's numbers: probability of the expected direction, the ratio of the two odds ratios."""
+    return (
+        f"kans {probability(row['p_expected_direction'])} op de verwachte richting; verhouding van de odds ratio's "
+        f"{nl.number(np.exp(row['mean']), 2)}, {nl.percent(PROB)}-interval "
+        f"{nl.interval(np.exp(row['q05']), np.exp(row['q95']), 2)}"
+    )
+
+
+def contrast_sentence(row: pd.Series) -> str:
+    """The Dutch sentence of a contrast finding (the difference of two slopes), from the row's fields only.
+
+    "Het verband tussen ingeplande momenten voor sociaal contact en isolatie is duidelijk sterker als de
+    werknemer de maatregel kent dan als alleen de werkgever hem noemt (kans 98% op de verwachte richting;
+    verhouding van de odds ratio's 0,52, 90%-interval 0,31 tot 0,89)."
+    """
+    e = BY_ID[row["id"]]
+    subject, relation, word = e.subject, e.relation, row["wording"]
+    if word in NO_NUMBER:
+        return f"Of {subject} {relation} is, is {word}: {row['reason']}."
+    if word == WORD_CLEAR:
+        text = f"{nl.capitalize_first(subject)} is duidelijk {relation}"
+    elif word == WORD_HINT:
+        comparative, than = relation.split(" ", 1)  # "sterker" | "bij leidinggevenden dan ...": the verb between
+        text = f"Er is een aanwijzing dat {subject} {comparative} is {than}"
+    elif word == WORD_NONE:
+        text = f"{nl.capitalize_first(subject)} is niet duidelijk {relation}"
+    else:
+        raise ValueError(f"{e.id}: unknown wording {word!r}")
+    return f"{text} ({contrast_numbers(row)}).{items_note(row)}"
+
+
+def contrast_table_nl(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Contrast findings for display: what is compared, the ratio of the odds ratios, interval, probability,
+    word."""
+    rows = table.loc[[i for i in ids if i in table.index]]
+    known = [w not in NO_NUMBER for w in rows["wording"]]
+    return pd.DataFrame(
+        {
+            "Verband": [nl.capitalize_first(BY_ID[i].subject) for i in rows["id"]],
+            "Vergelijking": [BY_ID[i].relation for i in rows["id"]],
+            "Verhouding van de odds ratio's": [
+                nl.number(np.exp(m), 2) if k else nl.MARKER for m, k in zip(rows["mean"], known)
+            ],
+            f"{nl.percent(PROB)}-interval": [
+                nl.interval(np.exp(a), np.exp(b), 2) if k else nl.MARKER
+                for a, b, k in zip(rows["q05"], rows["q95"], known)
+            ],
+            "Kans op de verwachte richting": [
+                probability(p) if k else nl.MARKER for p, k in zip(rows["p_expected_direction"], known)
+            ],
+            "Oordeel": list(rows["wording"]),
+        }
+    )
+
+
 def items_note(row: pd.Series) -> str:
     """ " Op deze gegevens gaat dat over ...": the items a finding stands for when the survey lacks some ('' otherwise)."""
     used = [i for i in str(row.get("items") or "").split(",") if i]
@@ -126,7 +184,8 @@ def headline(row: pd.Series) -> str:
 
 def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """Slope findings for display: who, outcome, exposure, odds ratio, interval, probability, word."""
-    rows = table.loc[ids] if ids is not None else table[table["direction"].notna() & (table["model"] != "awareness")]
+    slopes = table["id"].map(lambda i: BY_ID[i].kind == "slope" if i in BY_ID else False)
+    rows = table.loc[ids] if ids is not None else table[slopes & table["direction"].notna()]
     known = [w not in NO_NUMBER for w in rows["wording"]]
     out = described(list(rows["id"])).assign(
         **{
@@ -272,6 +331,9 @@ def estimand_table_nl() -> pd.DataFrame:
             continue
         if e.kind == "slope":
             what = f"{e.subject}; {UNITS[e.exposure]}"
+        elif e.kind == "contrast":
+            first, second = e.parts
+            what = f"{e.subject}, {e.relation}: {first} min {second}"
         else:
             what = {
                 "information_loss": "verwacht aantal genoemd maar niet bekend, gedeeld door het aantal maatregelen",
@@ -324,6 +386,12 @@ JOINT_KNOWN_IDS = (
     "isolatie_kennis_bij_melding_sociale_momenten",
     "isolatie_kennis_bij_melding_gesprekken",
     "kans_kennis_bij_melding_ergonomisch",
+)
+JOINT_CONTRAST_IDS = (
+    "werkdruk_kennis_min_melding",
+    "isolatie_kennis_min_melding_sociale_momenten",
+    "isolatie_kennis_min_melding_gesprekken",
+    "kans_kennis_min_melding_ergonomisch",
 )
 JOINT_EMPLOYER_IDS = (
     "werkdruk_melding_zonder_kennis",
@@ -414,26 +482,30 @@ def headline_information(table: pd.DataFrame) -> str:
 
 
 def headline_known_measures(table: pd.DataFrame) -> str:
-    """Finding 3: from the joint models, knowing a measure the employer reports against the report alone.
+    """Finding 3: from the joint models, the contrast of knowing a measure the employer reports against the
+    employer reporting it unknown (:data:`JOINT_CONTRAST_IDS`), never the two verdicts side by side.
 
-    Only the known measures 'duidelijk': "Alleen maatregelen die werknemers kennen, gaan
-    gepaard met minder isolatie" (the outcomes of the clear findings); both, neither, or
-    only the employer's report are worded as such.
+    "Maatregelen die werknemers kennen, gaan duidelijk sterker samen met minder isolatie dan maatregelen
+    die alleen de werkgever noemt" (the outcomes of the clear contrasts); without a clear contrast, that
+    knowing makes no clear difference.
     """
-    known, _ = _clear(table, JOINT_KNOWN_IDS)
-    employer, _ = _clear(table, JOINT_EMPLOYER_IDS)
-    if not any(i in table.index for i in JOINT_KNOWN_IDS + JOINT_EMPLOYER_IDS):
+    present = [i for i in JOINT_CONTRAST_IDS if i in table.index and table.loc[i, "wording"] not in NO_NUMBER]
+    if not present:
         return TOPICS[3]
-    if known and not employer:
-        return f"Alleen maatregelen die werknemers kennen, gaan gepaard met minder {_health(known)}"
-    if known and employer:
-        return f"Maatregelen gaan gepaard met minder {_health(known + employer)}, of werknemers ze nu kennen of niet"
-    if employer:
+    clear, _ = _clear(table, present)
+    if clear:
+        health = nl.join_words(list(dict.fromkeys(_outcome_nl(i) for i in clear)))
         return (
-            f"Niet de kennis van werknemers, maar de opgave van de werkgever gaat gepaard met minder "
-            f"{_health(employer)}"
+            f"Maatregelen die werknemers kennen, gaan duidelijk sterker samen met minder {health} dan "
+            "maatregelen die alleen de werkgever noemt"
         )
-    return "Maatregelen gaan niet duidelijk gepaard met een betere gezondheid, ook niet als werknemers ze kennen"
+    return "Of werknemers een maatregel kennen, maakt voor het verband met hun gezondheid geen duidelijk verschil"
+
+
+def _outcome_nl(finding_id: str) -> str:
+    """A contrast's outcome in words, from its first slope finding ("isolatie", "werkdruk")."""
+    first = BY_ID[BY_ID[finding_id].parts[0]]
+    return _HEALTH.get(first.relation, first.relation)
 
 
 def headline_homeworking(establishments: pd.DataFrame) -> str:
