@@ -125,9 +125,26 @@ def test_direction_comes_from_the_estimand_not_from_the_posterior():
     e = estimands.BY_ID["werkdruk_afspraken_werktijden"]  # expects a negative slope
     positive = findings.summarise(e, np.full(1000, 0.5) + np.linspace(-0.1, 0.1, 1000))
     assert positive["p_expected_direction"] == 0.0
-    assert positive["wording"] == nl.EVIDENCE_NONE  # clearly the other way: never reworded as a finding
+    # clearly the other way: said as such, never reworded as the expected finding
+    assert positive["wording"] == nl.EVIDENCE_OPPOSITE
+    assert "tegen de verwachting in, duidelijk samen met meer werkdruk" in wording.sentence(pd.Series(positive))
     negative = findings.summarise(e, -np.abs(np.linspace(0.01, 1, 1000)))
     assert negative["p_expected_direction"] == 1.0 and negative["wording"] == nl.EVIDENCE_CLEAR
+
+
+def test_a_no_relation_sentence_is_worded_by_the_equivalence_region_and_only_that_kind():
+    """ "geen relevant verband" where 95% of the posterior lies within odds ratios 0.8-1.25, for the source
+    report's "no relation" sentences; a narrow posterior near zero of another finding keeps the direction rule."""
+    narrow = np.random.default_rng(3).normal(0.0, 0.05, 4000)
+    none = findings.summarise(estimands.BY_ID["werkdruk_thuiswerkpercentage"], narrow)
+    assert none["p_practically_none"] > 0.95 and none["wording"] == nl.EVIDENCE_IRRELEVANT
+    assert "hangt niet relevant samen met werkdruk" in wording.sentence(pd.Series(none))
+    assert "dat de odds ratio tussen 0,80 en 1,25 ligt" in wording.sentence(pd.Series(none))
+    wide = findings.summarise(estimands.BY_ID["werkdruk_thuiswerkpercentage"], narrow * 6)
+    assert wide["p_practically_none"] < 0.95 and wide["wording"] == nl.EVIDENCE_NONE
+    claimed = findings.summarise(estimands.BY_ID["werkdruk_afspraken_werktijden"], narrow)
+    assert "werkdruk_afspraken_werktijden" not in estimands.NO_RELATION and claimed["wording"] == nl.EVIDENCE_NONE
+    assert set(estimands.NO_RELATION) <= set(estimands.BY_ID)
 
 
 @pytest.mark.parametrize(

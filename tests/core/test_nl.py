@@ -99,12 +99,19 @@ def test_tick_formatters():
         (0.8999999, "geen duidelijk verband"),
         (0.80, "geen duidelijk verband"),
         (0.5, "geen duidelijk verband"),
-        (0.02, "geen duidelijk verband"),
-        (0.0, "geen duidelijk verband"),
+        (0.0250001, "geen duidelijk verband"),
+        (0.025, "duidelijk tegen de verwachting"),  # as clear as "duidelijk", the other way (bound included)
+        (0.02, "duidelijk tegen de verwachting"),
+        (0.0, "duidelijk tegen de verwachting"),
     ],
 )
 def test_evidence_rule(p, expected):
     assert nl.evidence(p) == expected
+
+
+def test_the_equivalence_region_is_odds_ratios_from_0_8_to_1_25():
+    assert nl.equivalent([0.0, 0.2, -0.2, 0.23, -0.3]) == pytest.approx(3 / 5)  # log 1.25 = 0.223
+    assert nl.equivalent(np.log([0.81, 1.24])) == 1.0 and nl.equivalent(np.log([0.79, 1.26])) == 0.0
 
 
 def test_evidence_constants_are_the_documented_rule():

@@ -784,6 +784,25 @@ ESTIMANDS: tuple[Estimand, ...] = (
 )
 _SLOPES = {e.id: e for e in ESTIMANDS}
 
+#: The findings whose source sentence says there is no relation ("hangt niet samen", "geen verband", "was dit
+#: niet het geval"): worded "geen relevant verband" where the posterior lies inside the region of practical
+#: equivalence (:func:`thuiswerk.core.nl.equivalent`), as the rule says.
+NO_RELATION = frozenset(
+    {
+        "werkdruk_training_lg",
+        "werkdruk_thuiswerkpercentage",
+        "werkdruk_vrij_in_uren",
+        "isolatie_thuiswerkpercentage",
+        "isolatie_alleenwonend",
+        "kans_thuiswerkpercentage_nlg",
+        "kans_ergonomische_maatregelen",
+        "werkdruk_werkgever_werktijden",
+        "isolatie_werkgever_sociale_momenten",
+        "isolatie_werkgever_gesprekken",
+        "kans_werkgever_ergonomisch",
+    }
+)
+
 
 def _known_minus_reported(id: str, known: str, reported: str, subject: str) -> Estimand:
     """Knowing a measure the employer reports, against the employer reporting it unknown (a joint model)."""

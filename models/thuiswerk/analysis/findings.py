@@ -32,7 +32,13 @@ With ``p`` the posterior probability of the direction the source report expects:
     p >= 0.975         -> "duidelijk"               (as strict as a one-sided p < 0.025,
                                                       i.e. a two-sided test at 5%)
     0.90 <= p < 0.975  -> "aanwijzing"
-    p < 0.90           -> "geen duidelijk verband"
+    0.025 < p < 0.90   -> "geen duidelijk verband"
+    p <= 0.025         -> "duidelijk tegen de verwachting"  (as clear as "duidelijk", the other way)
+
+A finding whose source sentence says there is no relation
+(:data:`thuiswerk.analysis.estimands.NO_RELATION`) is "geen relevant verband" where at
+least 0.95 of its posterior lies inside the region of practical equivalence, odds ratios
+0.8 to 1.25 (column ``p_practically_none``, given for every slope and contrast).
 
 Descriptive rows (information loss) have no direction and no word. Adjustment
 covariates are not findings: the report shows them in a table without words. The
@@ -51,7 +57,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from thuiswerk.analysis.estimands import BY_ID, ESTIMANDS, OUTCOME_ITEMS, ROLE_CODES, Estimand
+from thuiswerk.analysis.estimands import BY_ID, ESTIMANDS, NO_RELATION, OUTCOME_ITEMS, ROLE_CODES, Estimand
 from thuiswerk.core import dims, nl
 from thuiswerk.core.codebook import MANAGER, NON_MANAGER
 from thuiswerk.modelling.specs import term_name
@@ -62,6 +68,8 @@ HINT = nl.EVIDENCE_HINT_THRESHOLD
 WORD_CLEAR = nl.EVIDENCE_CLEAR
 WORD_HINT = nl.EVIDENCE_HINT
 WORD_NONE = nl.EVIDENCE_NONE
+WORD_OPPOSITE = nl.EVIDENCE_OPPOSITE
+WORD_IRRELEVANT = nl.EVIDENCE_IRRELEVANT
 
 
 COLUMNS = [
@@ -76,6 +84,7 @@ COLUMNS = [
     "q05",
     "q95",
     "p_expected_direction",
+    "p_practically_none",
     "wording",
     "chapter",
     "source",
@@ -184,12 +193,18 @@ def summarise(estimand: Estimand, values: np.ndarray, items: list[str] | None = 
     else:
         p = float((values < 0).mean() if estimand.direction == "negative" else (values > 0).mean())
     full = OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,))
+    on_log_odds = estimand.kind in ("slope", "contrast")
+    p_none = nl.equivalent(values) if on_log_odds else float("nan")
+    word = wording(None if estimand.direction is None else p)
+    if estimand.id in NO_RELATION and p_none >= nl.EQUIVALENCE_THRESHOLD:
+        word = WORD_IRRELEVANT
     return _identity(estimand) | {
         "mean": float(values.mean()),
         "q05": float(q05),
         "q95": float(q95),
         "p_expected_direction": p,
-        "wording": wording(None if estimand.direction is None else p),
+        "p_practically_none": p_none,
+        "wording": word,
         "items": ",".join(items) if items is not None and tuple(items) != tuple(full) else "",
         "reason": "",
     }
@@ -209,6 +224,7 @@ def not_estimable(estimand: Estimand, reason: str, word: str = WORD_NOT_ESTIMABL
         "q05": nan,
         "q95": nan,
         "p_expected_direction": nan,
+        "p_practically_none": nan,
         "wording": word,
         "items": "",
         "reason": reason,

@@ -18,9 +18,11 @@ from thuiswerk.analysis.findings import (
     PROB,
     WORD_CLEAR,
     WORD_HINT,
+    WORD_IRRELEVANT,
     WORD_NONE,
     WORD_NOT_ESTIMABLE,
     WORD_NOT_ESTIMATED,
+    WORD_OPPOSITE,
     estimable,
 )
 from thuiswerk.core import codebook as codebook_module
@@ -102,10 +104,34 @@ def sentence(row: pd.Series) -> str:
             if prefix
             else f"{subject} {hangt} niet duidelijk samen met {relation}"
         )
+    elif word == WORD_OPPOSITE:
+        other = f"{'meer' if e.direction == 'negative' else 'minder'} {e.relation}"
+        body = (
+            f"{hangt} {subject}, tegen de verwachting in, duidelijk samen met {other}"
+            if prefix
+            else f"{subject} {hangt}, tegen de verwachting in, duidelijk samen met {other}"
+        )
+    elif word == WORD_IRRELEVANT:
+        body = (
+            f"{hangt} {subject} niet relevant samen met {e.relation}"
+            if prefix
+            else f"{subject} {hangt} niet relevant samen met {e.relation}"
+        )
+        text = f"{prefix}{body}" if prefix else body[0].upper() + body[1:]
+        return f"{text} ({equivalence_numbers(row)}).{items_note(row)}"
     else:
         raise ValueError(f"{e.id}: unknown wording {word!r}")
     text = f"{prefix}{body}" if prefix else body[0].upper() + body[1:]
     return f"{text} ({numbers(row)}).{items_note(row)}"
+
+
+def equivalence_numbers(row: pd.Series) -> str:
+    """ "kans 96% dat de odds ratio tussen 0,80 en 1,25 ligt; odds ratio 1,02, ...": a "no relation" finding."""
+    low, high = 1 / nl.EQUIVALENCE_ODDS_RATIO, nl.EQUIVALENCE_ODDS_RATIO
+    return (
+        f"kans {probability(row['p_practically_none'])} dat de odds ratio tussen {nl.number(low, 2)} en "
+        f"{nl.number(high, 2)} ligt; {_odds(row)}"
+    )
 
 
 def contrast_numbers(row: pd.Series) -> str:
@@ -135,6 +161,10 @@ def contrast_sentence(row: pd.Series) -> str:
         text = f"Er is een aanwijzing dat {subject} {comparative} is {than}"
     elif word == WORD_NONE:
         text = f"{nl.capitalize_first(subject)} is niet duidelijk {relation}"
+    elif word == WORD_OPPOSITE:
+        comparative, than = relation.split(" ", 1)
+        other = {"sterker": "zwakker", "zwakker": "sterker"}.get(comparative, f"niet {comparative}")
+        text = f"{nl.capitalize_first(subject)} is, tegen de verwachting in, duidelijk {other} {than}"
     else:
         raise ValueError(f"{e.id}: unknown wording {word!r}")
     return f"{text} ({contrast_numbers(row)}).{items_note(row)}"
@@ -269,6 +299,9 @@ def gap_sentence(row: pd.Series) -> str:
         return f"Of {statement}, is {row['wording']}: {row['reason']}."
     if row["wording"] == WORD_NONE:
         return f"Of {statement}, is niet duidelijk {numbers}."
+    if row["wording"] == WORD_OPPOSITE:
+        other = "leidinggevenden meer informatie over maatregelen missen dan niet-leidinggevenden"
+        return f"Het is, tegen de verwachting in, duidelijk dat {other} {numbers}."
     lead = {WORD_CLEAR: "Het is duidelijk dat", WORD_HINT: "Er is een aanwijzing dat"}[row["wording"]]
     return f"{lead} {statement} {numbers}."
 

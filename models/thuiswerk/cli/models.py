@@ -336,8 +336,10 @@ def findings(
     """The findings table: one row per estimand of the report, with its posterior and wording.
 
     Columns: id, outcome, role, exposure, model, scale, direction (the source report's
-    expected direction), mean, q05, q95 (90% interval), p_expected_direction, wording
-    (duidelijk at P >= 0.975, aanwijzing at P >= 0.90), chapter, source (the sentence of
+    expected direction), mean, q05, q95 (90% interval), p_expected_direction,
+    p_practically_none (posterior mass within odds ratios 0.8-1.25), wording (duidelijk at
+    P >= 0.975, aanwijzing at P >= 0.90, duidelijk tegen de verwachting at P <= 0.025; geen
+    relevant verband for a "no relation" sentence inside 0.8-1.25), chapter, source (the sentence of
     the source report it answers), items (the outcome items it stands for, where the
     survey lacks some) and reason. A finding the survey cannot answer (an item it lacks,
     a term its data cannot identify, a model it cannot support) has no number and the

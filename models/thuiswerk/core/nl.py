@@ -18,14 +18,24 @@ probability of the direction the source report expects, fixed in the estimand
 table (:mod:`thuiswerk.analysis.estimands`) before any fit is looked at (for example
 P(effect < 0) for "minder werkdruk")::
 
-    p_direction >= 0.975           -> "duidelijk"               (EVIDENCE_CLEAR)
-    0.90 <= p_direction < 0.975    -> "aanwijzing"              (EVIDENCE_HINT)
-    p_direction < 0.90             -> "geen duidelijk verband"  (EVIDENCE_NONE)
+    p_direction >= 0.975           -> "duidelijk"                       (EVIDENCE_CLEAR)
+    0.90 <= p_direction < 0.975    -> "aanwijzing"                      (EVIDENCE_HINT)
+    0.025 < p_direction < 0.90     -> "geen duidelijk verband"          (EVIDENCE_NONE)
+    p_direction <= 0.025           -> "duidelijk tegen de verwachting"  (EVIDENCE_OPPOSITE)
+
+and, for a finding whose source sentence says there is no relation
+(:data:`thuiswerk.analysis.estimands.NO_RELATION`), "geen relevant verband"
+(EVIDENCE_IRRELEVANT) where the posterior puts at least 0.95
+(:data:`EQUIVALENCE_THRESHOLD`) inside the region of practical equivalence, odds
+ratios between 0.8 and 1.25 (:data:`EQUIVALENCE_ODDS_RATIO`), fixed in advance for
+every log-odds scale of the findings (:func:`equivalent`).
 
 0.975 makes "duidelijk" as strict as the source report's significance (a
 two-sided test at 5%, or one-sided at 2.5%). Both bounds belong to the stronger
 wording. The direction is never chosen after looking: a posterior that points
-the other way gives "geen duidelijk verband" for the expected direction.
+the other way is "geen duidelijk verband" for the expected direction, or, as
+clearly as "duidelijk" would be, "duidelijk tegen de verwachting" (the source
+report itself reports such unexpected associations).
 
 Counts and shares in words
 --------------------------
@@ -59,6 +69,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from thuiswerk.core import codebook as codebook_module
@@ -75,6 +86,10 @@ EVIDENCE_HINT_THRESHOLD = 0.90
 EVIDENCE_CLEAR = "duidelijk"
 EVIDENCE_HINT = "aanwijzing"
 EVIDENCE_NONE = "geen duidelijk verband"
+EVIDENCE_OPPOSITE = "duidelijk tegen de verwachting"  # P(expected direction) <= 1 - EVIDENCE_CLEAR_THRESHOLD
+EVIDENCE_IRRELEVANT = "geen relevant verband"  # a "no relation" sentence, the posterior inside the equivalence region
+EQUIVALENCE_ODDS_RATIO = 1.25  # odds ratios within 1/1.25 = 0.8 and 1.25: no relation that matters
+EQUIVALENCE_THRESHOLD = 0.95  # posterior mass inside that region that words "geen relevant verband"
 NOT_ESTIMABLE = "niet te schatten op deze gegevens"  # a finding the survey cannot answer
 NOT_ESTIMATED = "niet geschat"  # a finding whose model has no current fit (or one left out for convergence)
 
@@ -199,7 +214,7 @@ def evidence(p_direction: float) -> str:
     """Dutch wording of a finding from the probability of its stated direction.
 
     ``>= 0.975`` -> "duidelijk"; ``>= 0.90`` (and below 0.975) -> "aanwijzing";
-    below 0.90 -> "geen duidelijk verband". See the module docstring for the
+    ``<= 0.025`` -> "duidelijk tegen de verwachting"; otherwise "geen duidelijk verband". See the module docstring for the
     rule and its use; the thresholds are :data:`EVIDENCE_CLEAR_THRESHOLD` and
     :data:`EVIDENCE_HINT_THRESHOLD`.
     """
@@ -212,7 +227,16 @@ def evidence(p_direction: float) -> str:
         return EVIDENCE_CLEAR
     if p >= EVIDENCE_HINT_THRESHOLD:
         return EVIDENCE_HINT
+    if p <= 1.0 - EVIDENCE_CLEAR_THRESHOLD + 1e-12:  # as clear as "duidelijk", the other way
+        return EVIDENCE_OPPOSITE
     return EVIDENCE_NONE
+
+
+def equivalent(log_odds: Any) -> float:
+    """The posterior mass of log-odds draws inside the region of practical equivalence
+    (odds ratios between ``1 / EQUIVALENCE_ODDS_RATIO`` and ``EQUIVALENCE_ODDS_RATIO``)."""
+    values = np.asarray(log_odds, dtype=float).ravel()
+    return float((np.abs(values) < np.log(EQUIVALENCE_ODDS_RATIO)).mean())
 
 
 # --------------------------------------------------------------------------- labels
