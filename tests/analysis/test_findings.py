@@ -467,3 +467,13 @@ def test_loss_sentence_states_both_roles_without_a_colon_list():
     assert text.startswith(f"Volgens het kennismodel noemt de werkgever van de {n} maatregelen er gemiddeld 0,3 (")
     assert "die een leidinggevende niet kent, een informatieverlies van 30% (" in text
     assert "; bij niet-leidinggevenden zijn dat er 0,3 (" in text and ":" not in text
+
+
+def test_the_contrast_table_says_the_comparison_once_when_every_row_shares_it():
+    table = _table(clear={"isolatie_kennis_min_melding_sociale_momenten"})
+    joint = wording.contrast_table_nl(table, list(wording.JOINT_CONTRAST_IDS))
+    assert "Vergelijking" not in joint.columns and len(joint) == 4
+    assert joint["Verband"].iloc[1] == "Ingeplande momenten voor sociaal contact en isolatie"
+    assert list(joint["Oordeel"]) == [nl.EVIDENCE_NONE, nl.EVIDENCE_CLEAR, nl.EVIDENCE_NONE, nl.EVIDENCE_NONE]
+    mixed = wording.contrast_table_nl(table, [*wording.JOINT_CONTRAST_IDS, "kans_thuiswerkpercentage_lg_min_nlg"])
+    assert mixed["Vergelijking"].iloc[-1] == "sterker bij leidinggevenden dan bij niet-leidinggevenden"

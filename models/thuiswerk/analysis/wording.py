@@ -171,14 +171,15 @@ def contrast_sentence(row: pd.Series) -> str:
 
 
 def contrast_table_nl(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Contrast findings for display: what is compared, the ratio of the odds ratios, interval, probability,
-    word."""
+    """Contrast findings for display: the relation, what is compared (when the rows differ in it), the ratio
+    of the odds ratios, interval, probability, word."""
     rows = table.loc[[i for i in ids if i in table.index]]
     known = [w not in NO_NUMBER for w in rows["wording"]]
-    return pd.DataFrame(
+    relations = [BY_ID[i].relation for i in rows["id"]]
+    out = pd.DataFrame(
         {
-            "Verband": [nl.capitalize_first(BY_ID[i].subject) for i in rows["id"]],
-            "Vergelijking": [BY_ID[i].relation for i in rows["id"]],
+            "Verband": [nl.capitalize_first(BY_ID[i].subject.removeprefix("het verband tussen ")) for i in rows["id"]],
+            "Vergelijking": relations,
             "Verhouding van de odds ratio's": [
                 nl.number(np.exp(m), 2) if k else nl.MARKER for m, k in zip(rows["mean"], known)
             ],
@@ -192,6 +193,8 @@ def contrast_table_nl(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
             "Oordeel": list(rows["wording"]),
         }
     )
+    # one comparison for every row (the caption says which): not repeated in each
+    return out.drop(columns="Vergelijking") if len(set(relations)) == 1 else out
 
 
 def items_note(row: pd.Series) -> str:
