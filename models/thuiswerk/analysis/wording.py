@@ -39,11 +39,27 @@ OUTCOME_NL = {
 # =========================================================================== sentences
 
 
-def _odds(row: pd.Series) -> str:
+def _odds(row: pd.Series, name: str = "odds ratio") -> str:
     return (
-        f"odds ratio {nl.number(np.exp(row['mean']), 2)}, {nl.percent(PROB)}-interval "
+        f"{name} {nl.number(np.exp(row['mean']), 2)}, {nl.percent(PROB)}-interval "
         f"{nl.interval(np.exp(row['q05']), np.exp(row['q95']), 2)}"
     )
+
+
+def _odds_columns(rows: pd.DataFrame, name: str) -> dict[str, list[str]]:
+    """The display columns of log-odds findings: the exponentiated mean (``name``), its interval, the
+    probability of the expected direction and the word; a dash where a row has no number."""
+    known = [w not in NO_NUMBER for w in rows["wording"]]
+    return {
+        name: [nl.number(np.exp(m), 2) if k else nl.MARKER for m, k in zip(rows["mean"], known)],
+        f"{nl.percent(PROB)}-interval": [
+            nl.interval(np.exp(a), np.exp(b), 2) if k else nl.MARKER for a, b, k in zip(rows["q05"], rows["q95"], known)
+        ],
+        "Kans op de verwachte richting": [
+            probability(p) if k else nl.MARKER for p, k in zip(rows["p_expected_direction"], known)
+        ],
+        "Oordeel": list(rows["wording"]),
+    }
 
 
 def probability(p: float) -> str:
@@ -134,13 +150,12 @@ def equivalence_numbers(row: pd.Series) -> str:
     )
 
 
+RATIO_OF_ODDS = "verhouding van de odds ratio's"  # a contrast of two log-odds slopes, exponentiated
+
+
 def contrast_numbers(row: pd.Series) -> str:
     """A contrast's numbers: probability of the expected direction, the ratio of the two odds ratios."""
-    return (
-        f"kans {probability(row['p_expected_direction'])} op de verwachte richting; verhouding van de odds ratio's "
-        f"{nl.number(np.exp(row['mean']), 2)}, {nl.percent(PROB)}-interval "
-        f"{nl.interval(np.exp(row['q05']), np.exp(row['q95']), 2)}"
-    )
+    return f"kans {probability(row['p_expected_direction'])} op de verwachte richting; {_odds(row, RATIO_OF_ODDS)}"
 
 
 def contrast_sentence(row: pd.Series) -> str:
@@ -174,24 +189,13 @@ def contrast_table_nl(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """Contrast findings for display: the relation, what is compared (when the rows differ in it), the ratio
     of the odds ratios, interval, probability, word."""
     rows = table.loc[[i for i in ids if i in table.index]]
-    known = [w not in NO_NUMBER for w in rows["wording"]]
     relations = [BY_ID[i].relation for i in rows["id"]]
     out = pd.DataFrame(
         {
             "Verband": [nl.capitalize_first(BY_ID[i].subject.removeprefix("het verband tussen ")) for i in rows["id"]],
             "Vergelijking": relations,
-            "Verhouding van de odds ratio's": [
-                nl.number(np.exp(m), 2) if k else nl.MARKER for m, k in zip(rows["mean"], known)
-            ],
-            f"{nl.percent(PROB)}-interval": [
-                nl.interval(np.exp(a), np.exp(b), 2) if k else nl.MARKER
-                for a, b, k in zip(rows["q05"], rows["q95"], known)
-            ],
-            "Kans op de verwachte richting": [
-                probability(p) if k else nl.MARKER for p, k in zip(rows["p_expected_direction"], known)
-            ],
-            "Oordeel": list(rows["wording"]),
         }
+        | _odds_columns(rows, "Verhouding van de odds ratio's")
     )
     # one comparison for every row (the caption says which): not repeated in each
     return out.drop(columns="Vergelijking") if len(set(relations)) == 1 else out
@@ -219,20 +223,7 @@ def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """Slope findings for display: who, outcome, exposure, odds ratio, interval, probability, word."""
     slopes = table["id"].map(lambda i: BY_ID[i].kind == "slope" if i in BY_ID else False)
     rows = table.loc[ids] if ids is not None else table[slopes & table["direction"].notna()]
-    known = [w not in NO_NUMBER for w in rows["wording"]]
-    out = described(list(rows["id"])).assign(
-        **{
-            "Odds ratio": [nl.number(np.exp(m), 2) if k else nl.MARKER for m, k in zip(rows["mean"], known)],
-            f"{nl.percent(PROB)}-interval": [
-                nl.interval(np.exp(a), np.exp(b), 2) if k else nl.MARKER
-                for a, b, k in zip(rows["q05"], rows["q95"], known)
-            ],
-            "Kans op de verwachte richting": [
-                probability(p) if k else nl.MARKER for p, k in zip(rows["p_expected_direction"], known)
-            ],
-            "Oordeel": list(rows["wording"]),
-        }
-    )
+    out = described(list(rows["id"])).assign(**_odds_columns(rows, "Odds ratio"))
     if "items" in rows:  # an outcome the survey holds only some items of says which
         out["Uitkomst"] = [
             f"{u} ({_items_short(r)})" if r["items"] else u for u, (_, r) in zip(out["Uitkomst"], rows.iterrows())

@@ -77,8 +77,10 @@ class Protection:
         return (level is None or self.shows(*level)) and (column, level) not in self.hidden_weighted
 
 
-class _Table:
-    """The attacker's unknowns for one column: the count of each answer in each stratum."""
+class StratumCounts:
+    """One column's count of each answer in each stratum (``counts``), the unknowns of the attacker, who knows
+    each stratum's number of answers (``answered``, the allocation); with the audit of :func:`protect_groups`.
+    :mod:`thuiswerk.reporting.attack` builds its equations on the same table."""
 
     def __init__(self, establishments: pd.DataFrame, column: str) -> None:
         answers = shares.as_text(establishments[column].reset_index(drop=True))
@@ -160,7 +162,7 @@ def all_groups() -> list[Group]:
     return [(d, str(code)) for d in DIMENSIONS for code in cb.find(d).categories]
 
 
-def _design_weights(table: _Table, frame: pd.DataFrame) -> np.ndarray:
+def design_weights(table: StratumCounts, frame: pd.DataFrame) -> np.ndarray:
     """Per stratum ``N_h / m_h`` (0 where the stratum has no answering establishment)."""
     n = frame.set_index(list(DIMENSIONS))["n_establishments"].astype(float)
     big_n = np.array([float(n.get(s, 0.0)) for s in table.strata])
@@ -186,7 +188,7 @@ def protect_groups(
     the attack test and for measuring what each part of the protection buys, never for publishing.
     """
     columns = [c for c in columns if c in establishments.columns]
-    tables = [_Table(establishments, c) for c in columns]
+    tables = [StratumCounts(establishments, c) for c in columns]
     groups = all_groups()
     size = {g: int((establishments[g[0]].astype("string") == g[1]).sum()) for g in groups}
     order = {g: i for i, g in enumerate(groups)}
@@ -225,14 +227,13 @@ def protect_groups(
         for g in blanked:
             if live(g):
                 blanked_strata |= tables[0].member(g)
-        for t in tables:
-            column = columns[tables.index(t)]
+        for column, t in zip(columns, tables):
             levels: list[Level] = [None, *groups]
             if linked and weighted:
                 for level in levels:
                     if (t.member(level) & blanked_strata & (t.answered > 0)).any():
                         hidden.add((column, level))
-            weights = _design_weights(t, frame)
+            weights = design_weights(t, frame)
             published = {
                 lv: weights for lv in levels if (column, lv) not in hidden and (lv is None or lv not in blanked)
             }

@@ -24,7 +24,7 @@ import pandas as pd
 
 from thuiswerk.core import codebook, disclosure
 from thuiswerk.core.nl import MIN_CELL
-from thuiswerk.data import linked, population, shares
+from thuiswerk.data import linked, shares
 from thuiswerk.reporting.figures import descriptive, descriptive_tables
 
 #: Dutch group names of the RI&E table's ``dimension`` column, as codebook columns.
@@ -72,20 +72,11 @@ class _Attacker:
     """The unknown counts of one column (per stratum and answer) and the equations the publication gives."""
 
     def __init__(self, establishments: pd.DataFrame, column: str, frame: pd.DataFrame | None) -> None:
-        answers = shares.as_text(establishments[column].reset_index(drop=True))
-        known = answers.notna().to_numpy()
-        strata_of = establishments[list(linked.DIMENSIONS)].astype("string").reset_index(drop=True)[known]
-        self.strata = population.strata()
-        self.categories = sorted(answers[known].unique().tolist())
-        counts = pd.crosstab([strata_of[d] for d in linked.DIMENSIONS], answers[known])
-        counts = counts.reindex(index=pd.MultiIndex.from_tuples(self.strata), columns=self.categories, fill_value=0)
-        self.truth = counts.fillna(0).to_numpy(dtype=float)
-        self.answered = self.truth.sum(axis=1)  # the allocation, which the attacker knows
-        self.weights = None
-        if frame is not None:
-            big_n = frame.set_index(list(linked.DIMENSIONS))["n_establishments"].astype(float)
-            n_h = np.array([float(big_n.get(s, 0.0)) for s in self.strata])
-            self.weights = np.divide(n_h, self.answered, out=np.zeros_like(n_h), where=self.answered > 0)
+        table = linked.StratumCounts(establishments, column)
+        self.strata, self.categories, self.answered = table.strata, table.categories, table.answered
+        self.truth = table.counts
+        self.weights = None if frame is None else linked.design_weights(table, frame)
+        self._table = table
         k = len(self.categories)
         self.rows: list[np.ndarray] = []
         self.values: list[float] = []
@@ -96,10 +87,7 @@ class _Attacker:
             self.add(row, float(self.answered[h]), 0.0)
 
     def member(self, dimension: str | None, code: str | None) -> np.ndarray:
-        if dimension is None:
-            return np.ones(len(self.strata), dtype=bool)
-        axis = linked.DIMENSIONS.index(dimension)
-        return np.array([s[axis] == code for s in self.strata])
+        return self._table.member(None if dimension is None else (str(dimension), str(code)))
 
     def coefficients(self, dimension: str | None, code: str | None, codes, weighted: bool = False) -> np.ndarray:
         """The (weighted) count of ``codes`` in a group, as coefficients on the unknowns."""
