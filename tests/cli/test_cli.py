@@ -249,3 +249,22 @@ def test_attack_says_what_the_publication_tells_of_each_protected_cell(tmp_path,
     off = runner.invoke(app, ["attack", "--data", str(folder)])
     assert off.exit_code == DisclosureError.exit_code == 14, off.output
     assert "protected counts are pinned down; do not publish" in off.output
+
+
+def test_attack_on_a_survey_without_the_answers_published_by_group(tmp_path) -> None:
+    """Without rie_present and rie_homeworking there is nothing to attack (said, exit 0); with only one of them
+    the outputs that use it are attacked. Found by running the command on such a survey: a KeyError."""
+    folder = tmp_path / "survey"
+    assert (
+        runner.invoke(app, ["simulate", "--establishments", "40", "--seed", "1", "--out", str(folder)]).exit_code == 0
+    )
+    (folder / "population.csv").write_bytes((REPO_DATA / "synthetic" / "population.csv").read_bytes())
+    est = pd.read_csv(folder / "establishments.csv")
+    est.drop(columns=["rie_homeworking"]).to_csv(folder / "establishments.csv", index=False)
+    half = runner.invoke(app, ["attack", "--data", str(folder)])
+    assert half.exit_code == 0, half.output
+    assert "rie_present" in half.output and "rie_homeworking" not in half.output.split("protected cell")[-1]
+    est.drop(columns=["rie_homeworking", "rie_present"]).to_csv(folder / "establishments.csv", index=False)
+    none = runner.invoke(app, ["attack", "--data", str(folder)])
+    assert none.exit_code == 0, none.output
+    assert "nothing to attack" in none.output and "Traceback" not in none.output

@@ -206,6 +206,7 @@ def rows(
                     q05, q95 = np.quantile(draws, [(1 - nl.PROB) / 2, (1 + nl.PROB) / 2])
                     model = {"mean": float(draws.mean()), "q05": float(q05), "q95": float(q95)}
                 out.append(base | {"model": MODEL, "population": weight} | model | design)
-    frame_out = pd.DataFrame(out)
+    # a survey without any of the shares' columns has no rows, but the columns every reader looks for
+    frame_out = pd.DataFrame(out) if out else pd.DataFrame(columns=["id", "outcome", "model", "mean", *ROW_COLUMNS])
     frame_out.index = frame_out["id"] + ":" + frame_out["population"]
     return frame_out

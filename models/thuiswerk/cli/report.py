@@ -56,6 +56,11 @@ def attack_command(
     survey = _survey(run)
     frame = _frame(run, survey, quiet=True)
     est, emp = survey.establishments, survey.employees
+    present = [c for c in linked.LINKED_COLUMNS if c in est.columns]
+    if not present:
+        console.print(f"{run.data} has none of the answers published by sector and size class "
+                      f"({', '.join(linked.LINKED_COLUMNS)}): nothing to attack.", markup=False)  # fmt: skip
+        return
     protection = linked.protect_groups(est, frame)
     rows = None
     if frame is not None:

@@ -59,12 +59,19 @@ def publication(
     min_n: int = MIN_CELL,
 ) -> Publication:
     """The by-group outputs of the report under one ``protection`` (the findings rows are made by the caller
-    with the same protection)."""
+    with the same protection); an output whose columns the survey lacks is empty, as the report leaves it out."""
+    has = set(establishments.columns)
     return Publication(
         findings=findings,
-        figure=descriptive.rie_data(establishments, employees, min_n, protection),
-        table=descriptive_tables.rie_by_sector_data(establishments, employees, min_n, protection),
-        text=linked.group_shares(establishments, "rie_present", 1, "size_class", min_n, protection),
+        figure=descriptive.rie_data(establishments, employees, min_n, protection)
+        if "rie_homeworking" in has
+        else pd.DataFrame(columns=["group_code", "category_code", "share"]),
+        table=descriptive_tables.rie_by_sector_data(establishments, employees, min_n, protection)
+        if {"rie_present", "rie_homeworking"} <= has
+        else pd.DataFrame(columns=["dimension", "group_code", "rie", "homeworking"]),
+        text=linked.group_shares(establishments, "rie_present", 1, "size_class", min_n, protection)
+        if "rie_present" in has
+        else pd.Series(dtype="float64"),
     )
 
 
@@ -166,6 +173,15 @@ def _blanked(published: Publication) -> set[tuple[str, str]]:
     for _, r in published.table.iterrows():
         if r["dimension"] in TABLE_DIMENSIONS and pd.isna(r["rie"]) and pd.isna(r["homeworking"]):
             out.add((TABLE_DIMENSIONS[r["dimension"]], str(r["group_code"])))
+    for code, shares_of in published.figure.groupby("group_code")["share"]:
+        if code != "alle" and shares_of.isna().all():
+            out.add(("size_class", str(code)))
+    out.update(("size_class", str(code)) for code, value in published.text.items() if pd.isna(value))
+    if published.findings is not None:
+        sample = published.findings[(published.findings["population"] == "sample") & (published.findings["by"] != "")]
+        for by in sample.loc[sample["mean"].isna(), "by"]:
+            dimension, code = str(by).split("=", 1)
+            out.add((dimension, code))
     return out
 
 
