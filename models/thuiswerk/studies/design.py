@@ -15,8 +15,12 @@ once and swaps the answers in.
 
 **Null calibration.** The same machinery runs the check that the evidence rule says
 *duidelijk* rarely when nothing is there: surveys simulated with every planted
-exposure effect zero (:func:`thuiswerk.data.generator.null_slopes`), each fitted with the
-knowledge and employer models (``tests/analysis/test_null_calibration.py``, slow tier).
+exposure effect zero (:func:`thuiswerk.data.generator.null_slopes`), each fitted with every
+outcome model, the joint models included, and every slope and contrast finding worded
+(:func:`null_job`; ``thuiswerk null``, ``tests/analysis/test_null_calibration.py`` in the slow
+tier). :func:`null_summary` gives the two rates that multiplicity separates: per finding
+(the rule holds it at 1 - 0.975 = 2.5%) and per survey (the share of null surveys with at
+least one *duidelijk* among their dozens of findings); appendix A says both.
 """
 
 from __future__ import annotations
@@ -262,53 +266,293 @@ def for_report(ctx: Any, path: Path | None = None) -> tuple[pd.DataFrame | None,
 # ------------------------------------------------------------------ null calibration
 
 
+NULL_KIND = "null"
 NULL_SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)
+NULL_FILE = study_file("null.csv")  # appendix A reads it; `thuiswerk null` writes resources.study_output
+NULL_COMMAND = "thuiswerk null"
+NULL_FINDING_KINDS = ("slope", "contrast")  # the findings the evidence rule words with an expected direction
+#: The outcome models, the joint models included: every model with a slope or contrast finding.
+NULL_MODELS = tuple(dict.fromkeys(e.model for e in estimands.ESTIMANDS if e.kind in NULL_FINDING_KINDS))
+NULL_COLUMNS = ["replicate", "id", "model", "kind", "mean", "p_expected_direction", "wording"]
+NULL_RECORD = 2  # what a null replicate stores (2: with kind, contrasts and the joint models); part of the job key
+NOMINAL_RATE = 1.0 - nl.EVIDENCE_CLEAR_THRESHOLD  # P(duidelijk) of one finding on a null survey, by the rule
+NULL_LEVEL = 0.95  # of the Wilson interval of a share of null surveys
 
 
 @dataclass(frozen=True)
 class NullPayload:
-    models: tuple[str, ...]
+    specs: tuple[ModelSpec, ...]
     n_establishments: int
     settings: SamplerSettings
 
 
-def null_replicate(payload: NullPayload, task: int, seed: int) -> dict[str, Any]:
-    """One survey with every planted exposure effect zero; its slope findings of ``payload.models``."""
-    from thuiswerk.modelling import specs
+def null_findings(models: Any) -> tuple[estimands.Estimand, ...]:
+    """The slope and contrast findings of ``models`` (names): what a null survey words."""
+    chosen = set(models)
+    return tuple(e for e in estimands.ESTIMANDS if e.kind in NULL_FINDING_KINDS and e.model in chosen)
 
+
+def null_replicate(payload: NullPayload, task: int, seed: int) -> dict[str, Any]:
+    """One survey with every planted exposure effect zero; every slope and contrast finding of ``payload.specs``.
+
+    Each model is fitted as the simulated survey allows it (:func:`thuiswerk.modelling.workflow.adapt`: on a
+    small survey a term the data cannot identify is left out, and its findings have no number); a contrast
+    comes from the draws of its joint model's fit, as in the report.
+    """
     logging.getLogger("pymc").setLevel(logging.WARNING)
     survey_seed, sample_seed = fitting.child_seeds(seed, 2)
     s = simulate.simulate(n_establishments=payload.n_establishments, seed=survey_seed, slopes=generator.null_slopes())
     survey = Survey(s.establishments, s.employees)
     trees = {}
-    started = time.perf_counter()
-    for name in payload.models:
-        spec = specs.get(name)
-        inputs = workflow.inputs_for(spec, survey)
-        compiled = fitting.compile_swappable(builders.build(spec, inputs, swappable=True))
-        trees[name] = fitting.sample_compiled(compiled, inputs.data["y"], payload.settings, sample_seed)
-    chosen = tuple(e for e in estimands.ESTIMANDS if e.kind == "slope" and e.model in payload.models)
+    compile_seconds = sampling_seconds = 0.0
+    for spec in payload.specs:
+        adapted = workflow.adapt(spec, survey)
+        if adapted.spec is None:
+            continue
+        inputs = workflow.inputs_for(adapted.spec, survey)
+        started = time.perf_counter()
+        compiled = fitting.compile_swappable(builders.build(adapted.spec, inputs, swappable=True))
+        compile_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        tree = fitting.sample_compiled(compiled, inputs.data["y"], payload.settings, sample_seed)
+        sampling_seconds += time.perf_counter() - started
+        tree.attrs["left_out"] = json.dumps(adapted.left_out, sort_keys=True)
+        trees[spec.name] = tree
+    chosen = null_findings(s.name for s in payload.specs)
     table = findings.compute(trees, chosen)
+    table["kind"] = table["id"].map(lambda i: estimands.BY_ID[i].kind)
     return {
         "replicate": task,
-        "findings": table[["id", "model", "mean", "p_expected_direction", "wording"]].to_dict(orient="records"),
-        many.TIMING: {"seconds": round(time.perf_counter() - started, 2)},
+        "findings": table[NULL_COLUMNS[1:]].to_dict(orient="records"),
+        many.TIMING: {
+            "fits": len(trees),
+            "compile_seconds_all": round(compile_seconds, 2),
+            "sampling_seconds_all": round(sampling_seconds, 2),
+        },
     }
 
 
-def null_job(models: tuple[str, ...], replicates: int, seed: int, n_establishments: int = simulate.DEFAULT_N,
-             settings: SamplerSettings = NULL_SETTINGS) -> many.Job:  # fmt: skip
-    from thuiswerk.modelling import specs
+def null_job(
+    models: Any,
+    replicates: int,
+    seed: int,
+    n_establishments: int = simulate.DEFAULT_N,
+    settings: SamplerSettings = NULL_SETTINGS,
+) -> many.Job:
+    """``replicates`` null surveys of ``n_establishments``, each fitted with ``models`` (specs or names).
 
-    config = {"models": {m: specs.get(m).canonical() for m in models}, "establishments": n_establishments,
-              "settings": settings.canonical(), "seed": seed, "slopes": "null"}  # fmt: skip
+    The surveys are the generator's (with :func:`thuiswerk.data.generator.null_slopes`), never the user's: the
+    stamp names :data:`thuiswerk.studies.many.GENERATOR` as the data and each model's spec.
+    """
+    from thuiswerk.modelling import specs as specs_module
+
+    chosen = tuple(m if isinstance(m, ModelSpec) else specs_module.get(m) for m in models)
+    config = {"models": {s.name: s.canonical() for s in chosen}, "establishments": n_establishments,
+              "settings": settings.canonical(), "seed": seed, "slopes": "null", "record": NULL_RECORD}  # fmt: skip
     return many.Job(
-        kind="null",
+        kind=NULL_KIND,
         config=config,
         tasks=list(range(replicates)),
         func=null_replicate,
-        payload=NullPayload(tuple(models), n_establishments, settings),
-        labels={"what": ", ".join(models)},
+        payload=NullPayload(chosen, n_establishments, settings),
+        labels={"what": ", ".join(s.name for s in chosen)},
+        stamp=many.stamp(chosen, many.GENERATOR),
+    )
+
+
+def null_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per null survey and finding (columns :data:`NULL_COLUMNS`) from the records of :func:`null_job`."""
+    rows = [{"replicate": r["replicate"]} | row for r in records for row in r["findings"]]
+    return pd.DataFrame(rows, columns=NULL_COLUMNS)
+
+
+def _wilson(k: int, n: int, level: float = NULL_LEVEL) -> tuple[float, float]:
+    """Wilson's interval (``level``) of a binomial share ``k`` of ``n``."""
+    from scipy.stats import norm
+
+    if n == 0:
+        return float("nan"), float("nan")
+    z = float(norm.ppf(0.5 + level / 2))
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def _clustered_rate(hits: pd.Series, counts: pd.Series) -> tuple[float, float]:
+    """The share of findings with a word over all surveys, and its Monte Carlo standard error.
+
+    Findings of one survey share its data, so they are not independent: the error is
+    that of a ratio over surveys (``hits`` and ``counts`` per survey; with the same
+    number of findings in every survey, the standard deviation of the per-survey
+    rates over the square root of the number of surveys). NaN with one survey.
+    """
+    total = float(counts.sum())
+    rate = float(hits.sum()) / total
+    surveys = len(counts)
+    if surveys < 2:
+        return rate, float("nan")
+    residual = hits.to_numpy(float) - rate * counts.to_numpy(float)
+    return rate, float(np.sqrt(surveys / (surveys - 1) * np.sum(residual**2)) / total)
+
+
+@dataclass(frozen=True)
+class NullSummary:
+    """What the null surveys say of the evidence rule (:func:`null_summary`)."""
+
+    surveys: int
+    findings: int  # findings with a number, over all surveys
+    findings_per_survey: float
+    rate_clear: float  # per finding: 'duidelijk' (the expected direction)
+    se_clear: float  # its Monte Carlo standard error, over surveys
+    rate_opposite: float  # per finding: 'duidelijk tegen de verwachting'
+    se_opposite: float
+    rate_hint: float
+    surveys_clear: int  # surveys with at least one 'duidelijk'
+    share_clear: float
+    share_clear_interval: tuple[float, float]  # Wilson, NULL_LEVEL
+    surveys_either: int  # surveys with at least one 'duidelijk' or 'duidelijk tegen de verwachting'
+    share_either: float
+    share_either_interval: tuple[float, float]
+    mean_clear: float  # 'duidelijk' findings per null survey: what chance alone gives on these data
+    se_mean_clear: float
+    mean_p_expected: float
+
+    def row(self) -> dict[str, Any]:
+        """The summary as one flat row (for a table)."""
+        out = {k: v for k, v in self.__dict__.items() if not k.endswith("_interval")}
+        for name in ("share_clear", "share_either"):
+            out[f"{name}_lo"], out[f"{name}_hi"] = getattr(self, f"{name}_interval")
+        return out
+
+
+def null_summary(results: pd.DataFrame) -> NullSummary:
+    """The evidence rule's false positives on null surveys (rows of :func:`null_frame`; findings without a
+    number are left out): per finding, 'duidelijk' and 'duidelijk tegen de verwachting' with Monte Carlo
+    errors that respect the findings' sharing of a survey; per survey, the share with at least one of them
+    (Wilson's interval) and the mean number of 'duidelijk'."""
+    rows = results[results["p_expected_direction"].notna() & ~results["wording"].isin(findings.NO_NUMBER)]
+    if rows.empty:
+        raise ValueError("no null finding with a number")
+    clear = rows["wording"] == nl.EVIDENCE_CLEAR
+    opposite = rows["wording"] == nl.EVIDENCE_OPPOSITE
+    by = rows["replicate"]
+    counts = rows.groupby(by).size()
+    n_clear = clear.groupby(by).sum().reindex(counts.index)
+    n_opposite = opposite.groupby(by).sum().reindex(counts.index)
+    surveys = len(counts)
+    rate_clear, se_clear = _clustered_rate(n_clear, counts)
+    rate_opposite, se_opposite = _clustered_rate(n_opposite, counts)
+    k_clear = int((n_clear > 0).sum())
+    k_either = int(((n_clear + n_opposite) > 0).sum())
+    return NullSummary(
+        surveys=surveys,
+        findings=len(rows),
+        findings_per_survey=float(counts.mean()),
+        rate_clear=rate_clear,
+        se_clear=se_clear,
+        rate_opposite=rate_opposite,
+        se_opposite=se_opposite,
+        rate_hint=float((rows["wording"] == nl.EVIDENCE_HINT).mean()),
+        surveys_clear=k_clear,
+        share_clear=k_clear / surveys,
+        share_clear_interval=_wilson(k_clear, surveys),
+        surveys_either=k_either,
+        share_either=k_either / surveys,
+        share_either_interval=_wilson(k_either, surveys),
+        mean_clear=float(n_clear.mean()),
+        se_mean_clear=float(n_clear.std(ddof=1) / np.sqrt(surveys)) if surveys > 1 else float("nan"),
+        mean_p_expected=float(rows["p_expected_direction"].mean()),
+    )
+
+
+def null_write(results: pd.DataFrame, path: Path, meta: dict[str, Any]) -> Path:
+    """Write the null study (replacing the file: its surveys are one run's) with its header line ``# null: {meta}``."""
+    path = Path(path)
+    header = f"# {NULL_KIND}: {json.dumps(meta, sort_keys=True)}\n"
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(header + results[NULL_COLUMNS].to_csv(index=False), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def null_read(path: Path = NULL_FILE) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The rows of a null study and its header (parsed)."""
+    rows, meta = many.read_csv(path)
+    return rows, json.loads(meta.get(NULL_KIND) or "{}")
+
+
+def null_for_report(ctx: Any, path: Path | None = None) -> tuple[NullSummary | None, dict[str, Any], str]:
+    """The null study's summary if it belongs to the report (else None), its header, and else the Dutch
+    sentence that says it was not run on these data, with the command that runs it.
+
+    It belongs when every model it names has the spec the report's fit of it has (the
+    surveys are the generator's, :data:`thuiswerk.studies.many.GENERATOR`) and its surveys
+    are as large as the report's (``ctx.establishments``).
+    """
+    path = path or NULL_FILE
+    subject = "De nulkalibratie van de formuleringsregel"
+    run = many.report_run(ctx, fits=False)  # `thuiswerk null` reads no fits
+    if not Path(path).is_file():
+        return None, {}, many.not_run_nl(subject, [run.command(NULL_KIND)])
+    rows, header = null_read(path)
+    size = len(ctx.establishments)
+    fits = many.belongs(header, many.current(ctx.specs, ctx.provenance, data=many.GENERATOR))
+    if not fits or header.get("establishments") != size or rows.empty:
+        replicates = header.get("replicates")
+        options = ["--replicates", str(replicates)] if replicates else []
+        return None, header, many.not_run_nl(subject, [run.command(NULL_KIND, *options)])
+    return null_summary(rows), header, ""
+
+
+def null_worded(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a findings table the null study speaks for: slope and contrast findings with a number."""
+    kinds = table["id"].map(lambda i: estimands.BY_ID[i].kind if i in estimands.BY_ID else "")
+    return findings.estimable(table[kinds.isin(NULL_FINDING_KINDS)])
+
+
+def null_sentence(summary: NullSummary, header: dict[str, Any], report_findings: int, report_clear: int) -> str:
+    """Dutch, appendix A: what the null surveys say, and how many 'duidelijk' chance alone gives among the
+    ``report_findings`` findings of this report (``report_clear`` of which the report words 'duidelijk')."""
+    clear, opposite = f"*{nl.EVIDENCE_CLEAR}*", f"*{nl.EVIDENCE_OPPOSITE}*"
+    per_survey = nl.number(summary.findings_per_survey, 0 if summary.findings_per_survey.is_integer() else 1)
+    within = summary.rate_clear <= NOMINAL_RATE + 2 * summary.se_clear
+    text = (
+        f"Op {nl.number(summary.surveys, 0)} gesimuleerde enquêtes van "
+        f"{nl.number(int(header.get('establishments', 0)), 0)} vestigingen zonder enig verband tussen een "
+        f"blootstelling en een uitkomst zijn de uitkomstmodellen en de gezamenlijke modellen geschat, en is elk van "
+        f"de {per_survey} verbanden en verschillen per enquête met deze regel geformuleerd. Van die "
+        f"{nl.number(summary.findings, 0)} verbanden heette {nl.percent(summary.rate_clear, 1)} {clear} "
+        f"(Monte-Carlo-standaardfout {nl.percent(summary.se_clear, 1)}) en {nl.percent(summary.rate_opposite, 1)} "
+        f"{opposite} (standaardfout {nl.percent(summary.se_opposite, 1)}); "
+    )
+    text += (
+        f"per verband blijft de regel dus binnen de marge van de beoogde {nl.percent(NOMINAL_RATE, 1)}. "
+        if within
+        else f"per verband ligt dat boven de beoogde {nl.percent(NOMINAL_RATE, 1)}. "
+    )
+    lo, hi = summary.share_clear_interval
+    k, either, n = summary.surveys_clear, summary.surveys_either, summary.surveys
+    text += (
+        f"Maar met zoveel verbanden tegelijk {nl.verb(k, 'noemde', 'noemden')} "
+        f"{nl.of_total(k, n, 'enquêtes', 'enquête')} ({nl.percent(summary.share_clear)}, "
+        f"{nl.percent(NULL_LEVEL)}-interval {nl.percent_interval(lo, hi)}) ten minste één verband {clear}, en "
+        f"{nl.of_total(either, n, 'enquêtes', 'enquête')} ten minste één {clear} of {opposite}. "
+        f"Toeval alleen maakte gemiddeld {nl.number(summary.mean_clear, 1)} verbanden per enquête {clear}; onder "
+        f"de {nl.number(report_findings, 0)} verbanden en verschillen van dit rapport zijn dat er naar verwachting "
+        f"{nl.number(summary.rate_clear * report_findings, 1)} (dit rapport noemt er "
+        f"{nl.number(report_clear, 0)} {clear})."
+    )
+    return text
+
+
+def null_expected_nl(report_findings: int) -> str:
+    """Dutch: how many 'duidelijk' chance alone gives among ``report_findings`` findings if each stays at the
+    rule's nominal rate (what appendix A says when the null study was not run on these data)."""
+    return (
+        f"Blijft elk verband afzonderlijk op de beoogde {nl.percent(NOMINAL_RATE, 1)}, dan geeft toeval alleen "
+        f"onder de {nl.number(report_findings, 0)} verbanden en verschillen van dit rapport naar verwachting "
+        f"{nl.number(NOMINAL_RATE * report_findings, 1)} verbanden die *{nl.EVIDENCE_CLEAR}* heten."
     )
 
 
