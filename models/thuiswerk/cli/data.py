@@ -1,4 +1,4 @@
-"""The commands that act on the survey: ``simulate`` and ``validate``; the validated survey of a run.
+"""The commands that act on the survey: ``simulate``, ``validate`` and ``tables``; the validated survey of a run.
 
 :func:`_survey` is how every other command reads the survey: unreadable data
 exit 2 with their file-level problems, invalid data exit 1 with their
@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from thuiswerk.cli.main import EXIT_INVALID, EXIT_UNREADABLE, _print_frame, console, err
+from thuiswerk.cli.main import EXIT_INVALID, EXIT_UNREADABLE, EXIT_USAGE, _print_frame, console, err
 from thuiswerk.cli.options import DataOpt, _run
 from thuiswerk.core.runconfig import DEFAULT_DATA
 
@@ -181,3 +181,62 @@ def _survey(run):
                   markup=False, highlight=False, soft_wrap=True)  # fmt: skip
         raise typer.Exit(EXIT_INVALID)
     return survey
+
+
+TABLES_FORMATS = ("table", "csv")
+
+
+def tables(
+    format: Annotated[str, typer.Option("--format", help="table (default) or csv.")] = "table",
+    data: DataOpt = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook (THUISWERK_MAPPING).")
+    ] = None,
+) -> None:
+    """Every descriptive number the report states (shares, means, counts, correlations), one row a number.
+
+    Columns: table, id, role (empty: every respondent), unit (share as a fraction, mean,
+    hours, count, ratio, correlation; a national figure's own unit), value, lo and hi (90%
+    interval where computed: Fisher z for a correlation, cluster-robust normal for a
+    comparison with a national figure), n (respondents), reference, se and p_lower (a
+    comparison with a national figure: its value, the standard error and P(below it)).
+    A number behind fewer than 10 respondents is blank, as in the report. A table that
+    needs a column the survey lacks is left out, with a notice. No fits are needed.
+    """
+    from thuiswerk.analysis import descriptive
+    from thuiswerk.cli.selection import _frame
+    from thuiswerk.data import linked
+
+    if format not in TABLES_FORMATS:
+        err.print(f"[bold red]--format must be one of {', '.join(TABLES_FORMATS)}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    run = _run(data=data, mapping=mapping)
+    survey = _survey(run)
+    frame = _frame(run, survey, quiet=True)
+    protection = linked.protect_groups(survey.establishments, frame)  # the report's one disclosure decision
+    table = descriptive.compute(survey.establishments, survey.employees, protection)
+    for name, columns in table.attrs["left_out"].items():
+        err.print(f"{name}: left out, the survey lacks {', '.join(columns)}", markup=False, highlight=False,
+                  soft_wrap=True)  # fmt: skip
+    if format == "csv":
+        typer.echo(table.to_csv(index=False), nl=False)
+        return
+    for spec in descriptive.TABLES:
+        rows = table[table["table"] == spec.name]
+        if not len(rows):
+            continue
+        columns = ["id", "role", "unit", "value", "lo", "hi", "n"]
+        if spec.name.startswith("national_"):
+            columns += ["reference", "p_lower"]
+        shown = rows[columns] if rows["lo"].notna().any() or spec.name.startswith("national_") else rows[
+            [c for c in columns if c not in ("lo", "hi")]]  # fmt: skip
+        _print_frame(shown, f"{spec.name}: {spec.title}", _number)
+
+
+def _number(value) -> str:
+    """A cell of `thuiswerk tables`: '–' for a blank, whole counts without decimals, else three decimals."""
+    if isinstance(value, float):
+        if value != value:
+            return "–"
+        return f"{value:.0f}" if value.is_integer() and abs(value) >= 100 else f"{value:.3f}"
+    return str(value)

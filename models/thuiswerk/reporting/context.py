@@ -142,6 +142,16 @@ class ReportContext:
         )
 
     @property
+    def descriptive(self) -> pd.DataFrame:
+        """Every descriptive number the chapters state (:func:`thuiswerk.analysis.descriptive.compute`, what
+        ``thuiswerk tables`` prints), under the report's disclosure decision, computed once."""
+        from thuiswerk.analysis import descriptive
+
+        return self.cached(
+            "descriptive", lambda: descriptive.compute(self.establishments, self.employees, self.protection)
+        )
+
+    @property
     def population(self) -> pd.DataFrame | None:
         """The findings table's population rows (:func:`thuiswerk.analysis.mrp.rows`), computed once; None without a frame."""
         if self.frame is None:

@@ -491,7 +491,7 @@ def null_for_report(ctx: Any, path: Path | None = None) -> tuple[NullSummary | N
     are as large as the report's (``ctx.establishments``).
     """
     path = path or NULL_FILE
-    subject = "De nulkalibratie van de formuleringsregel"
+    subject = "De nulkalibratie van de regel (dezelfde modellen op gesimuleerde enquêtes zonder enig verband)"
     run = many.report_run(ctx, fits=False)  # `thuiswerk null` reads no fits
     if not Path(path).is_file():
         return None, {}, many.not_run_nl(subject, [run.command(NULL_KIND)])

@@ -1,0 +1,142 @@
+"""Every number a chapter states comes from a table the CLI prints (issue 28).
+
+Each checked chapter is run as tests/chapters.py runs it (on the default survey and
+fits); every number in the text its inline expressions produce (Dutch format: decimal
+comma, '%', '.' for thousands) must be a number of the findings table
+(:func:`thuiswerk.analysis.findings.compute`, ``thuiswerk findings``) or of the descriptive
+tables (:func:`thuiswerk.analysis.descriptive.compute`, ``thuiswerk tables``), formatted
+as the chapters format them, or on the short allow-list of structural numbers below.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chapters import DATA_DIR, Cell, parse_chapter, run_cell
+from thuiswerk.analysis import compare, wording
+from thuiswerk.core import codebook, nl
+from thuiswerk.core.resources import REPO_ROOT
+from thuiswerk.data import references
+
+# A Dutch number: thousands with '.', a decimal comma, an optional '%'; not part of a word or a citation key.
+_START = r"(?<![\w@.,])(?<![A-Za-z]-)"  # not inside a word, a number, a key or a name like covid-19
+NUMBER_RE = re.compile(rf"{_START}\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?%?|{_START}\d+(?:,\d+)?%?")
+CITATION_RE = re.compile(r"\[@[^\]]*\]")  # [@nea2022]: a citation key, not a number the text states
+
+CHECKED = (
+    "01-belangrijkste-bevindingen.qmd",
+    "05-blootstelling-en-gezondheid.qmd",
+    "07-maatregelen-en-gezondheid.qmd",
+    "08-naleving.qmd",
+    "09-effect-bedrijfsbezoek.qmd",
+)
+# Not checked yet, and why (each states numbers of another source than the two tables):
+#   02: the design study's power table (thuiswerk design); 04: design counts, nonresponse and sensitivity
+#   studies; 06: measures, furniture and judgements still computed in the chapter; A, B, C, index: method,
+#   diagnostics and provenance.
+
+
+def _structural() -> set[str]:
+    """Numbers that are not results: the method's fixed constants, scale ends, class bounds, reference years."""
+    allowed = {
+        nl.percent(nl.EVIDENCE_CLEAR_THRESHOLD, 1),  # the evidence rule's thresholds
+        nl.percent(nl.EVIDENCE_HINT_THRESHOLD),
+        nl.percent(nl.PROB),  # the interval of every number (90%)
+        nl.number(nl.MIN_CELL, 0),  # the disclosure minimum
+        nl.number(compare.LOO_MIN_DIFF, 0),  # the LOO comparison's rule (chapter 7)
+        nl.number(compare.LOO_SE_FACTOR, 0),
+        nl.number(compare.K_THRESHOLD, 1),
+        "1", "5",  # ends of the 1-5 answer scales (summaries.scale_text, the BAT's statement)
+        "50", "250",  # the size classes' bounds in their codebook labels (chapter 8's text per size class)
+        nl.number(len(codebook.load().measures), 0),  # how many measures the questionnaire asks about
+    }  # fmt: skip
+    for ref in references.load().values():  # the years of the national figures ("2017", "2019-2021")
+        allowed |= set(re.findall(r"\d{4}", str(ref.year)))
+    return allowed
+
+
+def _finite(*values) -> list[float]:
+    return [float(v) for v in values if isinstance(v, (int, float, np.floating)) and math.isfinite(float(v))]
+
+
+def findings_numbers(table: pd.DataFrame) -> set[str]:
+    """Every number of the findings table as the findings' sentences and tables write it."""
+    out: set[str] = set()
+    for _, row in table.iterrows():
+        for p in _finite(row.get("p_expected_direction"), row.get("p_practically_none")):
+            out |= {wording.probability(p), nl.percent(p)}
+        for v in _finite(row.get("mean"), row.get("q05"), row.get("q95")):
+            out |= {nl.number(math.exp(v), 2), nl.number(v, 1), nl.number(v * 100, 0)}  # odds ratio, count, points
+            if 0 <= v <= 1:
+                out.add(nl.percent(v))  # a share (information loss)
+    return out
+
+
+def descriptive_numbers(tables: pd.DataFrame) -> set[str]:
+    """Every number of the descriptive tables as the chapters write it (nl.percent, nl.number by unit)."""
+    decimals = {"mean": 1, "hours": 1, "ratio": 1, "score": 1, "count": 0, "correlation": 2}
+    out: set[str] = set()
+    for _, row in tables.iterrows():
+        national = str(row["table"]).startswith("national")  # observed and national values as references writes them
+        for v in _finite(row["value"], row["lo"], row["hi"], row["reference"]):
+            if national:
+                out.add(references.format_value(v, row["unit"]).removesuffix(" uur"))
+            out.add(nl.percent(v) if row["unit"] == "share" else nl.number(v, decimals.get(row["unit"], 1)))
+    return out
+
+
+def numbers_in(text: str) -> list[str]:
+    return [m.group(0) for m in NUMBER_RE.finditer(CITATION_RE.sub("", text))]
+
+
+def unsourced(chapter_path: Path, allowed: set[str]) -> list[tuple[str, str]]:
+    """(expression, number) for every number an inline expression states that is not in ``allowed``."""
+    namespace: dict = {"__name__": "__quarto__"}
+    missing = []
+    for item in parse_chapter(chapter_path).items:
+        if isinstance(item, Cell):
+            run_cell(item.code, namespace)
+            continue
+        text = str(eval(item.expr, namespace))
+        missing += [(item.expr, n) for n in numbers_in(text) if n not in allowed]
+    return missing
+
+
+@pytest.fixture(scope="module")
+def allowed(default_fits: Path) -> set[str]:
+    from thuiswerk.reporting import context
+
+    ctx = context.load_context(DATA_DIR, default_fits)
+    return findings_numbers(ctx.findings) | descriptive_numbers(ctx.descriptive) | _structural()
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_every_number_a_chapter_states_is_in_a_table(name: str, allowed: set[str], default_fits, monkeypatch) -> None:
+    monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
+    missing = unsourced(REPO_ROOT / "report" / name, allowed)
+    assert not missing, f"{name}: numbers in neither `thuiswerk findings` nor `thuiswerk tables`: {missing}"
+
+
+def test_the_checker_fails_on_a_number_in_no_table(tmp_path: Path) -> None:
+    """A chapter that types a number into an inline expression, or computes one the tables lack, is caught."""
+    chapter = tmp_path / "99-test.qmd"
+    chapter.write_text(
+        "---\ntitle: x\n---\n\n```{python}\n#| label: setup\nfrom thuiswerk.core import nl\nshare = 0.437\n```\n\n"
+        "Van de vestigingen `{python} nl.percent(share)`, `{python} nl.number(1234.5, 1)` uur, "
+        "`{python} nl.percent(0.42)` en `{python} nl.percent(nl.PROB)` [@nea2022].\n",
+        encoding="utf-8",
+    )
+    missing = unsourced(chapter, {"42%", nl.percent(nl.PROB)})
+    assert missing == [("nl.percent(share)", "44%"), ("nl.number(1234.5, 1)", "1.234,5")]
+
+
+def test_dutch_numbers_are_read_whole() -> None:
+    assert numbers_in("103.193 werknemers, 3,4 uur, 97,5% en 90%-interval; covid-19 [@aib2021] (2,7 uur)") == [
+        "103.193", "3,4", "97,5%", "90%", "2,7",
+    ]  # fmt: skip
