@@ -76,12 +76,13 @@ def test_wilson_interval_of_no_survey_with_a_clear_finding():
     assert s.share_clear_interval == pytest.approx((0.0, z2 / (20 + z2)))
 
 
-def test_the_null_study_covers_every_slope_and_contrast_of_the_outcome_and_joint_models():
+def test_the_null_study_covers_every_worded_finding_of_the_outcome_and_joint_models():
     assert set(design.NULL_MODELS) == {n for n in specs.SPECS if n != "awareness"}
     assert {"workload_joint", "isolation_joint", "complaints_joint"} <= set(design.NULL_MODELS)
     chosen = design.null_findings(design.NULL_MODELS)
     assert {e.id for e in estimands.CONTRASTS} <= {e.id for e in chosen}
-    assert all(e.kind in ("slope", "contrast") and e.direction is not None for e in chosen)
+    assert {e.id for e in estimands.MARGINAL} <= {e.id for e in chosen}  # worded on their own, counted on their own
+    assert all(e.kind in ("slope", "contrast", "marginal") and e.direction is not None for e in chosen)
     job = design.null_job(design.NULL_MODELS, 3, seed=1)
     assert set(job.stamp) == set(design.NULL_MODELS)
     assert all(v["data_hash"] == many.GENERATOR for v in job.stamp.values())

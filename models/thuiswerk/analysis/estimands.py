@@ -88,13 +88,22 @@ class Estimand:
     chapter: str  # chapter of the source report the sentence is in
     source: str  # the source report's sentence (Dutch)
     model: str
-    kind: Literal["slope", "information_loss", "contrast"]
-    exposure: str  # predictor name; for information loss the quantity or the measure; a contrast: "first - second"
+    kind: Literal["slope", "information_loss", "contrast", "marginal"]
+    # predictor name; for information loss the quantity or the measure; a contrast: "first - second"; a marginal
+    # effect: the slope finding it puts on the share scale
+    exposure: str
     outcome: str  # codebook item, 'workload', 'isolation', 'kans' or 'information_loss'
     role: Role
     direction: Direction | None  # the direction the source report expects; None: descriptive
     subject: str = ""  # Dutch, for the sentence: "kennis van afspraken over werktijden"
     relation: str = ""  # Dutch outcome in the sentence: "werk-thuisinterferentie"
+
+    @property
+    def relation_en(self) -> str:
+        """The complaint a marginal effect counts, in English (the findings table's columns are English)."""
+        return {"kans": "KANS complaint (neck, shoulders, arm)", "complaint_back": "back complaint"}.get(
+            self.outcome, self.outcome
+        )
 
     @property
     def parts(self) -> tuple[str, str]:
@@ -105,7 +114,17 @@ class Estimand:
         return first, second
 
     @property
+    def base(self) -> Estimand:
+        """A marginal effect's slope finding."""
+        if self.kind != "marginal":
+            raise ValueError(f"{self.id} is not a marginal effect")
+        return BY_ID[self.exposure]
+
+    @property
     def scale(self) -> str:
+        if self.kind == "marginal":
+            base = self.base
+            return f"change in the share with at least one {base.relation_en} (0-1) per {UNITS_EN[base.exposure]}"
         if self.kind == "contrast":
             first, second = self.parts
             return f"difference of log-odds slopes: {first} minus {second}"
@@ -830,7 +849,19 @@ CONTRASTS: tuple[Estimand, ...] = (
               "het verband tussen een hoger thuiswerkpercentage en KANS-klachten",
               "sterker bij leidinggevenden dan bij niet-leidinggevenden"),
 )  # fmt: skip
-ESTIMANDS = ESTIMANDS + CONTRASTS
+
+
+def _marginal(base: Estimand) -> Estimand:
+    """A complaint slope on the source report's scale: the change in the share with a complaint (per role)."""
+    return Estimand(f"{base.id}_aandeel", base.chapter, base.source, base.model, "marginal", base.id, base.outcome,
+                    base.role, base.direction, base.subject, f"het aandeel met {base.relation}")  # fmt: skip
+
+
+# Where the source report speaks of a share ("28-35% heeft minstens één klacht"), the complaint findings of the
+# employee-knowledge model on that scale too (average marginal effects, thuiswerk.analysis.marginal); the
+# joint and employer models' findings stay on the log-odds scale (a sum of slopes has no single column to set).
+MARGINAL: tuple[Estimand, ...] = tuple(_marginal(e) for e in ESTIMANDS if e.kind == "slope" and e.model == "complaints")
+ESTIMANDS = ESTIMANDS + CONTRASTS + MARGINAL
 BY_ID = {e.id: e for e in ESTIMANDS}
 if len(BY_ID) != len(ESTIMANDS):  # pragma: no cover - guards the table above
     raise RuntimeError("duplicate estimand id")

@@ -19,11 +19,17 @@ How an estimand is computed from a fit
   reporting it unknown; managers against non-managers), the first slope finding minus the
   second, draw by draw from the one fit both come from; the evidence rule applies to the
   difference itself, never to the two verdicts.
-- ``information_loss``: the awareness model's deterministic quantities: the seed's
-  information loss (expected number of the 15 measures the employer reports and the
-  employee does not know, divided by 15), the expected number itself, the conditional
-  loss 1 - P(knows | reported) as a ratio of expected counts, the gap between the roles,
-  and per measure P(not known | reported).
+- ``marginal``: a complaint slope of the employee-knowledge model on the source report's
+  scale, the change in the share of employees with at least one complaint of the outcome's
+  regions (average marginal effect, :mod:`thuiswerk.analysis.marginal`), per role; the
+  evidence rule applies to it as to the slope (its own posterior, its own probability).
+- ``information_loss``: the seed's information loss (expected number of the 15 measures
+  the employer reports and the employee does not know, divided by 15), the expected number
+  itself, the conditional loss 1 - P(knows | reported) as a ratio of expected counts, the
+  gap between the roles, each from the awareness model's P(knows | reported) and the
+  share of employees whose employer reports each measure, drawn by the Bayesian bootstrap
+  over establishments (:mod:`thuiswerk.analysis.loss`: the shares are estimates too); and
+  per measure P(not known | reported).
 
 The evidence rule (:func:`wording`, :func:`thuiswerk.core.nl.evidence`), one for the whole report
 -------------------------------------------------------------------------------------------
@@ -57,6 +63,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from thuiswerk.analysis import loss, marginal
 from thuiswerk.analysis.estimands import BY_ID, ESTIMANDS, NO_RELATION, OUTCOME_ITEMS, ROLE_CODES, Estimand
 from thuiswerk.core import dims, nl
 from thuiswerk.core.codebook import MANAGER, NON_MANAGER
@@ -143,6 +150,14 @@ def draws(estimand: Estimand, tree: xr.DataTree) -> np.ndarray:
     ``--config`` that removed it).
     """
     post = tree["posterior"]
+    if estimand.kind == "marginal":  # the slope finding on the share scale (thuiswerk.analysis.marginal)
+        base = estimand.base
+        items = items_of(base, tree)
+        try:
+            return marginal.average_marginal_effect(tree, base.exposure, ROLE_CODES[base.role], items)
+        except KeyError:
+            draws(base, tree)  # raises NotEstimable with the fit's reason where the term was left out
+            raise
     if estimand.kind == "contrast":  # draw by draw, from the one fit both slopes come from
         first, second = (BY_ID[i] for i in estimand.parts)
         return draws(first, tree) - draws(second, tree)
@@ -160,6 +175,9 @@ def draws(estimand: Estimand, tree: xr.DataTree) -> np.ndarray:
         assert isinstance(total, xr.DataArray)  # split() gives at least one exposure
         return _stack(total).to_numpy()
     role = {"manager": MANAGER, "non_manager": NON_MANAGER}.get(estimand.role)
+    if estimand.exposure in loss.QUANTITIES and loss.has_design(tree):  # with the reported shares' uncertainty
+        roles = [str(r) for r in post["p_known_if_reported"].coords[dims.ROLE].values]
+        return loss.draws(tree, estimand.exposure, None if role is None else roles.index(role))
     if estimand.exposure == "loss_gap":
         return _stack(cast(xr.DataArray, post["loss_gap"])).to_numpy()
     if estimand.exposure in ("information_loss", "reported_not_known", "loss_if_reported"):
@@ -253,7 +271,7 @@ def compute(
         if e.model in trees:
             tree = trees[e.model]
             try:
-                items = items_of(e, tree) if e.kind in ("slope", "contrast") else None
+                items = items_of(e, tree) if e.kind in ("slope", "contrast", "marginal") else None
                 rows.append(summarise(e, draws(e, tree), items))
             except NotEstimable as exc:
                 rows.append(not_estimable(e, exc.reason))

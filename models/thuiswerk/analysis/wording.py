@@ -201,6 +201,25 @@ def contrast_table_nl(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     return out.drop(columns="Vergelijking") if len(set(relations)) == 1 else out
 
 
+def marginal_table_nl(table: pd.DataFrame) -> pd.DataFrame:
+    """The complaint findings on the source report's scale (kind ``marginal``): what, who, per which unit, the
+    change in the percentage with a complaint in percentage points with its interval, probability and word."""
+    ids = [e.id for e in ESTIMANDS if e.kind == "marginal" and e.id in table.index]
+    rows = table.loc[ids]
+    known = [w not in NO_NUMBER for w in rows["wording"]]
+    out = described([BY_ID[i].exposure for i in ids])
+    out["Per"] = [UNITS[BY_ID[i].base.exposure] for i in ids]
+    out["Verandering (procentpunt)"] = [nl.number(100 * m, 1) if k else nl.MARKER for m, k in zip(rows["mean"], known)]
+    out[f"{nl.percent(PROB)}-interval"] = [
+        nl.interval(100 * a, 100 * b, 1) if k else nl.MARKER for a, b, k in zip(rows["q05"], rows["q95"], known)
+    ]
+    out["Kans op de verwachte richting"] = [
+        probability(p) if k else nl.MARKER for p, k in zip(rows["p_expected_direction"], known)
+    ]
+    out["Oordeel"] = list(rows["wording"])
+    return out
+
+
 def items_note(row: pd.Series) -> str:
     """ " Op deze gegevens gaat dat over ...": the items a finding stands for when the survey lacks some ('' otherwise)."""
     used = [i for i in str(row.get("items") or "").split(",") if i]
@@ -222,6 +241,8 @@ def headline(row: pd.Series) -> str:
 def table_nl(table: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """Slope findings for display: who, outcome, exposure, odds ratio, interval, probability, word."""
     slopes = table["id"].map(lambda i: BY_ID[i].kind == "slope" if i in BY_ID else False)
+    if ids is not None:  # on the log-odds scale only: marginal rows have their own table (marginal_table_nl)
+        ids = [i for i in ids if i not in BY_ID or BY_ID[i].kind != "marginal"]
     rows = table.loc[ids] if ids is not None else table[slopes & table["direction"].notna()]
     out = described(list(rows["id"])).assign(**_odds_columns(rows, "Odds ratio"))
     if "items" in rows:  # an outcome the survey holds only some items of says which
@@ -361,6 +382,8 @@ def estimand_table_nl() -> pd.DataFrame:
         elif e.kind == "contrast":
             first, second = e.parts
             what = f"{e.subject}, {e.relation}: {first} min {second}"
+        elif e.kind == "marginal":
+            what = f"verandering in {e.relation} (procentpunt) bij {UNITS[e.base.exposure]}: {e.exposure}"
         else:
             what = {
                 "information_loss": "verwacht aantal genoemd maar niet bekend, gedeeld door het aantal maatregelen",

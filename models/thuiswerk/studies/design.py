@@ -270,7 +270,9 @@ NULL_KIND = "null"
 NULL_SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)
 NULL_FILE = study_file("null.csv")  # appendix A reads it; `thuiswerk null` writes resources.study_output
 NULL_COMMAND = "thuiswerk null"
-NULL_FINDING_KINDS = ("slope", "contrast")  # the findings the evidence rule words with an expected direction
+# the findings the evidence rule words with an expected direction (a marginal effect is a complaint slope on the
+# share scale: worded on its own, so counted on its own)
+NULL_FINDING_KINDS = ("slope", "contrast", "marginal")
 #: The outcome models, the joint models included: every model with a slope or contrast finding.
 NULL_MODELS = tuple(dict.fromkeys(e.model for e in estimands.ESTIMANDS if e.kind in NULL_FINDING_KINDS))
 NULL_COLUMNS = ["replicate", "id", "model", "kind", "mean", "p_expected_direction", "wording"]
