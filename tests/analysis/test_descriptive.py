@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from thuiswerk.analysis import descriptive
-from thuiswerk.core import nl
+from thuiswerk.core import codebook, nl
 from thuiswerk.core.codebook import ROLES
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.data import describe
@@ -74,7 +74,9 @@ def test_a_role_below_the_disclosure_minimum_is_blank_in_every_table(survey) -> 
     assert (small["role"] == ROLES[0]).sum() < nl.MIN_CELL
     tables = descriptive.compute(survey.establishments, small)
     per_role = tables[(tables["role"] != "") & (tables["table"] != "leading_remotely")]
-    blanked = per_role[~per_role["table"].isin(["isolation_exhaustion", "national_employees"])]
+    # a correlation, a comparison with a national figure and respondents against non-respondents have no total
+    # over both roles that would give a blank role away: only the small role is blank there
+    blanked = per_role[~per_role["table"].isin(["isolation_exhaustion", "national_employees", "nonresponse"])]
     assert len(blanked) > 10 and blanked["value"].isna().all(), blanked[blanked["value"].notna()]
     r = tables[tables["table"] == "isolation_exhaustion"]
     assert r.loc[r["role"] == ROLES[0], ["value", "lo", "hi"]].isna().all().all()
@@ -83,6 +85,8 @@ def test_a_role_below_the_disclosure_minimum_is_blank_in_every_table(survey) -> 
     assert math.isnan(descriptive.comparison(tables, "nea_overuren", ROLES[0]).observed)
     assert not math.isnan(descriptive.value(tables, "exhaustion", "uitputting"))
     assert math.isnan(descriptive.value(tables, "complaints", "kans", ROLES[1]))  # the other role with it
+    respondents = tables[(tables["table"] == "nonresponse") & (tables["id"] == "age_respondenten")]
+    assert respondents.set_index("role")["value"].isna().to_dict() == {ROLES[0]: True, ROLES[1]: False}
 
 
 def test_a_table_needing_an_absent_column_is_left_out(survey) -> None:
@@ -101,3 +105,45 @@ def test_the_chapters_numbers_are_the_describe_helpers(survey, tables: pd.DataFr
         emp, lambda d: describe.share(describe.any_complaint(d))
     )
     assert descriptive.value(tables, "rie", "aanwezig") == describe.share(est["rie_present"])
+
+
+def test_chapter_6s_numbers_are_direct_computations(survey, tables: pd.DataFrame) -> None:
+    """The furniture, missed measures, judgements and obstacles chapter 6 states, against the survey itself."""
+    est, emp = survey.establishments, survey.employees
+    offered = est["furniture_offered"].dropna().astype(str)
+    assert descriptive.value(tables, "furniture_offered", "minstens_verstelbaar") == pytest.approx(
+        offered.isin(["hoogte_verstelbaar", "zit_sta"]).mean()
+    )
+    assert descriptive.value(tables, "furniture_offered", "zit_sta") == pytest.approx((offered == "zit_sta").mean())
+    assert descriptive.value(tables, "judgements", "werkdruk_na") == pytest.approx(
+        est["judgement_workload_after"].astype(float).mean()
+    )
+    assert descriptive.value(tables, "obstacles", "none") == pytest.approx(est["obstacle_none"].astype(float).mean())
+    employer = est.set_index("establishment_id")
+    for role in ROLES:
+        sub = emp[emp["role"] == role]
+        missed = sum(
+            (employer.loc[sub["establishment_id"], f"employer_{m}"].to_numpy() == 1)
+            & (sub[f"knows_{m}"].to_numpy() == 0)
+            for m in codebook.load().measures
+        )
+        assert descriptive.value(tables, "missed_measures", "gemist", role) == pytest.approx(np.mean(missed))
+
+
+def test_design_counts_and_nonresponse_rows(survey, tables: pd.DataFrame) -> None:
+    emp = survey.employees
+    completed = emp["questionnaire_completed"].astype(float) == 1
+    assert descriptive.value(tables, "design", "establishments") == len(survey.establishments)
+    assert descriptive.value(tables, "design", "completed_managers") == (completed & (emp["role"] == ROLES[0])).sum()
+    rows = tables[tables["table"] == "nonresponse"]
+    age = rows[(rows["id"] == "age_verschil") & (rows["role"] == ROLES[1])].iloc[0]
+    sub = emp[emp["role"] == ROLES[1]]
+    direct = sub.loc[completed, "age"].astype(float).mean() - sub.loc[~completed, "age"].astype(float).mean()
+    assert age["lo"] < age["value"] < age["hi"] and age["value"] == pytest.approx(direct, abs=0.5)
+    female = rows[rows["id"] == "female_verschil"]
+    assert set(female["unit"]) == {"points"}  # a difference of shares, in percentage points
+    compared = int(descriptive.value(tables, "nonresponse", "vergelijkingen"))
+    assert compared == rows["id"].str.endswith("_verschil").sum()
+    assert descriptive.value(tables, "nonresponse", "verwacht_duidelijk_door_toeval") == pytest.approx(
+        compared * 2 * (1 - nl.EVIDENCE_CLEAR_THRESHOLD)
+    )

@@ -36,10 +36,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
 from thuiswerk.analysis import checks
+from thuiswerk.analysis.descriptive import mean_missed_measures
 from thuiswerk.core import codebook, disclosure, nl
 from thuiswerk.data import describe, linked
 from thuiswerk.data.survey import load_survey  # noqa: E402
-from thuiswerk.reporting import summaries as S
 from thuiswerk.reporting import tables as T
 from thuiswerk.reporting.figures import cells, descriptive, descriptive_tables, model_checks, registry
 
@@ -506,9 +506,9 @@ def test_no_blank_of_a_value_by_role_is_recovered(survey, scenario, item, scale)
 
 def test_missed_measures_by_role_blank_together(survey):
     est, emp = survey
-    both = S.mean_missed_measures(est, emp)
+    both = mean_missed_measures(est, emp)
     assert both.notna().all() and list(both.index) == ROLES
-    few = S.mean_missed_measures(est, few_managers(emp))
+    few = mean_missed_measures(est, few_managers(emp))
     assert few.isna().all()  # four managers, and the non-managers would give them away
 
 

@@ -5,7 +5,9 @@ fits); every number in the text its inline expressions produce (Dutch format: de
 comma, '%', '.' for thousands) must be a number of the findings table
 (:func:`thuiswerk.analysis.findings.compute`, ``thuiswerk findings``) or of the descriptive
 tables (:func:`thuiswerk.analysis.descriptive.compute`, ``thuiswerk tables``), formatted
-as the chapters format them, or on the short allow-list of structural numbers below.
+as the chapters format them, or on the short allow-list of structural numbers below. One
+more table counts: chapter 4's non-response sensitivity table (:func:`sensitivity_numbers`),
+which the chapter prints but no command does yet.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import pandas as pd
 import pytest
 
 from chapters import DATA_DIR, Cell, parse_chapter, run_cell
-from thuiswerk.analysis import compare, wording
+from thuiswerk.analysis import compare, sensitivity, wording
 from thuiswerk.core import codebook, nl
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.data import references
+from thuiswerk.modelling.specs import SPECS
 
 # A Dutch number: thousands with '.', a decimal comma, an optional '%'; not part of a word or a citation key.
 _START = r"(?<![\w@.,])(?<![A-Za-z]-)"  # not inside a word, a number, a key or a name like covid-19
@@ -31,15 +34,17 @@ CITATION_RE = re.compile(r"\[@[^\]]*\]")  # [@nea2022]: a citation key, not a nu
 
 CHECKED = (
     "01-belangrijkste-bevindingen.qmd",
+    "04-resultaten-tot-stand.qmd",
     "05-blootstelling-en-gezondheid.qmd",
+    "06-genomen-maatregelen.qmd",
     "07-maatregelen-en-gezondheid.qmd",
     "08-naleving.qmd",
     "09-effect-bedrijfsbezoek.qmd",
 )
 # Not checked yet, and why (each states numbers of another source than the two tables):
-#   02: the design study's power table (thuiswerk design); 04: design counts, nonresponse and sensitivity
-#   studies; 06: measures, furniture and judgements still computed in the chapter; A, B, C, index: method,
-#   diagnostics and provenance.
+#   02: the design study's power table (thuiswerk design); A, B, C, index: method, diagnostics and provenance.
+# Chapter 4's design counts and non-response comparison are tables `design` and `nonresponse` of
+# `thuiswerk tables`; its sensitivity numbers come from the sensitivity table (sensitivity_numbers).
 
 
 def _structural() -> set[str]:
@@ -55,6 +60,7 @@ def _structural() -> set[str]:
         "1", "5",  # ends of the 1-5 answer scales (summaries.scale_text, the BAT's statement)
         "50", "250",  # the size classes' bounds in their codebook labels (chapter 8's text per size class)
         nl.number(len(codebook.load().measures), 0),  # how many measures the questionnaire asks about
+        nl.number(len(SPECS), 0),  # how many models the method fits (chapter 4)
     }  # fmt: skip
     for ref in references.load().values():  # the years of the national figures ("2017", "2019-2021")
         allowed |= set(re.findall(r"\d{4}", str(ref.year)))
@@ -80,7 +86,7 @@ def findings_numbers(table: pd.DataFrame) -> set[str]:
 
 def descriptive_numbers(tables: pd.DataFrame) -> set[str]:
     """Every number of the descriptive tables as the chapters write it (nl.percent, nl.number by unit)."""
-    decimals = {"mean": 1, "hours": 1, "ratio": 1, "score": 1, "count": 0, "correlation": 2}
+    decimals = {"mean": 1, "hours": 1, "ratio": 1, "score": 1, "count": 0, "correlation": 2, "points": 0}
     out: set[str] = set()
     for _, row in tables.iterrows():
         national = str(row["table"]).startswith("national")  # observed and national values as references writes them
@@ -88,6 +94,18 @@ def descriptive_numbers(tables: pd.DataFrame) -> set[str]:
             if national:
                 out.add(references.format_value(v, row["unit"]).removesuffix(" uur"))
             out.add(nl.percent(v) if row["unit"] == "share" else nl.number(v, decimals.get(row["unit"], 1)))
+    return out
+
+
+def sensitivity_numbers(sens: pd.DataFrame) -> set[str]:
+    """Every number of the non-response sensitivity table (:func:`thuiswerk.analysis.sensitivity.compute`) as
+    chapter 4's table and sentence write it: probabilities, tipping odds ratios and the counts of findings."""
+    out = {nl.number(k, 0) for k in (len(sens), (sens["p_ipw"] >= nl.EVIDENCE_CLEAR_THRESHOLD).sum(),
+                                     sens["p_ipw"].isna().sum(), max(sens["tip_gamma"].notna().sum() - 1, 0))}  # fmt: skip
+    for p in _finite(*sens["p_main"], *sens["p_ipw"]):
+        out.add(wording.probability(p))
+    for g in _finite(*sens["tip_gamma"], *sens["reach"]):
+        out.add(nl.number(math.exp(abs(g)), 1))
     return out
 
 
@@ -113,7 +131,13 @@ def allowed(default_fits: Path) -> set[str]:
     from thuiswerk.reporting import context
 
     ctx = context.load_context(DATA_DIR, default_fits)
-    return findings_numbers(ctx.findings) | descriptive_numbers(ctx.descriptive) | _structural()
+    sens = ctx.cached("sensitivity", lambda: sensitivity.compute(ctx.fits, ctx.findings, ctx.employees))
+    return (
+        findings_numbers(ctx.findings)
+        | descriptive_numbers(ctx.descriptive)
+        | sensitivity_numbers(sens)
+        | _structural()
+    )
 
 
 @pytest.mark.parametrize("name", CHECKED)

@@ -10,8 +10,9 @@ in one tidy frame, one row per number:
     the row within it (``role`` is ``leidinggevende``, ``niet_leidinggevende`` or ``""`` for
     every respondent);
 ``unit``
-    ``share`` (a fraction, printed as a percentage), ``mean`` (a score), ``hours``,
-    ``count``, ``ratio`` or ``correlation``; a national reference has its own unit
+    ``share`` (a fraction, printed as a percentage), ``points`` (a difference of two shares,
+    in percentage points), ``mean`` (a score), ``hours``, ``count``, ``ratio`` or
+    ``correlation``; a national reference has its own unit
     (:data:`thuiswerk.data.references.UNITS`);
 ``value``, ``lo``, ``hi``, ``n``
     the number, its 90% interval where one is computed (a correlation: Fisher z; a
@@ -20,12 +21,15 @@ in one tidy frame, one row per number:
 ``reference``, ``se``, ``p_lower``
     for a comparison with a national figure (:func:`thuiswerk.data.references.compare`):
     the national value, the standard error and the probability that the population value
-    lies below it.
+    lies below it; for a difference of table ``nonresponse``, ``p_lower`` is the probability
+    that it is below zero.
 
 Shares and means are the ones of :mod:`thuiswerk.data.describe` (NaN below
 :data:`thuiswerk.core.nl.MIN_CELL` respondents, the other role blanked with a blank
 one); the RI&E by size class is :func:`thuiswerk.data.linked.group_shares` under the
 report's one disclosure decision. A blank stays NaN in ``value``, ``lo`` and ``hi``.
+Table ``nonresponse`` is :func:`thuiswerk.analysis.nonresponse.compare` (a Bayesian
+bootstrap: ``seed`` fixes it, as the report's seed fixes the chapter's table).
 
 A table that reads a column the survey lacks is left out (``attrs["left_out"]`` names
 it and the columns); in the report's context an absent column is an empty one, so the
@@ -42,9 +46,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from thuiswerk.analysis import nonresponse
 from thuiswerk.core import codebook as codebook_module
-from thuiswerk.core import nl
+from thuiswerk.core import disclosure, nl
 from thuiswerk.core.codebook import ROLES
+from thuiswerk.core.runconfig import DEFAULT_SEED
 from thuiswerk.data import describe, linked, references
 
 COLUMNS = ["table", "id", "role", "unit", "value", "lo", "hi", "n", "reference", "se", "p_lower"]
@@ -52,18 +58,25 @@ Z90 = 1.6448536269514722  # the standard normal's 95th percentile: a 90% interva
 ALL = ""  # role of a number over every respondent
 
 _GROUPS = codebook_module.load().groups
+_MEASURES = tuple(codebook_module.load().measures)
 STRUCTURAL = ["structureel_20_40", "structureel_40_80", "structureel_80_plus"]
+AT_LEAST_ADJUSTABLE = ["hoogte_verstelbaar", "zit_sta"]  # a combination at least adjustable in height
+JUDGEMENTS = {"beeldschermwerk": "screen", "werkdruk": "workload"}  # id prefix -> risk of judgement_<risk>_<when>
+WHEN = {"voor": "before", "na": "after"}  # id suffix -> before or after talking to the employees
 
 
 @dataclass(frozen=True)
 class Table:
-    """One descriptive table: its name, what it holds (English, for the CLI) and the columns it reads."""
+    """One descriptive table: its name, what it holds (English, for the CLI) and the columns it reads.
+
+    ``rows(establishments, employees, protection, seed)`` makes its rows.
+    """
 
     name: str
     title: str
     establishments: tuple[str, ...]
     employees: tuple[str, ...]
-    rows: Callable[[pd.DataFrame, pd.DataFrame, linked.Protection | None], list[dict[str, Any]]]
+    rows: Callable[[pd.DataFrame, pd.DataFrame, linked.Protection | None, int], list[dict[str, Any]]]
 
 
 # --------------------------------------------------------------------------- row builders
@@ -133,10 +146,49 @@ def correlation(x: pd.Series, y: pd.Series, min_n: int = nl.MIN_CELL) -> tuple[f
     return r, math.tanh(z - half), math.tanh(z + half), n
 
 
+def mean_missed_measures(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.Series:
+    """Per role: the mean number of measures the employer reports but the employee does not know.
+
+    NaN for a role with fewer than :data:`thuiswerk.core.nl.MIN_CELL` employees, and the
+    other role is blanked with a blank one (the mean over both roles would give it away).
+    """
+    measures = list(codebook_module.load().measures)
+    est = establishments.set_index("establishment_id")
+    joined = employees.join(est[[f"employer_{m}" for m in measures]], on="establishment_id")
+    missed = sum(
+        (
+            ((joined[f"employer_{m}"].astype("Float64") == 1) & (joined[f"knows_{m}"].astype("Float64") == 0)).astype(
+                float
+            )
+            for m in measures
+        ),
+        start=pd.Series(0.0, index=joined.index),
+    )
+    out = missed.groupby(joined["role"]).agg(["mean", "size"]).reindex(list(ROLES))
+    sizes = out["size"].fillna(0).astype(int)
+    values = out["mean"].where(sizes >= nl.MIN_CELL)
+    protected = disclosure.protect_values(
+        values.to_dict(), sizes.to_dict(), (out["mean"] * sizes).to_dict(), scale=(0.0, float(len(measures)))
+    )
+    return pd.Series(protected, name="mean").rename_axis("role")
+
+
+def expected_by_chance(compared: int) -> float:
+    """How many of ``compared`` two-sided comparisons come out *duidelijk* by chance alone (none real): each
+    has probability 2 * (1 - :data:`thuiswerk.core.nl.EVIDENCE_CLEAR_THRESHOLD`); as
+    :func:`thuiswerk.analysis.nonresponse.sentence` states it."""
+    return compared * 2 * (1 - nl.EVIDENCE_CLEAR_THRESHOLD)
+
+
 # --------------------------------------------------------------------------- the tables
 
 
-def _homeworking(est, emp, protection) -> list[dict[str, Any]]:
+def _design(est, emp, protection, seed) -> list[dict[str, Any]]:
+    """The counts of the design (:func:`describe.design_counts`): never blanked, the report states them."""
+    return [_row(key, count, "count", count) for key, count in describe.design_counts(est, emp).items()]
+
+
+def _homeworking(est, emp, protection, seed) -> list[dict[str, Any]]:
     rows = _codes(est, "prepandemic_homeworking", {"voor_pandemie_incidenteel": "incidenteel",
                                                    "voor_pandemie_structureel": "structureel"})  # fmt: skip
     rows += _codes(est, "planned_homeworking", {"plan_structureel": STRUCTURAL})
@@ -144,11 +196,11 @@ def _homeworking(est, emp, protection) -> list[dict[str, Any]]:
     return [*rows, _row("plan_keer_voor_pandemie", times, "ratio", rows[-1]["n"])]
 
 
-def _free_hours(est, emp, protection) -> list[dict[str, Any]]:
+def _free_hours(est, emp, protection, seed) -> list[dict[str, Any]]:
     return _codes(est, "free_to_choose_hours", {"ja": "ja", "nog_niet": "nog_niet", "nee": "nee"})
 
 
-def _exposure(est, emp, protection) -> list[dict[str, Any]]:
+def _exposure(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [
         _row("vestigingen", len(est), "count", len(est)),
         _row("beeldschermwerk", est["n_screen_risk"].sum(), "count", _known(est["n_screen_risk"])),
@@ -156,29 +208,29 @@ def _exposure(est, emp, protection) -> list[dict[str, Any]]:
     ]
 
 
-def _complaints(est, emp, protection) -> list[dict[str, Any]]:
+def _complaints(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [
         *_per_role("kans", "share", emp, describe.any_complaint),
         *_per_role("rug", "share", emp, lambda d: describe.questionnaire(d)["complaint_back"]),
     ]
 
 
-def _home_share(est, emp, protection) -> list[dict[str, Any]]:
+def _home_share(est, emp, protection, seed) -> list[dict[str, Any]]:
     return _per_role("thuiswerkpercentage", "share", emp, lambda d: d["home_share"], scale=1 / 100)
 
 
-def _exhaustion(est, emp, protection) -> list[dict[str, Any]]:
+def _exhaustion(est, emp, protection, seed) -> list[dict[str, Any]]:
     q = describe.questionnaire(emp)
     at_least = references.share_at_least(q["exhaustion"], "bat_uitputting_zeer_hoog")
     return [_overall("uitputting", q["exhaustion"], "mean"), _overall("uitputting_zeer_hoog", at_least)]
 
 
-def _leading(est, emp, protection) -> list[dict[str, Any]]:
+def _leading(est, emp, protection, seed) -> list[dict[str, Any]]:
     managers = emp.loc[emp["role"] == ROLES[0], "leading_remotely_difficulty"]
     return [_row("moeite_leidinggeven", describe.mean(managers), "mean", _known(managers), ROLES[0])]
 
 
-def _workload_change(est, emp, protection) -> list[dict[str, Any]]:
+def _workload_change(est, emp, protection, seed) -> list[dict[str, Any]]:
     q = describe.questionnaire(emp)
     rows = []
     for code in ("afgenomen", "gelijk", "toegenomen"):
@@ -187,11 +239,11 @@ def _workload_change(est, emp, protection) -> list[dict[str, Any]]:
     return rows
 
 
-def _overtime(est, emp, protection) -> list[dict[str, Any]]:
+def _overtime(est, emp, protection, seed) -> list[dict[str, Any]]:
     return _per_role("overuren", "hours", emp, describe.overtime)
 
 
-def _technostress(est, emp, protection) -> list[dict[str, Any]]:
+def _technostress(est, emp, protection, seed) -> list[dict[str, Any]]:
     q = describe.questionnaire(emp)
     rows = []
     for item in _GROUPS["technostress"]:
@@ -200,11 +252,11 @@ def _technostress(est, emp, protection) -> list[dict[str, Any]]:
     return rows
 
 
-def _patterns(est, emp, protection) -> list[dict[str, Any]]:
+def _patterns(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [_overall(c, emp[c]) for c in _GROUPS["working_patterns"]]
 
 
-def _advantages(est, emp, protection) -> list[dict[str, Any]]:
+def _advantages(est, emp, protection, seed) -> list[dict[str, Any]]:
     rows = [_overall(c, emp[c]) for c in (*_GROUPS["advantages"], *_GROUPS["disadvantages"])]
     for name in ("advantages", "disadvantages"):
         items = emp[list(_GROUPS[name])].astype(float)
@@ -213,12 +265,12 @@ def _advantages(est, emp, protection) -> list[dict[str, Any]]:
     return rows
 
 
-def _isolation(est, emp, protection) -> list[dict[str, Any]]:
+def _isolation(est, emp, protection, seed) -> list[dict[str, Any]]:
     q = describe.questionnaire(emp)
     return [_overall(c, q[c], "mean") for c in _GROUPS["isolation"]]
 
 
-def _isolation_exhaustion(est, emp, protection) -> list[dict[str, Any]]:
+def _isolation_exhaustion(est, emp, protection, seed) -> list[dict[str, Any]]:
     rows = []
     for item in _GROUPS["isolation"]:
         for role in ROLES:
@@ -228,11 +280,11 @@ def _isolation_exhaustion(est, emp, protection) -> list[dict[str, Any]]:
     return rows
 
 
-def _workspace(est, emp, protection) -> list[dict[str, Any]]:
+def _workspace(est, emp, protection, seed) -> list[dict[str, Any]]:
     return _per_role("aparte_werkruimte", "share", emp, lambda d: d["separate_workspace"])
 
 
-def _comparisons(est, emp, protection) -> list[dict[str, Any]]:
+def _comparisons(est, emp, protection, seed) -> list[dict[str, Any]]:
     q, clusters = describe.questionnaire(emp), emp["establishment_id"]
     rows = [_comparison("nea_kans", describe.any_complaint(emp), "nea_kans", clusters)]
     for region in ("shoulders", "neck", "arm"):
@@ -245,19 +297,19 @@ def _comparisons(est, emp, protection) -> list[dict[str, Any]]:
     return rows
 
 
-def _comparisons_establishments(est, emp, protection) -> list[dict[str, Any]]:
+def _comparisons_establishments(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [
         _comparison("aib_rie", est["rie_present"], "aib_rie"),
         _comparison("aib_verwachte_verandering", _equals(est["expected_change"], "ja"), "aib_verwachte_verandering"),
     ]
 
 
-def _national(est, emp, protection) -> list[dict[str, Any]]:
+def _national(est, emp, protection, seed) -> list[dict[str, Any]]:
     """The national figures themselves (data/references.yaml), as the report states them."""
     return [_row(key, ref.value, ref.unit, 0) for key, ref in references.load().items()]
 
 
-def _rie(est, emp, protection) -> list[dict[str, Any]]:
+def _rie(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [
         _overall("aanwezig", est["rie_present"]),
         *_codes(est, "rie_homeworking", {"thuiswerken": ["een_risico", "beide_risicos"], "beide_risicos": "beide_risicos",
@@ -265,13 +317,13 @@ def _rie(est, emp, protection) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _rie_by_size(est, emp, protection) -> list[dict[str, Any]]:
+def _rie_by_size(est, emp, protection, seed) -> list[dict[str, Any]]:
     shares = linked.group_shares(est, "rie_present", 1, "size_class", protection=protection)
     sizes = est["size_class"].astype("string")
     return [_row(str(size), v, "share", _known(est.loc[sizes == size, "rie_present"])) for size, v in shares.items()]
 
 
-def _investigation(est, emp, protection) -> list[dict[str, Any]]:
+def _investigation(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [
         _overall("onderzocht", est["obstacles_investigated"]),
         *_codes(est, "investigation_method", {"enquete": "enquete", "gesprek": "gesprek"}),
@@ -280,35 +332,86 @@ def _investigation(est, emp, protection) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _plan(est, emp, protection) -> list[dict[str, Any]]:
+def _plan(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [_overall("plan_van_aanpak", est["plan_of_approach_homeworking"])]
 
 
-def _prevention(est, emp, protection) -> list[dict[str, Any]]:
+def _prevention(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [*_codes(est, "prevention_worker", {"preventiemedewerker_actief": "actief"}),
             *_codes(est, "works_council", {"or_pvt_actief": "actief"})]  # fmt: skip
 
 
-def _information(est, emp, protection) -> list[dict[str, Any]]:
+def _information(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [_overall("voorlichting", est["information_instruction"]), _overall("toezicht", est["active_supervision"])]
 
 
-def _monitoring(est, emp, protection) -> list[dict[str, Any]]:
+def _monitoring(est, emp, protection, seed) -> list[dict[str, Any]]:
     return _codes(est, "electronic_monitoring", {c: c for c in ("nee", "van_plan", "ja")})
 
 
-def _obstacles(est, emp, protection) -> list[dict[str, Any]]:
-    return [_overall(c.removeprefix("obstacle_"), est[c])
-            for c in ("obstacle_no_insight", "obstacle_unclear_obligations", "obstacle_lack_knowledge")]  # fmt: skip
+def _obstacles(est, emp, protection, seed) -> list[dict[str, Any]]:
+    return [_overall(c.removeprefix("obstacle_"), est[c]) for c in _OBSTACLES]
 
 
-def _visit(est, emp, protection) -> list[dict[str, Any]]:
+def _measures(est, emp, protection, seed) -> list[dict[str, Any]]:
+    """Share of establishments whose employer reports each measure (Table 1's employer column)."""
+    return [_overall(m, est[f"employer_{m}"]) for m in _MEASURES]
+
+
+def _missed(est, emp, protection, seed) -> list[dict[str, Any]]:
+    shown = mean_missed_measures(est, emp)
+    return [_row("gemist", shown[r], "mean", int((emp["role"] == r).sum()), r) for r in ROLES]
+
+
+def _furniture_offered(est, emp, protection, seed) -> list[dict[str, Any]]:
+    return _codes(est, "furniture_offered", {"minstens_verstelbaar": AT_LEAST_ADJUSTABLE, "zit_sta": "zit_sta"})
+
+
+def _furniture_present(est, emp, protection, seed) -> list[dict[str, Any]]:
+    """Share of the employees (of every role) with the combination at home, as the inspector listed it."""
+    return _codes(emp, "furniture_present", {"minstens_verstelbaar": AT_LEAST_ADJUSTABLE, "zit_sta": "zit_sta"})
+
+
+def _judgements(est, emp, protection, seed) -> list[dict[str, Any]]:
+    """The inspector's mean judgement (1 = slecht ... 5 = goed) before and after talking to the employees."""
+    return [_overall(f"{risk}_{when}", est[f"judgement_{JUDGEMENTS[risk]}_{WHEN[when]}"], "mean")
+            for risk in JUDGEMENTS for when in WHEN]  # fmt: skip
+
+
+def _nonresponse(est, emp, protection, seed) -> list[dict[str, Any]]:
+    """Respondents against non-respondents (:func:`nonresponse.compare`): per characteristic and role their
+    means (a share for a yes/no one) and the difference with its interval; blank where it is; and how many
+    clear differences chance alone would give."""
+    rows = []
+    table = nonresponse.compare(emp, seed=seed)
+    for _, r in table.iterrows():
+        share = r["kind"] == "share"
+        unit, points, change = ("share", 100.0, "points") if share else ("mean", 1.0, "mean")  # share: in points
+        n = int(r["n_respondents"]) + int(r["n_nonrespondents"])
+        p_lower = math.nan if r["suppressed"] else 1 - float(r["p_positive"])
+        key, role = r["characteristic"], r["role"]
+        diff, lo, hi = (r[c] * points for c in ("difference", "lo", "hi"))
+        rows += [
+            _row(f"{key}_respondenten", r["respondents"], unit, r["n_respondents"], role),
+            _row(f"{key}_niet_respondenten", r["nonrespondents"], unit, r["n_nonrespondents"], role),
+            _row(f"{key}_verschil", diff, change, n, role, lo, hi, p_lower=p_lower),
+        ]
+    compared = int((~table["suppressed"].astype(bool)).sum())
+    return [*rows, _row("vergelijkingen", compared, "count", compared),
+            _row("verwacht_duidelijk_door_toeval", expected_by_chance(compared), "mean", compared)]  # fmt: skip
+
+
+def _visit(est, emp, protection, seed) -> list[dict[str, Any]]:
     return _codes(est, "expected_change", {c: c for c in ("ja", "verbeterpunten_geen_actie", "geen_verbeterpunten")})
 
 
 _Q = ("questionnaire_completed",)
 _KANS = tuple(_GROUPS["kans"])
+_OBSTACLES = ("obstacle_none", "obstacle_no_insight", "obstacle_unclear_obligations", "obstacle_lack_knowledge")
+_JUDGEMENTS = tuple(f"judgement_{r}_{w}" for r in JUDGEMENTS.values() for w in WHEN.values())
 TABLES: tuple[Table, ...] = (
+    Table("design", "Establishments visited, employees interviewed and questionnaires completed (count)",
+          (), ("role", *_Q), _design),
     Table("homeworking", "Home working before the pandemic and planned (share of establishments)",
           ("prepandemic_homeworking", "planned_homeworking"), (), _homeworking),
     Table("free_hours", "Employees free to choose their hours at home (share of establishments)",
@@ -354,8 +457,19 @@ TABLES: tuple[Table, ...] = (
     Table("information", "Information or instruction, and active supervision (share of employers)",
           ("information_instruction", "active_supervision"), (), _information),
     Table("monitoring", "Electronic monitoring (share of employers)", ("electronic_monitoring",), (), _monitoring),
-    Table("obstacles", "Obstacles to measures the employer names (share)",
-          ("obstacle_no_insight", "obstacle_unclear_obligations", "obstacle_lack_knowledge"), (), _obstacles),
+    Table("nonresponse", "Questionnaire respondents against non-respondents on the interview (mean or share per "
+          "role; difference with 90% interval, p_lower P(difference < 0))", (), _Q, _nonresponse),
+    Table("measures", "Measures the employer reports (share of establishments; Table 1's employer column)",
+          tuple(f"employer_{m}" for m in _MEASURES), (), _measures),
+    Table("missed_measures", "Measures the employer reports that the employee does not know (mean number per role)",
+          tuple(f"employer_{m}" for m in _MEASURES), tuple(f"knows_{m}" for m in _MEASURES), _missed),
+    Table("furniture_offered", "Furniture combination the employer offers (share of establishments; chapter 6)",
+          ("furniture_offered",), (), _furniture_offered),
+    Table("furniture_present", "Furniture combination at home, as the inspector listed it (share of employees)",
+          (), ("furniture_present",), _furniture_present),
+    Table("judgements", "Inspector's judgement of the measures against each risk, before and after talking to the "
+          "employees (mean 1-5)", _JUDGEMENTS, (), _judgements),
+    Table("obstacles", "Obstacles to measures the employer names, and none (share)", _OBSTACLES, (), _obstacles),
     Table("inspection_visit", "Inspector expects change after the visit (share of establishments; chapter 9)",
           ("expected_change",), (), _visit),
 )  # fmt: skip
@@ -370,13 +484,17 @@ def lacking(table: Table, establishments: pd.DataFrame, employees: pd.DataFrame)
 
 
 def compute(
-    establishments: pd.DataFrame, employees: pd.DataFrame, protection: linked.Protection | None = None
+    establishments: pd.DataFrame,
+    employees: pd.DataFrame,
+    protection: linked.Protection | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Every descriptive table (module docstring), one row per number.
 
     ``protection``: the report's disclosure decision for groups by sector and size class
     (:func:`thuiswerk.data.linked.protect_groups`; computed from the establishments alone when
-    not given). A table that reads a column the survey lacks is left out;
+    not given). ``seed``: the bootstrap of table ``nonresponse`` (the project's seed unless
+    given). A table that reads a column the survey lacks is left out;
     ``attrs["left_out"]`` maps its name to those columns.
     """
     parts, left_out = [], {}
@@ -385,7 +503,7 @@ def compute(
         if missing:
             left_out[table.name] = missing
             continue
-        rows = table.rows(establishments, employees, protection)
+        rows = table.rows(establishments, employees, protection, seed)
         parts.append(pd.DataFrame(rows).assign(table=table.name))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     out = out.reindex(columns=COLUMNS)

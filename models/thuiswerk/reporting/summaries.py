@@ -5,9 +5,10 @@ layer (here, :mod:`thuiswerk.reporting.tables`, :mod:`thuiswerk.reporting.figure
 :mod:`thuiswerk.modelling.diagnostics`, :mod:`thuiswerk.analysis.checks` and
 :mod:`thuiswerk.analysis.compare`; no number is typed into the prose. The functions here are pure (a
 DataTree or DataFrame in, a DataFrame, number or string out): posterior summaries of the adjustment
-covariates, the missed measures, the LOO comparison and its verdict, the answer scale in words, and the
+covariates, the LOO comparison and its verdict, the answer scale in words, and the
 method's paragraphs with their equations (appendix A). The chapters read the survey's numbers from
-:mod:`thuiswerk.data.describe` and the LOO rule from :mod:`thuiswerk.analysis.compare` themselves.
+:mod:`thuiswerk.analysis.descriptive` (what ``thuiswerk tables`` prints) and the LOO rule from
+:mod:`thuiswerk.analysis.compare` themselves.
 
 Findings
 --------
@@ -46,7 +47,6 @@ import xarray as xr
 from thuiswerk.analysis import compare
 from thuiswerk.core import codebook as codebook_module
 from thuiswerk.core import dims, disclosure, nl
-from thuiswerk.core.codebook import ROLES
 from thuiswerk.data import linked
 from thuiswerk.modelling.prepare import predictor_label
 from thuiswerk.modelling.specs import ModelSpec
@@ -101,33 +101,6 @@ def scale_text(variable: str) -> str:
     """The answer scale of an ordinal item in words: 'van 1 tot 5'."""
     codes = [int(c) for c in codebook_module.load().find(variable).categories]
     return f"van {min(codes)} {nl.RANGE_WORD} {max(codes)}"
-
-
-# =========================================================================== awareness
-
-
-def mean_missed_measures(establishments: pd.DataFrame, employees: pd.DataFrame) -> pd.Series:
-    """Per role: the mean number of measures the employer reports but the employee does not know."""
-    measures = list(codebook_module.load().measures)
-    est = establishments.set_index("establishment_id")
-    joined = employees.join(est[[f"employer_{m}" for m in measures]], on="establishment_id")
-    missed = sum(
-        (
-            ((joined[f"employer_{m}"].astype("Float64") == 1) & (joined[f"knows_{m}"].astype("Float64") == 0)).astype(
-                float
-            )
-            for m in measures
-        ),
-        start=pd.Series(0.0, index=joined.index),
-    )
-    out = missed.groupby(joined["role"]).agg(["mean", "size"]).reindex(list(ROLES))
-    sizes = out["size"].fillna(0).astype(int)
-    values = out["mean"].where(sizes >= nl.MIN_CELL)
-    # the other role is blanked with a blank one (the mean over both roles would give it away)
-    protected = disclosure.protect_values(
-        values.to_dict(), sizes.to_dict(), (out["mean"] * sizes).to_dict(), scale=(0.0, float(len(measures)))
-    )
-    return pd.Series(protected, name="mean").rename_axis("role")
 
 
 # =========================================================================== LOO
