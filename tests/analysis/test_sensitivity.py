@@ -92,3 +92,22 @@ def test_every_clear_finding_of_the_default_fits_is_checked(default_fits, monkey
     assert len(nl_table) == len(sens) and list(nl_table["Verband"]) == list(
         wording.table_nl(table, list(sens["id"]))["Verband"]
     )
+
+
+@pytest.mark.parametrize(
+    ("finding", "says", "outcome"),
+    [
+        ("isolatie_kennis_min_melding_sociale_momenten", "Dat het verband tussen ingeplande momenten", "isolatie"),
+        ("rug_aparte_werkruimte_lg_aandeel", "(in procentpunten) is niet meer duidelijk", "rugklachten"),
+        ("rug_aparte_werkruimte_lg", "Het verband van een aparte werkruimte met rugklachten is", "rugklachten"),
+    ],
+)
+def test_the_tipping_sentence_reads_for_every_kind_of_finding(finding, says, outcome):
+    sens = pd.DataFrame(
+        [{"id": finding, "model": "m", "p_main": 0.98, "p_ipw": 0.98, "k_ipw": 0.1, "tip_gamma": -0.3, "reach": 1.0}]
+    )
+    text = sensitivity.sentence(sens)
+    assert says in text and f"met minder {outcome} de vragenlijst" in text
+    assert "met minder sterker" not in text and "met minder het aandeel" not in text
+    shown = sensitivity.table_nl(sens)
+    assert not shown["Uitkomst"].iloc[0].startswith(("minder sterker", "minder het"))

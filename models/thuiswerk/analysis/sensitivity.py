@@ -234,13 +234,13 @@ def sentence(sens: pd.DataFrame) -> str:
             "uitkomst; verder reikt de herweging niet."
         )
     weakest = tipping.iloc[int(np.argmin(tipping["tip_gamma"].abs().to_numpy()))]
-    estimand = BY_ID[str(weakest["id"])]
+    what, outcome = wording.finding_clause(str(weakest["id"]))
     who = "meer" if weakest["tip_gamma"] > 0 else "minder"
     odds = nl.number(np.exp(abs(weakest["tip_gamma"])), 1)
     others = f"{nl.count_words(len(tipping) - 1)} andere" if len(tipping) > 1 else ""
     text += (
-        f" Het verband van {estimand.subject} met {estimand.relation} is niet meer duidelijk als werknemers met "
-        f"{who} {estimand.relation} de vragenlijst vaker invulden, met een odds ratio van {odds} per "
+        f" {nl.capitalize_first(what)}{',' if what.startswith('dat ') else ''} is niet meer duidelijk als werknemers met "
+        f"{who} {outcome} de vragenlijst vaker invulden, met een odds ratio van {odds} per "
         "standaardafwijking van hun uitkomst"
     )
     text += f"; {others} verbanden pas bij een even sterke of sterkere selectie." if others else "."

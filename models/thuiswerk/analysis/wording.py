@@ -260,15 +260,43 @@ def _items_short(row: pd.Series) -> str:
     )
 
 
+def _expected_outcome(e) -> str:
+    """ "minder isolatie": the outcome in the expected direction; a contrast's comparison as it stands; a marginal
+    effect's as its slope's, in percentage points."""
+    if e.kind == "contrast":
+        return e.relation
+    if e.kind == "marginal":
+        return f"{_expected_outcome(e.base)} (procentpunt)"
+    return ("minder " if e.direction == "negative" else "meer ") + e.relation
+
+
 def described(ids: list[str]) -> pd.DataFrame:
-    """What each slope finding is about, in Dutch: exposure (Verband), expected outcome (Uitkomst), who (Wie)."""
+    """What each finding is about, in Dutch: exposure (Verband), expected outcome (Uitkomst), who (Wie)."""
+    subjects = [(BY_ID[i].base if BY_ID[i].kind == "marginal" else BY_ID[i]).subject for i in ids]
     return pd.DataFrame(
         {
-            "Verband": [BY_ID[i].subject[0].upper() + BY_ID[i].subject[1:] for i in ids],
-            "Uitkomst": [("minder " if BY_ID[i].direction == "negative" else "meer ") + BY_ID[i].relation for i in ids],
+            "Verband": [nl.capitalize_first(s) for s in subjects],
+            "Uitkomst": [_expected_outcome(BY_ID[i]) for i in ids],
             "Wie": [ROLE_NL[BY_ID[i].role] for i in ids],
         }
     )
+
+
+def finding_clause(finding_id: str) -> tuple[str, str]:
+    """A finding as the subject of a Dutch clause, and the outcome its respondents could differ in.
+
+    ("het verband van een aparte werkruimte met rugklachten", "rugklachten"); a contrast: ("dat het verband
+    tussen ... en isolatie sterker is als ... dan ...", "isolatie"); a marginal effect as its slope, in
+    percentage points.
+    """
+    e = BY_ID[finding_id]
+    if e.kind == "marginal":
+        what, outcome = finding_clause(e.base.id)
+        return f"{what} (in procentpunten)", outcome
+    if e.kind == "contrast":
+        comparative, than = e.relation.split(" ", 1)
+        return f"dat {e.subject} {comparative} is {than}", BY_ID[e.parts[0]].relation
+    return f"het verband van {e.subject} met {e.relation}", e.relation
 
 
 def loss_table_nl(table: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from thuiswerk.cli.main import EXIT_INVALID, EXIT_UNREADABLE, EXIT_USAGE, _print_frame, console, err
-from thuiswerk.cli.options import DataOpt, _run
+from thuiswerk.cli.options import DataOpt, SeedOpt, _run
 from thuiswerk.core.runconfig import DEFAULT_DATA
 
 
@@ -192,6 +192,7 @@ def tables(
     mapping: Annotated[
         Path | None, typer.Option(help="YAML file mapping the data's own names onto the codebook (THUISWERK_MAPPING).")
     ] = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Every descriptive number the report states (shares, means, counts, correlations), one row a number.
 
@@ -210,11 +211,12 @@ def tables(
     if format not in TABLES_FORMATS:
         err.print(f"[bold red]--format must be one of {', '.join(TABLES_FORMATS)}[/]")
         raise typer.Exit(EXIT_USAGE)
-    run = _run(data=data, mapping=mapping)
+    run = _run(data=data, mapping=mapping, seed=seed)
     survey = _survey(run)
     frame = _frame(run, survey, quiet=True)
     protection = linked.protect_groups(survey.establishments, frame)  # the report's one disclosure decision
-    table = descriptive.compute(survey.establishments, survey.employees, protection)
+    # the run's seed, as the report's (the non-response comparison's Bayesian bootstrap)
+    table = descriptive.compute(survey.establishments, survey.employees, protection, seed=run.seed)
     for name, columns in table.attrs["left_out"].items():
         err.print(f"{name}: left out, the survey lacks {', '.join(columns)}", markup=False, highlight=False,
                   soft_wrap=True)  # fmt: skip

@@ -148,7 +148,8 @@ class ReportContext:
         from thuiswerk.analysis import descriptive
 
         return self.cached(
-            "descriptive", lambda: descriptive.compute(self.establishments, self.employees, self.protection)
+            "descriptive",
+            lambda: descriptive.compute(self.establishments, self.employees, self.protection, seed=self.seed),
         )
 
     @property
