@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import xarray as xr
 from typer.testing import CliRunner
 
 from thuiswerk.analysis import estimands
@@ -158,3 +159,30 @@ def test_the_null_command_runs_the_job_and_writes_the_stamped_file(tmp_path: Pat
     assert header["job"] == job.key and set(header["stamp"]) == set(design.NULL_MODELS)
     assert "Surveys with at least one 'duidelijk': 1 of 3" in " ".join(result.output.split())
     assert pd.read_csv(out, comment="#").columns.tolist() == design.NULL_COLUMNS
+
+
+def test_a_null_replicate_words_every_finding_it_covers(monkeypatch):
+    """null_replicate end to end on a small null survey, the sampler replaced by prior draws: every slope, contrast
+    and marginal finding gets a number (a marginal effect needs the fit's design, which nutpie's trees lack)."""
+    import pymc as pm
+
+    from thuiswerk.modelling import fit as fitting
+
+    def prior_as_posterior(model, y, settings, seed):
+        prior = pm.sample_prior_predictive(draws=20, model=model, random_seed=seed)
+        return xr.DataTree.from_dict(
+            {
+                "posterior": prior["prior"].to_dataset().expand_dims("chain")
+                if "chain" not in prior["prior"].dims
+                else prior["prior"].to_dataset()
+            }
+        )
+
+    monkeypatch.setattr(fitting, "compile_swappable", lambda model: model)
+    monkeypatch.setattr(fitting, "sample_compiled", prior_as_posterior)
+    payload = design.NullPayload(tuple(specs.get(m) for m in design.NULL_MODELS), 60, design.NULL_SETTINGS)
+    record = design.null_replicate(payload, 0, seed=11)
+    rows = pd.DataFrame(record["findings"])
+    assert set(rows["id"]) == {e.id for e in design.null_findings(design.NULL_MODELS)}
+    assert rows["mean"].notna().all(), rows[rows["mean"].isna()].to_string()
+    assert set(rows["kind"]) == {"slope", "contrast", "marginal"}

@@ -276,7 +276,9 @@ NULL_FINDING_KINDS = ("slope", "contrast", "marginal")
 #: The outcome models, the joint models included: every model with a slope or contrast finding.
 NULL_MODELS = tuple(dict.fromkeys(e.model for e in estimands.ESTIMANDS if e.kind in NULL_FINDING_KINDS))
 NULL_COLUMNS = ["replicate", "id", "model", "kind", "mean", "p_expected_direction", "wording"]
-NULL_RECORD = 2  # what a null replicate stores (2: with kind, contrasts and the joint models); part of the job key
+# what a null replicate stores (2: with kind, contrasts and the joint models; 3: and the marginal effects); part of
+# the job key
+NULL_RECORD = 3
 NOMINAL_RATE = 1.0 - nl.EVIDENCE_CLEAR_THRESHOLD  # P(duidelijk) of one finding on a null survey, by the rule
 NULL_LEVEL = 0.95  # of the Wilson interval of a share of null surveys
 
@@ -319,6 +321,8 @@ def null_replicate(payload: NullPayload, task: int, seed: int) -> dict[str, Any]
         tree = fitting.sample_compiled(compiled, inputs.data["y"], payload.settings, sample_seed)
         sampling_seconds += time.perf_counter() - started
         tree.attrs["left_out"] = json.dumps(adapted.left_out, sort_keys=True)
+        # the design, as a stored fit keeps it: the marginal effects are computed over the employees of the fit
+        tree["constant_data"] = xr.DataTree(fitting.constant_data(inputs))
         trees[spec.name] = tree
     chosen = null_findings(s.name for s in payload.specs)
     table = findings.compute(trees, chosen)
