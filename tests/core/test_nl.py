@@ -417,3 +417,9 @@ def test_glossary_and_model_tables_render_every_entry():
     assert list(models["Model"]) == [nl.MODEL_NL[m] for m in models["In de code"].str.strip("`")]
     barg = tables.barg_table().to_string()
     assert "hieronder" not in barg and "90%-interval" in barg
+
+
+def test_a_distribution_in_an_equation_keeps_its_arguments_apart_from_its_decimal_commas():
+    text = nl.latex_distribution("Normaal", "0", nl.number(0.5, 1))
+    assert text == r"\mathrm{Normaal}(0;\ 0{,}5)"
+    assert "0, 0,5" not in text and text.count(";") == 1

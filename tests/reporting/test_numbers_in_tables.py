@@ -12,6 +12,7 @@ which the chapter prints but no command does yet.
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 import pytest
 
 from chapters import DATA_DIR, Cell, parse_chapter, run_cell
-from thuiswerk.analysis import compare, sensitivity, wording
+from thuiswerk.analysis import compare, estimands, sensitivity, wording
 from thuiswerk.core import codebook, nl
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.data import references
@@ -57,6 +58,8 @@ def _structural() -> set[str]:
         nl.number(compare.LOO_MIN_DIFF, 0),  # the LOO comparison's rule (chapter 7)
         nl.number(compare.LOO_SE_FACTOR, 0),
         nl.number(compare.K_THRESHOLD, 1),
+        nl.number(1 / nl.EQUIVALENCE_ODDS_RATIO, 2),  # the region of practical equivalence ("tussen 0,80 en 1,25")
+        nl.number(nl.EQUIVALENCE_ODDS_RATIO, 2),
         "1", "5",  # ends of the 1-5 answer scales (summaries.scale_text, the BAT's statement)
         "50", "250",  # the size classes' bounds in their codebook labels (chapter 8's text per size class)
         nl.number(len(codebook.load().measures), 0),  # how many measures the questionnaire asks about
@@ -73,6 +76,23 @@ def _finite(*values) -> list[float]:
 
 def findings_numbers(table: pd.DataFrame) -> set[str]:
     """Every number of the findings table as the findings' sentences and tables write it."""
+    return set().union(*row_numbers(table).values()) if len(table) else set()
+
+
+def row_numbers(table: pd.DataFrame) -> dict[str, set[str]]:
+    """Per finding: the numbers its sentence may state (its own row's; a contrast's or a marginal effect's also
+    those of the slopes it is made of)."""
+    own = {str(i): _numbers_of(table.loc[[i]]) for i in dict.fromkeys(table.index)}
+    out = {}
+    for i, numbers in own.items():
+        e = estimands.BY_ID.get(i)
+        parts = e.parts if e is not None and e.kind == "contrast" else ()
+        parts += (e.exposure,) if e is not None and e.kind == "marginal" else ()
+        out[i] = numbers.union(*(own.get(p, set()) for p in parts))
+    return out
+
+
+def _numbers_of(table: pd.DataFrame) -> set[str]:
     out: set[str] = set()
     for _, row in table.iterrows():
         for p in _finite(row.get("p_expected_direction"), row.get("p_practically_none")):
@@ -113,8 +133,20 @@ def numbers_in(text: str) -> list[str]:
     return [m.group(0) for m in NUMBER_RE.finditer(CITATION_RE.sub("", text))]
 
 
-def unsourced(chapter_path: Path, allowed: set[str]) -> list[tuple[str, str]]:
-    """(expression, number) for every number an inline expression states that is not in ``allowed``."""
+def _literals(expr: str) -> set[str]:
+    """The string constants of an inline expression (``ctx.say("rug_uitputting_lg")`` -> the finding's id)."""
+    return {n.value for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)}  # fmt: skip
+
+
+def unsourced(chapter_path: Path, allowed: set[str], by_finding: dict[str, set[str]] | None = None
+              ) -> list[tuple[str, str]]:  # fmt: skip
+    """(expression, number) for every number an inline expression states that is not in ``allowed``.
+
+    An expression that names findings (its string constants are ids of ``by_finding``) may state only the
+    numbers of those findings and the structural ones: a sentence cannot borrow another row's probability.
+    """
+    by_finding = by_finding or {}
     namespace: dict = {"__name__": "__quarto__"}
     missing = []
     for item in parse_chapter(chapter_path).items:
@@ -122,8 +154,17 @@ def unsourced(chapter_path: Path, allowed: set[str]) -> list[tuple[str, str]]:
             run_cell(item.code, namespace)
             continue
         text = str(eval(item.expr, namespace))
-        missing += [(item.expr, n) for n in numbers_in(text) if n not in allowed]
+        named = [i for i in _literals(item.expr) if i in by_finding]
+        scope = set().union(_structural(), *(by_finding[i] for i in named)) if named else allowed
+        missing += [(item.expr, n) for n in numbers_in(text) if n not in scope]
     return missing
+
+
+@pytest.fixture(scope="module")
+def by_finding(default_fits: Path) -> dict[str, set[str]]:
+    from thuiswerk.reporting import context
+
+    return row_numbers(context.load_context(DATA_DIR, default_fits).findings)
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +182,10 @@ def allowed(default_fits: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("name", CHECKED)
-def test_every_number_a_chapter_states_is_in_a_table(name: str, allowed: set[str], default_fits, monkeypatch) -> None:
+def test_every_number_a_chapter_states_is_in_a_table(name: str, allowed: set[str], by_finding, default_fits,
+                                                     monkeypatch) -> None:  # fmt: skip
     monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
-    missing = unsourced(REPO_ROOT / "report" / name, allowed)
+    missing = unsourced(REPO_ROOT / "report" / name, allowed, by_finding)
     assert not missing, f"{name}: numbers in neither `thuiswerk findings` nor `thuiswerk tables`: {missing}"
 
 
@@ -158,6 +200,19 @@ def test_the_checker_fails_on_a_number_in_no_table(tmp_path: Path) -> None:
     )
     missing = unsourced(chapter, {"42%", nl.percent(nl.PROB)})
     assert missing == [("nl.percent(share)", "44%"), ("nl.number(1234.5, 1)", "1.234,5")]
+
+
+def test_a_sentence_that_names_a_finding_may_state_only_that_findings_numbers(tmp_path: Path) -> None:
+    """A number that is in some table but not in the named finding's row is caught (another row's probability)."""
+    chapter = tmp_path / "99-test.qmd"
+    chapter.write_text(
+        "---\ntitle: x\n---\n\n```{python}\n#| label: setup\nsay = lambda i, p: f'{i}: kans {p}'\n```\n\n"
+        "`{python} say('rug_uitputting_lg', '31%')` `{python} say('rug_uitputting_lg', '97%')`\n",
+        encoding="utf-8",
+    )
+    by_finding = {"rug_uitputting_lg": {"31%"}, "rug_uitputting_nlg": {"97%"}}
+    missing = unsourced(chapter, {"31%", "97%"}, by_finding)
+    assert missing == [("say('rug_uitputting_lg', '97%')", "97%")]
 
 
 def test_dutch_numbers_are_read_whole() -> None:

@@ -725,6 +725,8 @@ def latex_number(value: float) -> str:
 
 
 def latex_distribution(name: str, *args: str) -> str:
-    """A distribution in LaTeX with its Dutch name: ``latex_distribution("Normaal", "0", "1")`` ->
-    ``\\mathrm{Normaal}(0, 1)``."""
-    return rf"\mathrm{{{name}}}({', '.join(args)})"
+    """A distribution in LaTeX with its Dutch name: ``latex_distribution("Normaal", "0", "0,5")`` ->
+    ``\\mathrm{Normaal}(0;\\ 0{,}5)``: arguments apart by a semicolon, as Dutch writes them beside a decimal
+    comma ("Normaal(0, 0, 5)" read as three numbers), the comma set as a decimal sign."""
+    separator = r";\ "
+    return rf"\mathrm{{{name}}}({separator.join(a.replace(',', '{,}') for a in args)})"
