@@ -32,7 +32,7 @@ REPO_DATA = REPO_ROOT / "data"
 # What a wheel carries from data/ (pyproject.toml force-include names each; tests/test_installed.py
 # checks the two lists agree with the repository's data/ and with a built wheel).
 DATA_FILES = ("codebook.yaml", "margins.yaml", "references.yaml", "mapping.example.yaml")
-STUDY_FILES = ("scenarios.csv", "sbc.csv", "kfold.csv", "design.csv")  # the studies' shipped results
+STUDY_FILES = ("scenarios.csv", "sbc.csv", "kfold.csv", "design.csv", "null.csv")  # the studies' shipped results
 SYNTHETIC = "synthetic"  # data/synthetic/: the embedded synthetic survey
 BOOK = ("_quarto.yml", "report")  # the book's sources
 PROJECT_VARIABLE = "THUISWERK_PROJECT"
