@@ -58,6 +58,7 @@ def _structural() -> set[str]:
         nl.number(compare.LOO_MIN_DIFF, 0),  # the LOO comparison's rule (chapter 7)
         nl.number(compare.LOO_SE_FACTOR, 0),
         nl.number(compare.K_THRESHOLD, 1),
+        nl.percent(0.99), nl.percent(0.01),  # a probability is never rounded to 0% or 100% ("meer dan 99%")
         nl.number(1 / nl.EQUIVALENCE_ODDS_RATIO, 2),  # the region of practical equivalence ("tussen 0,80 en 1,25")
         nl.number(nl.EQUIVALENCE_ODDS_RATIO, 2),
         "1", "5",  # ends of the 1-5 answer scales (summaries.scale_text, the BAT's statement)
