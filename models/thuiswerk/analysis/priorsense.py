@@ -143,7 +143,6 @@ def sentence(sens: pd.DataFrame) -> str:
     )
     if changed:
         text += f"; bij {nl.number(changed, 0)} verandert het oordeel"
-    text += " (@tbl-prior-oordeel: de duidelijke bevindingen en die waarvan het oordeel verandert)"
     if open_:
         text += (
             f". Bij {nl.number(open_, 0)} is de herweging niet betrouwbaar (Pareto-k boven "

@@ -202,13 +202,15 @@ def contrast_table_nl(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
 
 
 def marginal_table_nl(table: pd.DataFrame) -> pd.DataFrame:
-    """The complaint findings on the source report's scale (kind ``marginal``): what, who, per which unit, the
-    change in the percentage with a complaint in percentage points with its interval, probability and word."""
+    """The complaint findings on the source report's scale (kind ``marginal``): the exposure as the unit of the
+    change, outcome, who, the change in the percentage with a complaint in percentage points with its interval,
+    probability and word."""
     ids = [e.id for e in ESTIMANDS if e.kind == "marginal" and e.id in table.index]
     rows = table.loc[ids]
     known = [w not in NO_NUMBER for w in rows["wording"]]
     out = described([BY_ID[i].exposure for i in ids])
-    out["Per"] = [UNITS[BY_ID[i].base.exposure] for i in ids]
+    # the exposure as the unit the change is per ("50 procentpunt meer thuiswerken"): one column for both
+    out["Verband"] = [(lambda u: u[:1].upper() + u[1:])(UNITS[BY_ID[i].base.exposure]) for i in ids]
     out["Verandering (procentpunt)"] = [nl.number(100 * m, 1) if k else nl.MARKER for m, k in zip(rows["mean"], known)]
     out[f"{nl.percent(PROB)}-interval"] = [
         nl.interval(100 * a, 100 * b, 1) if k else nl.MARKER for a, b, k in zip(rows["q05"], rows["q95"], known)

@@ -520,7 +520,8 @@ def null_worded(table: pd.DataFrame) -> pd.DataFrame:
 def null_sentence(summary: NullSummary, header: dict[str, Any], report_findings: int, report_clear: int) -> str:
     """Dutch, appendix A: what the null surveys say, and how many 'duidelijk' chance alone gives among the
     ``report_findings`` findings of this report (``report_clear`` of which the report words 'duidelijk')."""
-    clear, opposite = f"*{nl.EVIDENCE_CLEAR}*", f"*{nl.EVIDENCE_OPPOSITE}*"
+    # an inline expression's output is text, not Markdown: the words in quotes, not in asterisks
+    clear, opposite = f"‘{nl.EVIDENCE_CLEAR}’", f"‘{nl.EVIDENCE_OPPOSITE}’"
     per_survey = nl.number(summary.findings_per_survey, 0 if summary.findings_per_survey.is_integer() else 1)
     within = summary.rate_clear <= NOMINAL_RATE + 2 * summary.se_clear
     text = (
@@ -558,7 +559,7 @@ def null_expected_nl(report_findings: int) -> str:
     return (
         f"Blijft elk verband afzonderlijk op de beoogde {nl.percent(NOMINAL_RATE, 1)}, dan geeft toeval alleen "
         f"onder de {nl.number(report_findings, 0)} verbanden en verschillen van dit rapport naar verwachting "
-        f"{nl.number(NOMINAL_RATE * report_findings, 1)} verbanden die *{nl.EVIDENCE_CLEAR}* heten."
+        f"{nl.number(NOMINAL_RATE * report_findings, 1)} verbanden die ‘{nl.EVIDENCE_CLEAR}’ heten."
     )
 
 
