@@ -206,16 +206,8 @@ def summarise(estimand: Estimand, values: np.ndarray, items: list[str] | None = 
     """
     values = np.asarray(values, dtype=float).ravel()
     q05, q95 = np.quantile(values, [(1 - PROB) / 2, (1 + PROB) / 2])
-    if estimand.direction is None:
-        p = float("nan")
-    else:
-        p = float((values < 0).mean() if estimand.direction == "negative" else (values > 0).mean())
+    p, p_none, word = judge(estimand, values)
     full = OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,))
-    on_log_odds = estimand.kind in ("slope", "contrast")
-    p_none = nl.equivalent(values) if on_log_odds else float("nan")
-    word = wording(None if estimand.direction is None else p)
-    if estimand.id in NO_RELATION and p_none >= nl.EQUIVALENCE_THRESHOLD:
-        word = WORD_IRRELEVANT
     return _identity(estimand) | {
         "mean": float(values.mean()),
         "q05": float(q05),
@@ -226,6 +218,26 @@ def summarise(estimand: Estimand, values: np.ndarray, items: list[str] | None = 
         "items": ",".join(items) if items is not None and tuple(items) != tuple(full) else "",
         "reason": "",
     }
+
+
+def judge(estimand: Estimand, values: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float, str]:
+    """The one rule on the draws of one estimand: P(expected direction), the mass inside the region of practical
+    equivalence (log-odds findings) and the word. ``weights``: normalised weights of the draws, for a reweighted
+    posterior (:mod:`thuiswerk.analysis.priorsense`); equal weights otherwise."""
+
+    def mass(inside: np.ndarray) -> float:  # a sum of weights may pass 1 by rounding
+        return float(inside.mean()) if weights is None else min(float(weights[inside].sum()), 1.0)
+
+    if estimand.direction is None:
+        p = float("nan")
+    else:
+        p = mass(values < 0 if estimand.direction == "negative" else values > 0)
+    on_log_odds = estimand.kind in ("slope", "contrast")
+    p_none = nl.equivalent(values, weights) if on_log_odds else float("nan")
+    word = wording(None if estimand.direction is None else p)
+    if estimand.id in NO_RELATION and p_none >= nl.EQUIVALENCE_THRESHOLD:
+        word = WORD_IRRELEVANT
+    return p, p_none, word
 
 
 def _identity(estimand: Estimand) -> dict:

@@ -27,15 +27,11 @@ from typing import cast
 import numpy as np
 import xarray as xr
 
+from thuiswerk.analysis import posterior
 from thuiswerk.core import dims
 
 SEED = 20221201  # the Bayesian bootstrap's seed: fixed, so a fit gives the same findings every time
 QUANTITIES = ("information_loss", "reported_not_known", "loss_if_reported", "loss_gap")
-
-
-def _stacked(da: xr.DataArray) -> np.ndarray:
-    values = da.transpose("chain", "draw", ...).to_numpy()
-    return values.reshape(-1, *values.shape[2:])
 
 
 def has_design(tree: xr.DataTree) -> bool:
@@ -77,7 +73,7 @@ def draws(tree: xr.DataTree, quantity: str, role: int | None) -> np.ndarray:
     (None for ``loss_gap``: non-managers minus managers), with the reported shares drawn too."""
     if quantity not in QUANTITIES:
         raise KeyError(quantity)
-    p = _stacked(cast(xr.DataArray, tree["posterior"]["p_known_if_reported"]))  # (draw, measure, role)
+    p = posterior.draws(cast(xr.DataArray, tree["posterior"]["p_known_if_reported"]))  # (draw, measure, role)
     share = bootstrap_shares(tree, p.shape[0])
     missed = (share * (1.0 - p)).sum(axis=1)  # (draw, role)
     loss = missed / p.shape[1]

@@ -27,18 +27,13 @@ from typing import cast
 import numpy as np
 import xarray as xr
 
+from thuiswerk.analysis import posterior
 from thuiswerk.core import dims
 from thuiswerk.modelling.specs import term_name
 
 # Posterior draws are worked through in chunks of this many, so that the arrays (draws x employees x
 # regions) stay small; every draw is used (one value per posterior draw, as every other finding).
 CHUNK = 1000
-
-
-def _draws(da: xr.DataArray) -> np.ndarray:
-    """(sample, ...) in the order of ``stack(sample=("chain", "draw"))``."""
-    values = da.transpose("chain", "draw", ...).to_numpy()
-    return values.reshape(-1, *values.shape[2:])
 
 
 def _any(eta: np.ndarray) -> np.ndarray:
@@ -79,7 +74,7 @@ def average_marginal_effect(tree: xr.DataTree, exposure: str, roles: tuple[str, 
     values = Z[rows, own_col]
     binary = bool(np.isin(values, (0.0, 1.0)).all())
 
-    d = {k: _draws(cast(xr.DataArray, post[k])) for k in (
+    d = {k: posterior.draws(cast(xr.DataArray, post[k])) for k in (
         "intercept", "beta", "slope", "z_establishment", "sigma_establishment", "b_sector", "b_size_class",
         "z_employee", "sigma_employee")}  # fmt: skip
     n = d["beta"].shape[0]

@@ -26,10 +26,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
-from arviz_stats.base import array_stats
 
-from thuiswerk.analysis import findings
-from thuiswerk.analysis.estimands import BY_ID, NO_RELATION
+from thuiswerk.analysis import findings, posterior
+from thuiswerk.analysis.estimands import BY_ID
 from thuiswerk.core import nl
 
 WEAKER = 0.5  # the priors' weight halved
@@ -49,32 +48,19 @@ def log_prior(tree: xr.DataTree) -> np.ndarray:
     total = np.zeros(n)
     for name, values in group.data_vars.items():
         if not str(name).startswith("z_"):
-            total += values.transpose("chain", "draw", ...).to_numpy().reshape(n, -1).sum(axis=1)
+            total += posterior.draws(values).reshape(n, -1).sum(axis=1)
     return total
 
 
 def power_weights(lp: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
     """PSIS-smoothed normalised log weights of the draws for the prior to the power ``alpha``, and Pareto k."""
-    log_ratios = (alpha - 1.0) * lp
-    if np.ptp(log_ratios) == 0:
-        return np.full(lp.shape, -np.log(lp.size)), 0.0
-    # arviz_stats' psislw smooths the ratios of a negated log-likelihood (as in LOO): pass the negated ratios
-    log_weights, k = array_stats.psislw(-log_ratios, r_eff=1.0, axis=-1)
-    return np.asarray(log_weights), float(k)
+    return posterior.psis_log_weights((alpha - 1.0) * lp)
 
 
 def weighted_word(estimand_id: str, values: np.ndarray, log_weights: np.ndarray) -> tuple[float, str]:
-    """P(expected direction) and the word under reweighted draws (the one rule, equivalence included)."""
-    e = BY_ID[estimand_id]
+    """P(expected direction) and the word under reweighted draws (the one rule, :func:`findings.judge`)."""
     w = np.exp(log_weights - log_weights.max())
-    w = w / w.sum()
-    hits = values < 0 if e.direction == "negative" else values > 0
-    p = min(float(w[hits].sum()), 1.0)  # a sum of weights may pass 1 by rounding
-    word = findings.wording(p)
-    if e.id in NO_RELATION and e.kind in ("slope", "contrast"):
-        inside = np.abs(values) < np.log(nl.EQUIVALENCE_ODDS_RATIO)
-        if float(w[inside].sum()) >= nl.EQUIVALENCE_THRESHOLD:
-            word = findings.WORD_IRRELEVANT
+    p, _, word = findings.judge(BY_ID[estimand_id], values, w / w.sum())
     return p, word
 
 

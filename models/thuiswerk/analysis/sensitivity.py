@@ -35,11 +35,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
-from arviz_stats.base import array_stats
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from thuiswerk.analysis import findings, nonresponse, wording
+from thuiswerk.analysis import findings, nonresponse, posterior, wording
 from thuiswerk.analysis.estimands import BY_ID, Estimand
 from thuiswerk.core import nl
 from thuiswerk.core.codebook import MANAGER
@@ -114,12 +113,7 @@ def reweight(tree: xr.DataTree, weights: np.ndarray) -> tuple[np.ndarray, float]
     """PSIS log-weights (normalised, over the stacked draws) of the pseudo-posterior with employee weights, and k."""
     loglik = tree[store.LOGLIK_GROUP][store.EMPLOYEE_LOGLIK]
     values = loglik.stack(sample=("chain", "draw")).transpose("sample", "employee").to_numpy()
-    log_ratios = values @ (np.asarray(weights, dtype=float) - 1.0)
-    if np.ptp(log_ratios) == 0:  # nothing to reweight (all weights 1)
-        return np.full(log_ratios.shape, -np.log(log_ratios.size)), 0.0
-    # arviz_stats' psislw takes a log-likelihood and smooths its negative (the LOO ratios): pass -log ratios
-    log_weights, k = array_stats.psislw(-log_ratios, r_eff=1.0, axis=-1)
-    return np.asarray(log_weights), float(k)
+    return posterior.psis_log_weights(values @ (np.asarray(weights, dtype=float) - 1.0))
 
 
 def _p_direction(estimand: Estimand, values: np.ndarray, log_weights: np.ndarray) -> float:

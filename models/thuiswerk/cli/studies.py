@@ -308,6 +308,7 @@ def null(
     (~3 min per survey on one core). Runs on Dask; an interrupted run resumes.
     """
     from thuiswerk.studies import design as dsg
+    from thuiswerk.studies import many
 
     run = _run(data=data, mapping=mapping, seed=seed, config=config)
     survey = _survey(run)
@@ -317,7 +318,7 @@ def null(
     size = establishments or len(survey.establishments)
     job = dsg.null_job(chosen, replicates, run.seed, size)
     records = _run_study(job, run, results, scheduler, workers, "survey(s)", "simulated and fitted")
-    timing = [r.get("timing", {}) for r in records]
+    timing = [r.get(many.TIMING, {}) for r in records]
     fits = sum(t.get("fits", 0) for t in timing)
     if fits:
         compiling = sum(t.get("compile_seconds_all", 0.0) for t in timing) / fits

@@ -232,11 +232,13 @@ def evidence(p_direction: float) -> str:
     return EVIDENCE_NONE
 
 
-def equivalent(log_odds: Any) -> float:
+def equivalent(log_odds: Any, weights: Any = None) -> float:
     """The posterior mass of log-odds draws inside the region of practical equivalence
-    (odds ratios between ``1 / EQUIVALENCE_ODDS_RATIO`` and ``EQUIVALENCE_ODDS_RATIO``)."""
+    (odds ratios between ``1 / EQUIVALENCE_ODDS_RATIO`` and ``EQUIVALENCE_ODDS_RATIO``); ``weights``: of the
+    draws (normalised), for a reweighted posterior."""
     values = np.asarray(log_odds, dtype=float).ravel()
-    return float((np.abs(values) < np.log(EQUIVALENCE_ODDS_RATIO)).mean())
+    inside = np.abs(values) < np.log(EQUIVALENCE_ODDS_RATIO)
+    return float(inside.mean()) if weights is None else float(np.asarray(weights)[inside].sum())
 
 
 # --------------------------------------------------------------------------- labels
