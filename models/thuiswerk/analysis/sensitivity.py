@@ -172,7 +172,9 @@ def compute(trees: Mapping[str, xr.DataTree], table: pd.DataFrame, employees: pd
                     "reach": reach,
                 }
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    order = {finding_id: i for i, finding_id in enumerate(clear["id"])}  # the findings table's order, not the models'
+    return out.sort_values("id", key=lambda ids: ids.map(order), kind="stable").reset_index(drop=True)
 
 
 def _tip_text(row: pd.Series) -> str:
