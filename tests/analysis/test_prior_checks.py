@@ -283,3 +283,37 @@ def test_prior_checks_of_the_complaints_model_end_to_end(tiny_survey):
     assert _row(table, checks.ESTABLISHMENT_SD)["observed"] == pytest.approx(expected_sd)
     for _, row in table.iterrows():
         assert 0 <= row["lo"] <= row["median"] <= row["hi"] <= 1
+
+
+# --------------------------------------------------------------------------- the pooling priors
+
+
+def test_pooling_table_reads_what_the_priors_imply_for_item_and_role_differences():
+    """On the prior draws of the real isolation model (two items, four exposures for both roles): the item
+    difference is |tau_k (zeta_1t - zeta_2t)| of those draws, the role difference |mu_mgr - mu_nonmgr|,
+    and the two scales have the lognormal medians the spec sets."""
+    s = simulate(n_establishments=30, seed=3)
+    spec = specs.get("isolation")
+    model = builders.build(spec, workflow.inputs_for(spec, s))
+    with model:
+        prior = pm.sample_prior_predictive(draws=2000, random_seed=11)["prior"].to_dataset()
+    tree = xr.DataTree.from_dict({"prior": prior, "posterior": prior})
+    table = checks.pooling_prior_table(tree).set_index("quantity")
+    assert list(table.index) == list(checks.POOLING_QUANTITIES)
+    for column in ("q05", "median", "q95"):  # the same draws: prior and posterior agree
+        assert table[f"prior_{column}"].tolist() == pytest.approx(table[f"posterior_{column}"].tolist())
+    spread = prior["slope_spread"].to_numpy()  # (chain, draw, exposure)
+    z = prior["z_slope"].transpose("chain", "draw", "aspect", "term").to_numpy()
+    exposure_of = [list(model.coords["exposure"]).index(t.split("|")[0]) for t in model.coords["term"]]
+    by_hand = np.abs(spread[..., exposure_of] * (z[..., 0, :] - z[..., 1, :])).ravel()
+    assert table.at["item_difference", "prior_median"] == pytest.approx(np.median(by_hand))
+    mean = prior["slope_mean"].to_numpy()
+    terms = list(model.coords["term"])
+    pairs = [(terms.index(f"{p}|leidinggevende"), terms.index(f"{p}|niet_leidinggevende")) for p, _ in spec.exposures]
+    roles = np.concatenate([np.abs(mean[..., a] - mean[..., b]).ravel() for a, b in pairs])
+    assert table.at["role_difference", "prior_q95"] == pytest.approx(np.quantile(roles, 0.95))
+    assert table.at["role_sd", "prior_median"] == pytest.approx(spec.priors["role_scale"], rel=0.05)
+    assert table.at["slope_spread", "prior_median"] == pytest.approx(spec.priors["item_scale"], rel=0.05)
+    # pooled, not independent: two roles' means differ less than two independent Normal(0, slope_sd) would
+    independent = 1.96 * spec.priors["slope_sd"] * np.sqrt(2)  # 95% quantile of |N(0, slope_sd * sqrt 2)|
+    assert table.at["role_difference", "prior_q95"] < 0.9 * independent

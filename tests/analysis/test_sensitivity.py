@@ -86,6 +86,17 @@ def test_every_clear_finding_of_the_default_fits_is_checked(default_fits, monkey
     tipped = sens["tip_gamma"].dropna()
     assert tipped.abs().isin(sensitivity.GAMMAS).all()
     pd.testing.assert_frame_equal(sens, sensitivity.compute(ctx.fits, table, ctx.employees))  # no randomness
+    # the command prints the same table (issue 28: every number the report states, a command prints)
+    from io import StringIO
+
+    from typer.testing import CliRunner
+
+    from thuiswerk.cli import app
+
+    result = CliRunner().invoke(app, ["findings", "--nonresponse", "--format", "csv", "--fits", str(default_fits)])
+    assert result.exit_code == 0, result.output
+    printed = pd.read_csv(StringIO(result.stdout))
+    pd.testing.assert_frame_equal(printed, sens, check_dtype=False)
     text = sensitivity.sentence(sens)
     assert nl.count_words(len(sens)) in text or "alle" in text
     nl_table = sensitivity.table_nl(sens)

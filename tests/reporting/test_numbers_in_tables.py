@@ -7,7 +7,7 @@ comma, '%', '.' for thousands) must be a number of the findings table
 tables (:func:`thuiswerk.analysis.descriptive.compute`, ``thuiswerk tables``), formatted
 as the chapters format them, or on the short allow-list of structural numbers below. One
 more table counts: chapter 4's non-response sensitivity table (:func:`sensitivity_numbers`),
-which the chapter prints but no command does yet.
+which `thuiswerk findings --nonresponse` prints.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ CITATION_RE = re.compile(r"\[@[^\]]*\]")  # [@nea2022]: a citation key, not a nu
 
 CHECKED = (
     "01-belangrijkste-bevindingen.qmd",
+    "02-handelingsperspectief.qmd",
     "04-resultaten-tot-stand.qmd",
     "05-blootstelling-en-gezondheid.qmd",
     "06-genomen-maatregelen.qmd",
@@ -43,7 +44,8 @@ CHECKED = (
     "09-effect-bedrijfsbezoek.qmd",
 )
 # Not checked yet, and why (each states numbers of another source than the two tables):
-#   02: the design study's power table (thuiswerk design); A, B, C, index: method, diagnostics and provenance.
+#   A, B, C, index: method, diagnostics and provenance.
+# Chapter 2 states the design study's power table too (`thuiswerk design` prints it: design_numbers).
 # Chapter 4's design counts and non-response comparison are tables `design` and `nonresponse` of
 # `thuiswerk tables`; its sensitivity numbers come from the sensitivity table (sensitivity_numbers).
 
@@ -130,6 +132,21 @@ def sensitivity_numbers(sens: pd.DataFrame) -> set[str]:
     return out
 
 
+def design_numbers(power: pd.DataFrame | None) -> set[str]:
+    """Every number of the design study's power table (:func:`thuiswerk.studies.design.power`, printed by
+    ``thuiswerk design``) as chapter 2's sentence writes it: sizes, probabilities, widths, a stated effect."""
+    from thuiswerk.studies import design
+
+    if power is None:
+        return set()
+    out = {nl.percent(design.TARGET_POWER), nl.percent(1.0)}  # the target, and the certainty a study never reaches
+    for _, row in power.iterrows():
+        out |= {nl.number(int(row["establishments"]), 0), nl.percent(row["p_clear"]), nl.number(row["width"], 2)}
+        if str(row["effect"]) != "posterior":
+            out.add(nl.number(float(row["effect"]), 2))
+    return out
+
+
 def numbers_in(text: str) -> list[str]:
     return [m.group(0) for m in NUMBER_RE.finditer(CITATION_RE.sub("", text))]
 
@@ -171,13 +188,16 @@ def by_finding(default_fits: Path) -> dict[str, set[str]]:
 @pytest.fixture(scope="module")
 def allowed(default_fits: Path) -> set[str]:
     from thuiswerk.reporting import context
+    from thuiswerk.studies import design
 
     ctx = context.load_context(DATA_DIR, default_fits)
     sens = ctx.cached("sensitivity", lambda: sensitivity.compute(ctx.fits, ctx.findings, ctx.employees))
+    shown, _ = design.for_report(ctx) if design.RESULT_FILE.is_file() else (None, {})
     return (
         findings_numbers(ctx.findings)
         | descriptive_numbers(ctx.descriptive)
         | sensitivity_numbers(sens)
+        | design_numbers(design.power(shown) if shown is not None else None)
         | _structural()
     )
 

@@ -280,12 +280,12 @@ def test_design_sets_the_stated_effect_and_words_the_finding(small_survey, tmp_p
         prior = pm.sample_prior_predictive(draws=20, random_seed=1)["prior"].to_dataset()
     tree = xr.DataTree.from_dict({"posterior": prior})
     estimand = estimands.BY_ID["isolatie_sociale_momenten"]
-    values = {k: prior[k].isel(chain=0, draw=0).to_numpy() for k in ("slope_mean", "slope_spread", "z_slope")}
+    names = ("exposure_mean", "role_sd", "z_role", "slope_spread", "z_slope")  # the free parameters of the slopes
+    values = {k: prior[k].isel(chain=0, draw=0).to_numpy() for k in names}
     coords = {k: list(v) for k, v in model.coords.items()}
     design.set_effect(values, estimand, coords, -0.8)
     shifted = prior.isel(chain=[0], draw=[0]).copy()
-    slope = values["slope_mean"][None, :] + values["slope_spread"][
-        [coords["exposure"].index(t.split("|")[0]) for t in coords["term"]]] * values["z_slope"]  # fmt: skip
+    slope = pm.draw(pm.do(model, values)["slope"])  # the model's own slopes from the shifted parameters
     shifted["slope"] = (("chain", "draw", "aspect", "term"), slope[None, None])
     assert findings.draws(estimand, xr.DataTree.from_dict({"posterior": shifted}))[0] == pytest.approx(-0.8)
     with pytest.raises(ValueError, match="descriptive"):

@@ -168,6 +168,51 @@ def prior_sensitivity(tree: xr.DataTree, var_names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(result)
 
 
+POOLING_QUANTITIES = ("item_difference", "role_difference", "slope_spread", "role_sd")
+
+
+def _pooling_draws(group: xr.Dataset) -> dict[str, np.ndarray]:
+    """Per quantity of :data:`POOLING_QUANTITIES`, its values over draws (and over item pairs or exposures)."""
+    slope = group["slope"]
+    item_dim = next(d for d in slope.dims if d not in ("chain", "draw", dims.TERM))
+    values = slope.transpose(..., item_dim, dims.TERM).to_numpy()
+    values = values.reshape(-1, *values.shape[-2:])  # (draw, item, term)
+    first, second = np.triu_indices(values.shape[1], k=1)
+    items = np.abs(values[:, first, :] - values[:, second, :]).ravel()
+    terms = [str(t) for t in slope[dims.TERM].values]
+    exposures: dict[str, list[int]] = {}
+    for position, term in enumerate(terms):
+        exposures.setdefault(term.split("|")[0], []).append(position)
+    pairs = [pos for pos in exposures.values() if len(pos) == 2]
+    mean = group["slope_mean"].transpose(..., dims.TERM).to_numpy().reshape(-1, len(terms))
+    roles = np.concatenate([np.abs(mean[:, a] - mean[:, b]) for a, b in pairs]) if pairs else np.zeros(0)
+    return {
+        "item_difference": items,
+        "role_difference": roles,
+        "slope_spread": group["slope_spread"].to_numpy().ravel(),
+        "role_sd": group["role_sd"].to_numpy().ravel(),
+    }
+
+
+def pooling_prior_table(tree: xr.DataTree) -> pd.DataFrame:
+    """What the pooling priors imply, beside what the data made of it: one row per quantity.
+
+    ``item_difference``: the absolute difference between two aspects' (or regions') slopes of one
+    exposure and role; ``role_difference``: between the two roles' mean slopes of one exposure;
+    ``slope_spread`` and ``role_sd``: the two scales. Quantiles (5%, 50%, 95%) over the stored prior
+    draws (``prior``) and over the posterior draws, on the logit scale.
+    """
+    prior, posterior = (_pooling_draws(tree[g].to_dataset()) for g in ("prior", "posterior"))
+    rows = []
+    for name in POOLING_QUANTITIES:
+        row: dict[str, object] = {"quantity": name}
+        for label, values in (("prior", prior[name]), ("posterior", posterior[name])):
+            q = np.quantile(values, [0.05, 0.5, 0.95]) if len(values) else np.full(3, np.nan)
+            row |= {f"{label}_q05": float(q[0]), f"{label}_median": float(q[1]), f"{label}_q95": float(q[2])}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 # --- Checks of what matters (appendix A) -------------------------------------------
 #
 # The overall mean of y (prior_predictive_spread) cannot tell a prior that piles the

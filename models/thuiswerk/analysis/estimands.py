@@ -50,6 +50,7 @@ UNITS_EN = {
     "living_alone": "living alone (yes vs no)",
     "separate_workspace": "separate workspace (yes vs no)",
     "exhaustion": "one scale point more exhaustion",
+    "work_home_interference": "one scale point more work-home interference",
     "knows_working_hours+knows_x_employer_working_hours": "knows the measure (yes vs no), employer reports it",
     "knows_social_moments+knows_x_employer_social_moments": "knows the measure (yes vs no), employer reports it",
     "knows_conversations+knows_x_employer_conversations": "knows the measure (yes vs no), employer reports it",
@@ -72,6 +73,7 @@ UNITS = {
     "living_alone": "alleenwonend (ja tegen nee)",
     "separate_workspace": "aparte werkruimte (ja tegen nee)",
     "exhaustion": "één schaalpunt meer uitputting",
+    "work_home_interference": "één schaalpunt meer werk-thuisinterferentie",
     "knows_working_hours+knows_x_employer_working_hours": "kent de maatregel (ja tegen nee), werkgever noemt hem",
     "knows_social_moments+knows_x_employer_social_moments": "kent de maatregel (ja tegen nee), werkgever noemt hem",
     "knows_conversations+knows_x_employer_conversations": "kent de maatregel (ja tegen nee), werkgever noemt hem",
@@ -217,6 +219,10 @@ _S_WORKSPACE = (
 _S_EXHAUSTION = (
     "Voor leidinggevenden zien we positieve relaties tussen ervaren uitputting en rugklachten [...] "
     "Voor niet-leidinggevenden zien we een positieve relatie tussen uitputting en rugklachten [...]"
+)
+_S_WORK_HOME_BACK = (
+    "Voor leidinggevenden zien we positieve relaties tussen ervaren uitputting en rugklachten aan de ene kant "
+    "en werk-thuis conflict en rugklachten aan de andere kant."
 )
 _S_ERGO = (
     "Ook hier konden we geen verband vinden tussen de door werknemers ervaren maatregelen voor het risico "
@@ -542,6 +548,18 @@ ESTIMANDS: tuple[Estimand, ...] = (
         "non_manager",
         "positive",
         "meer uitputting",
+        "rugklachten",
+    ),
+    _slope(
+        "rug_werk_thuis_lg",
+        "V",
+        _S_WORK_HOME_BACK,
+        "complaints",
+        "work_home_interference",
+        "complaint_back",
+        "manager",
+        "positive",
+        "meer werk-thuisinterferentie",
         "rugklachten",
     ),
     _slope(

@@ -332,6 +332,13 @@ def findings(
     seed: SeedOpt = None,
     config: ConfigOpt = None,
     allow_failing: AllowFailingOpt = False,
+    nonresponse: Annotated[
+        bool,
+        typer.Option(
+            "--nonresponse",
+            help="Print chapter 4's non-response sensitivity of every 'duidelijk' finding instead.",
+        ),
+    ] = False,
 ) -> None:
     """The findings table: one row per estimand of the report, with its posterior and wording.
 
@@ -351,6 +358,12 @@ def findings(
     share), establishments and employees (post-stratified to all establishments or all
     employees of the surveyed sectors, 90% interval; the design-based estimate beside it
     in design_mean, design_q05, design_q95). Columns level, by and n say for whom.
+
+    With --nonresponse: chapter 4's table instead, one row per 'duidelijk' finding: p_main
+    (as published), p_ipw (weighted for response given the interview data; k_ipw its Pareto
+    k, empty above 0.7), tip_gamma (the smallest log odds ratio of outcome-dependent response
+    at which the finding is no longer 'duidelijk', signed; empty: it stays) and reach (how far
+    the reweighting could look).
     """
     import pandas as pd
 
@@ -377,6 +390,20 @@ def findings(
         err.print(f"{exc.args[0]}; the findings need the default exposures", style="bold red", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
     codes = [*state["codes"], EXIT_DIAGNOSTICS if left else 0]
+    if nonresponse:
+        from thuiswerk.analysis import sensitivity
+
+        sens = sensitivity.compute(trees, table, survey.employees)
+        if format == "csv":
+            typer.echo(sens.to_csv(index=False), nl=False)
+        elif format == "json":
+            typer.echo(sens.to_json(orient="records", force_ascii=False, indent=1))
+        else:
+            _print_frame(sens.set_index("id"), "Non-response sensitivity of the 'duidelijk' findings (chapter 4)")
+        code = errors.most_severe(codes)
+        if code:
+            raise typer.Exit(code)
+        return
     if frame is not None and "population" in state["current"]:
         from thuiswerk.analysis import mrp
         from thuiswerk.data import linked

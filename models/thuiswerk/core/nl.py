@@ -549,6 +549,21 @@ PARAMETER_NL: dict[str, tuple[str, str, str]] = {
         "helling van een covariaat",
         "verandering van de logit per eenheid van covariaat $p$, gelijk voor alle uitkomsten en functies",
     ),
+    "exposure_mean": (
+        r"$\lambda_k$",
+        "helling van een blootstelling",
+        "helling van blootstelling $k$, gemiddeld over de functies, aspecten en lichaamsdelen",
+    ),
+    "role_sd": (
+        r"$\omega$",
+        "spreiding tussen functies",
+        "standaardafwijking van de gemiddelde helling van een functie rond die van de blootstelling",
+    ),
+    "z_role": (
+        r"$\xi_t$",
+        "gestandaardiseerde afwijking van een functie",
+        r"afwijking van de gemiddelde helling $\mu_t$ van $\lambda_{k[t]}$, gedeeld door $\omega$",
+    ),
     "slope_mean": (
         r"$\mu_t$",
         "gemiddelde helling",
@@ -653,6 +668,10 @@ PRIOR_NL: dict[str, str] = {
     "beta_sd": "standaardafwijking van de prior van een covariaathelling",
     "slope_sd": "standaardafwijking van de prior van een gemiddelde helling",
     "tau_sd": "schaal van de halfnormale prior van een spreiding",
+    "role_scale": "mediaan van de lognormale prior van de spreiding tussen functies",
+    "role_log_sd": "standaardafwijking van de lognormale prior van de spreiding tussen functies (logschaal)",
+    "item_scale": "mediaan van de lognormale prior van de spreiding tussen aspecten of lichaamsdelen",
+    "item_log_sd": "standaardafwijking van de lognormale prior van die spreiding (logschaal)",
     "cut_first_mu": "gemiddelde van de prior van de eerste drempel",
     "cut_first_sd": "standaardafwijking van de prior van de eerste drempel",
     "gap_log_mu": "gemiddelde van de lognormale prior van de afstand tussen drempels (logschaal)",

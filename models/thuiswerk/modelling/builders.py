@@ -16,12 +16,17 @@ Families
 Both outcome families share one slope structure (:func:`_linear_part`): adjustment
 covariates have one slope ``beta`` for every item and role; each exposure term (an
 exposure for one role, :attr:`thuiswerk.modelling.specs.ModelSpec.terms`) has a slope per item,
-partially pooled over the items around the term's mean::
+pooled twice: the roles' mean slopes around the exposure's, the items' slopes around
+the role's::
 
-    slope[item, term] = slope_mean[term] + slope_spread[exposure(term)] * z_slope[item, term]
+    slope_mean[term] = exposure_mean[k] + role_sd * z_role[term]          (k: the term's exposure)
+    slope[item, term] = slope_mean[term] + slope_spread[k] * z_slope[item, term]
 
-so every finding of the report (an exposure, a role, an aspect or region, or an
-average over them) has its own posterior.
+(an exposure with a slope for one role only has no role deviation: its mean is the
+exposure's), so every finding of the report (an exposure, a role, an aspect or
+region, or an average over them) has its own posterior. Both scales are learned,
+with priors that keep them away from zero (:data:`thuiswerk.modelling.specs._SLOPE_PRIORS`
+says why).
 """
 
 from __future__ import annotations
@@ -120,12 +125,23 @@ def _linear_part(inputs: ModelInputs, priors: dict[str, float], item_dim: str, i
     beta = pm.Normal("beta", 0.0, priors["beta_sd"], dims=dims.PREDICTOR)
     eta = pt.dot(d["X"], beta)[emp]
     if len(inputs.coords[dims.TERM]):
-        mean = pm.Normal("slope_mean", 0.0, priors["slope_sd"], dims=dims.TERM)
-        spread = pm.HalfNormal("slope_spread", priors["tau_sd"], dims=dims.EXPOSURE)
+        exposure = d["term_exposure"]
+        exposure_mean = pm.Normal("exposure_mean", 0.0, priors["slope_sd"], dims=dims.EXPOSURE)
+        role_sd = pm.LogNormal("role_sd", np.log(priors["role_scale"]), priors["role_log_sd"])
+        z_role = pm.Normal("z_role", 0.0, 1.0, dims=dims.TERM)
+        mean = pm.Deterministic(
+            "slope_mean", exposure_mean[exposure] + shared_roles(exposure) * role_sd * z_role, dims=dims.TERM
+        )
+        spread = pm.LogNormal("slope_spread", np.log(priors["item_scale"]), priors["item_log_sd"], dims=dims.EXPOSURE)
         z = pm.Normal("z_slope", 0.0, 1.0, dims=(item_dim, dims.TERM))
-        slope = pm.Deterministic("slope", mean + spread[d["term_exposure"]] * z, dims=(item_dim, dims.TERM))
+        slope = pm.Deterministic("slope", mean + spread[exposure] * z, dims=(item_dim, dims.TERM))
         eta = eta + (d["Z"][emp] * slope[item]).sum(axis=-1)
     return eta
+
+
+def shared_roles(term_exposure: np.ndarray) -> np.ndarray:
+    """Per term, 1.0 where its exposure has a slope for more than one role (its role deviates), else 0.0."""
+    return (np.bincount(term_exposure)[term_exposure] > 1).astype(float)
 
 
 def build_ordinal(inputs: ModelInputs, priors: dict[str, float], swappable: bool = False) -> pm.Model:

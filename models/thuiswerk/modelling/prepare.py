@@ -143,6 +143,10 @@ PREDICTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     ),
     "separate_workspace": ("Aparte werkruimte", lambda d: d["separate_workspace"].astype(float)),
     "exhaustion": ("Uitputting (per schaalpunt, t.o.v. 3)", lambda d: d["exhaustion"].astype(float) - 3.0),
+    "work_home_interference": (
+        "Werk-thuisinterferentie (per schaalpunt, t.o.v. 3)",
+        lambda d: d["work_home_interference"].astype(float) - 3.0,
+    ),
     "living_alone": ("Alleenwonend", lambda d: d["living_alone"].astype(float)),
     "children_at_home": ("Thuiswonende kinderen", lambda d: d["children_at_home"].astype(float)),
     "age_10": ("Leeftijd (per 10 jaar, t.o.v. 45)", lambda d: (d["age"].astype(float) - 45.0) / 10.0),

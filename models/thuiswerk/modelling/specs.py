@@ -46,8 +46,21 @@ _PERSON_PRIORS = {
 }
 _SLOPE_PRIORS = {
     "beta_sd": 0.5,  # Normal(0, 0.5) per adjustment covariate: odds ratios beyond ~2.7 per unit are unlikely
-    "slope_sd": 0.5,  # Normal(0, 0.5) on the mean slope of an exposure for one role
-    "tau_sd": 0.5,  # HalfNormal scale of the spread of an exposure's slope between aspects/regions
+    "slope_sd": 0.5,  # Normal(0, 0.5) on an exposure's mean slope (over roles and items)
+    # The two pooling scales (thuiswerk.modelling.builders._linear_part) are learned, with lognormal priors that
+    # keep them away from zero: LogNormal(log 0.35, 0.3) for how far one role's slope lies from the exposure's
+    # (90% of the scale 0.21-0.57) and LogNormal(log 0.4, 0.3) for how far one aspect's or region's slope lies
+    # from the role's (0.24-0.66). A half-normal spread learned from two to six items went to 0.22 whatever its
+    # scale, and normal pooling then pulled an item that stands out 2.2 spreads back: on the default survey the
+    # planted -0.80 (working-hours agreements, managers' work-home interference) came back as -0.26, 90% -0.68 to
+    # 0.12, and -0.60 (conversations, non-managers' company isolation) as -0.19; with these priors -0.37 (-0.83 to
+    # 0.06) and -0.22 (-0.67 to 0.24), every slope of the workload and isolation models inside its interval (README
+    # "What the item pooling does"). Appendix A shows what they imply for item and role differences
+    # (thuiswerk.analysis.checks.pooling_prior_table).
+    "role_scale": 0.35,
+    "role_log_sd": 0.3,
+    "item_scale": 0.4,
+    "item_log_sd": 0.3,
 }
 ORDINAL_PRIORS = {
     **_SLOPE_PRIORS,
@@ -57,10 +70,6 @@ ORDINAL_PRIORS = {
     "gap_log_mu": 0.4,  # gaps between cut points ~ LogNormal(0.4, 0.5): median 1.5 logit units,
     "gap_log_sd": 0.5,  #   90% between 0.65 and 3.4
 }
-# Isolation has two items: the spread of an exposure's slope between them is barely
-# identified, and with HalfNormal(0.5) the 16-term joint model mixed too slowly in one
-# of two runs with the same seed (R-hat 1.012, bulk ESS 390 at 4 x 2000 draws).
-ISOLATION_PRIORS = {**ORDINAL_PRIORS, "tau_sd": 0.25}
 BINARY_PRIORS = {
     "intercept_mu": -2.0,  # logit(0.12) per region: with three KANS regions and the person effects the prior
     #   predictive P(any KANS complaint) is centred near 45% (90%: 23-69%); -1.4 put the observed 31% outside
@@ -171,6 +180,7 @@ def _complaints_exposures(source: str) -> tuple[Exposure, ...]:
         ("home_share", BOTH),
         ("separate_workspace", BOTH),
         ("exhaustion", BOTH),
+        ("work_home_interference", (MANAGER,)),  # the source report: managers' work-home conflict and back complaints
         (f"{source}_ergonomic", BOTH),
     )
 
@@ -207,7 +217,7 @@ SPECS: dict[str, ModelSpec] = {
             outcomes=ISOLATION_ASPECTS,
             predictors=("knows_other_share_isolation", *_ISOLATION_COVARIATES),
             exposures=_isolation_exposures("knows"),
-            priors=ISOLATION_PRIORS,
+            priors=ORDINAL_PRIORS,
         ),
         ModelSpec(
             name="complaints",
@@ -235,7 +245,7 @@ SPECS: dict[str, ModelSpec] = {
             outcomes=ISOLATION_ASPECTS,
             predictors=("employer_other_share_isolation", *_ISOLATION_COVARIATES),
             exposures=_isolation_exposures("employer"),
-            priors=ISOLATION_PRIORS,
+            priors=ORDINAL_PRIORS,
             compares_with="isolation",
         ),
         ModelSpec(
@@ -268,7 +278,7 @@ SPECS: dict[str, ModelSpec] = {
             outcomes=ISOLATION_ASPECTS,
             predictors=("knows_other_share_isolation", *_ISOLATION_COVARIATES),
             exposures=_isolation_exposures("knows") + _joint(("social_moments", "conversations")),
-            priors=ISOLATION_PRIORS,
+            priors=ORDINAL_PRIORS,
             joint_of="isolation",
         ),
         ModelSpec(

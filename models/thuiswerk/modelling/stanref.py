@@ -26,6 +26,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from thuiswerk.modelling.builders import shared_roles
 from thuiswerk.modelling.prepare import ModelInputs
 from thuiswerk.modelling.specs import ModelSpec
 
@@ -81,7 +82,8 @@ def stan_data(spec: ModelSpec, inputs: ModelInputs) -> dict[str, Any]:
             "tau_sd": p["tau_sd"],
         }
     # Adjustment covariates (one slope each) and exposure terms (a slope per item,
-    # partially pooled around the term's mean with a spread per exposure).
+    # partially pooled around the term's mean with a spread per exposure; the terms' means
+    # around the exposure's, where it has both roles).
     design = {
         "P": int(d["X"].shape[1]),
         "X": np.asarray(d["X"], dtype=float),
@@ -91,7 +93,11 @@ def stan_data(spec: ModelSpec, inputs: ModelInputs) -> dict[str, Any]:
         "term_exposure": _one_based(d["term_exposure"]),
         "beta_sd": p["beta_sd"],
         "slope_sd": p["slope_sd"],
-        "tau_sd": p["tau_sd"],
+        "role_scale": p["role_scale"],
+        "role_log_sd": p["role_log_sd"],
+        "item_scale": p["item_scale"],
+        "item_log_sd": p["item_log_sd"],
+        "shared": shared_roles(d["term_exposure"]),
     }
     if spec.family == "ordinal":
         return (

@@ -215,11 +215,11 @@ def model_equations(spec: ModelSpec) -> str:
     )
     slopes = (
         [
-            r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \zeta_{jt} \sim "
-            + nl.latex_distribution("Normaal", "0", "1")
-            + r" \\",
-            rf"\beta_p &\sim {nl.latex_distribution('Normaal', '0', p['beta_sd'])}, \quad \mu_t \sim {nl.latex_distribution('Normaal', '0', p['slope_sd'])}, "
-            rf"\quad \tau_k \sim {nl.latex_distribution('Halfnormaal', p['tau_sd'])} \\",
+            r"b_{jt} &= \mu_t + \tau_{k[t]}\, \zeta_{jt}, \quad \mu_t = \lambda_{k[t]} + \omega\, \xi_t, \quad "
+            r"\zeta_{jt}, \xi_t \sim " + nl.latex_distribution("Normaal", "0", "1") + r" \\",
+            rf"\beta_p &\sim {nl.latex_distribution('Normaal', '0', p['beta_sd'])}, \quad \lambda_k \sim {nl.latex_distribution('Normaal', '0', p['slope_sd'])} \\",
+            rf"\omega &\sim {nl.latex_distribution('Lognormaal', r'\log ' + p['role_scale'], p['role_log_sd'])}, "
+            rf"\quad \tau_k \sim {nl.latex_distribution('Lognormaal', r'\log ' + p['item_scale'], p['item_log_sd'])} \\",
         ]
         if spec.family in ("ordinal", "binary")
         else []
@@ -228,7 +228,11 @@ def model_equations(spec: ModelSpec) -> str:
         " De covariaten $x_i$ hebben één helling $\\beta_p$ voor alle uitkomsten en beide functies. "
         "Een blootstellingsterm $w_{it}$ is blootstelling $k[t]$ bij één functie (leidinggevenden of "
         "niet-leidinggevenden; nul bij de andere functie) en heeft per uitkomst $j$ een eigen helling "
-        "$b_{jt}$, gedeeltelijk gepoold rond de gemiddelde helling $\\mu_t$ met spreiding $\\tau_k$."
+        "$b_{jt}$, gedeeltelijk gepoold rond de gemiddelde helling $\\mu_t$ van die functie met spreiding "
+        "$\\tau_k$; de gemiddelde hellingen van de twee functies liggen op hun beurt rond de helling "
+        "$\\lambda_k$ van de blootstelling, met spreiding $\\omega$ (een blootstelling bij één functie heeft "
+        "geen afwijking $\\xi_t$). Beide spreidingen worden geschat; hun lognormale priors houden ze weg van nul, "
+        "zodat een aspect dat afwijkt minder sterk naar de andere wordt teruggetrokken."
     )
     if spec.family == "ordinal":
         lines = [

@@ -392,6 +392,42 @@ def prior_checks_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
     return out
 
 
+POOLING_LABELS = {
+    "item_difference": "verschil in helling tussen twee aspecten of lichaamsdelen",
+    "role_difference": "verschil in gemiddelde helling tussen leidinggevenden en niet-leidinggevenden",
+    "slope_spread": "spreiding tussen aspecten of lichaamsdelen",
+    "role_sd": "spreiding tussen functies",
+}
+
+
+def pooling_table_nl(trees: Mapping[str, xr.DataTree]) -> pd.DataFrame:
+    """:func:`thuiswerk.analysis.checks.pooling_prior_table` of each outcome model of the employees' knowledge.
+
+    What the pooling priors imply for the differences between the items and between the roles
+    (absolute differences of slopes, logit scale), beside what the posterior makes of them.
+    """
+    from thuiswerk.analysis import checks
+
+    interval = f"{nl.percent(nl.PROB)}-interval"
+    rows = []
+    for name, tree in trees.items():
+        spec = SPECS.get(name)
+        if spec is None or spec.compares_with or spec.joint_of or spec.family == "awareness":
+            continue
+        if "slope" not in tree["posterior"].data_vars or "slope" not in tree["prior"].data_vars:
+            continue
+        table = checks.pooling_prior_table(tree)
+        for row in table[table["prior_median"].notna()].to_dict("records"):  # NaN: no exposure with both roles
+            shown = {
+                f"{group}: mediaan ({interval})": f"{nl.number(row[f'{key}_median'], 2)} "
+                f"({nl.number(row[f'{key}_q05'], 2)} {nl.RANGE_WORD} {nl.number(row[f'{key}_q95'], 2)})"
+                for group, key in (("Prior", "prior"), ("Posterior", "posterior"))
+            }
+            label = nl.capitalize_first(POOLING_LABELS[str(row["quantity"])])
+            rows.append({"Model": model_name(name), "Grootheid": label, **shown})
+    return pd.DataFrame(rows)
+
+
 SENSITIVITY_VARS = ("beta", "slope_mean", "sigma_total", "rho")
 SENSITIVITY_THRESHOLD = 0.05  # ArviZ's default: a prior sensitivity above it is flagged
 DIAGNOSIS_NL = {

@@ -80,19 +80,35 @@ def population_draws(posterior: xr.Dataset, model: pm.Model) -> list[str]:
 
 
 def set_effect(values: dict[str, np.ndarray], estimand: estimands.Estimand, coords: dict, effect: float) -> float:
-    """Shift the finding's ``slope_mean`` terms so that the estimand equals ``effect``; returns the old value."""
+    """Shift the finding's role means so that the estimand equals ``effect``; returns the old value.
+
+    A role's mean slope is ``exposure_mean + role_sd * z_role`` (the role's deviation where the
+    exposure has more than one role; :func:`thuiswerk.modelling.builders.shared_roles`): the shift
+    goes into ``z_role`` there, into ``exposure_mean`` for a one-role exposure, so every slope of
+    the finding moves by the same amount.
+    """
     if "+" in estimand.exposure:
         raise ValueError(f"{estimand.id} is a contrast of a joint model; give a stated effect for a single exposure")
     terms = [term_name(estimand.exposure, r) for r in estimands.ROLE_CODES[estimand.role]]
-    index = [list(coords[dims.TERM]).index(t) for t in terms]
+    all_terms = list(coords[dims.TERM])
+    index = [all_terms.index(t) for t in terms]
+    exposure_of = np.array([list(coords[dims.EXPOSURE]).index(t.split("|")[0]) for t in all_terms])
     item_dim = dims.ASPECT if dims.ASPECT in coords else dims.REGION
     items = list(estimands.OUTCOME_ITEMS.get(estimand.outcome, (estimand.outcome,)))
     rows = [list(coords[item_dim]).index(i) for i in items if i in coords[item_dim]]  # the items the model has
-    spread = values["slope_spread"][[coords[dims.EXPOSURE].index(t.split("|")[0]) for t in terms]]
-    z = values["z_slope"][np.ix_(rows, index)]
-    current = float((values["slope_mean"][index] + spread * z).mean())
-    values["slope_mean"] = values["slope_mean"].copy()
-    values["slope_mean"][index] += effect - current
+    shared = builders.shared_roles(exposure_of)
+    role_sd = float(values["role_sd"])
+    mean = values["exposure_mean"][exposure_of] + shared * role_sd * values["z_role"]
+    slope = mean[index] + values["slope_spread"][exposure_of[index]] * values["z_slope"][np.ix_(rows, index)]
+    current = float(slope.mean())
+    shift = effect - current
+    values["z_role"] = values["z_role"].copy()
+    values["exposure_mean"] = values["exposure_mean"].copy()
+    for t in index:
+        if shared[t]:
+            values["z_role"][t] += shift / role_sd
+        else:
+            values["exposure_mean"][exposure_of[t]] += shift
     return current
 
 
@@ -601,5 +617,5 @@ def sentence(table: pd.DataFrame, current: int, target: float = TARGET_POWER) ->
     )
     if str(effect) == "posterior":
         text += (" Omdat het verband zelf onzeker is en in een deel van de simulaties klein, komt die kans "
-                 "ook bij een zeer grote meting niet op 100%.")  # fmt: skip
+                 f"ook bij een zeer grote meting niet op {nl.percent(1.0)}.")  # fmt: skip
     return text

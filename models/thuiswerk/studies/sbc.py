@@ -9,8 +9,8 @@ of the drawn value of every scalar quantity of interest among
 are right, each rank is uniform on 0..RANKED_DRAWS.
 
 Quantities: the findings' estimands of the model (what the report's sentences
-say), the standard deviations (``sigma_total``, ``rho``, ``tau``, ``slope_spread``)
-and the locations (``mu``, ``slope_mean``, ``beta``, ``cutpoints``, ``intercept``),
+say), the standard deviations (``sigma_total``, ``rho``, ``tau``, ``role_sd``, ``slope_spread``)
+and the locations (``mu``, ``exposure_mean``, ``slope_mean``, ``beta``, ``cutpoints``, ``intercept``),
 every element a quantity of its own.
 
 Uniformity per quantity: the ranks become PIT values ``(rank + V) / (L + 1)`` with
@@ -56,8 +56,8 @@ SETTINGS = SamplerSettings(chains=2, tune=500, draws=1000)  # ranks among every 
 RANKED_DRAWS = 99  # ranks 0..99: 100 bins
 RESULT_FILE = study_file("sbc.csv")  # the report reads it; `thuiswerk sbc` writes resources.study_output
 COMMAND = "thuiswerk sbc"
-SD_VARS = ("sigma_total", "rho", "tau", "slope_spread")
-LOCATION_VARS = ("mu", "slope_mean", "beta", "cutpoints", "intercept")
+SD_VARS = ("sigma_total", "rho", "tau", "role_sd", "slope_spread")
+LOCATION_VARS = ("mu", "exposure_mean", "slope_mean", "beta", "cutpoints", "intercept")
 BAND_PROB = 0.95
 ALPHA = 0.05  # level of each uniformity test (before Bonferroni over the quantities of a model)
 COLUMNS = ["model", "replicate", "quantity", "kind", "rank", "n_draws", "divergences", "max_rhat", "truth"]
@@ -66,9 +66,14 @@ COLUMNS = ["model", "replicate", "quantity", "kind", "rank", "n_draws", "diverge
 # ------------------------------------------------------------------ quantities
 
 
-def quantities(spec: ModelSpec, posterior: xr.Dataset) -> dict[str, np.ndarray]:
-    """Every scalar quantity of interest of ``spec`` as draws (flattened over chain and draw)."""
-    tree = xr.DataTree.from_dict({"posterior": posterior})
+def quantities(spec: ModelSpec, posterior: xr.Dataset, constant: xr.Dataset | None = None) -> dict[str, np.ndarray]:
+    """Every scalar quantity of interest of ``spec`` as draws (flattened over chain and draw).
+
+    ``constant``: the design as a stored fit keeps it (:func:`thuiswerk.modelling.fit.constant_data`),
+    which the marginal findings average over (the share with a complaint over the design's employees).
+    """
+    groups = {"posterior": posterior} | ({"constant_data": constant} if constant is not None else {})
+    tree = xr.DataTree.from_dict(groups)
     out = {
         e.id: np.asarray(findings.draws(e, tree), float).ravel() for e in estimands.ESTIMANDS if e.model == spec.name
     }
@@ -128,12 +133,13 @@ def replicate(payload: Payload, task: int, seed: int) -> dict[str, Any]:
     with model:
         prior = pm.sample_prior_predictive(draws=1, random_seed=prior_seed)
     y = prior["prior_predictive"]["y"].values[0, 0]
-    truth = {k: float(v[0]) for k, v in quantities(payload.spec, prior["prior"].to_dataset()).items()}
+    constant = fitting.constant_data(payload.inputs)
+    truth = {k: float(v[0]) for k, v in quantities(payload.spec, prior["prior"].to_dataset(), constant).items()}
     started = time.perf_counter()
     trace = fitting.sample_compiled(compiled, y, payload.settings, sample_seed)
     sampling = time.perf_counter() - started
     posterior = trace["posterior"].to_dataset()
-    drawn = quantities(payload.spec, posterior)
+    drawn = quantities(payload.spec, posterior, constant)
     keep = thinned_index(posterior.sizes["chain"] * posterior.sizes["draw"])
     chains, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     with np.errstate(all="ignore"):  # one chain: no R-hat (NaN)

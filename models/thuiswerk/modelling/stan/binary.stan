@@ -1,8 +1,9 @@
 // Reference implementation of thuiswerk.builders.build_binary (logit over body
 // regions: region x role intercepts, adjustment covariates with one slope for
 // all regions, exposure terms with a region-specific slope partially pooled
-// over the regions around the term's mean with a spread per exposure, employee
-// and establishment intercepts). Same likelihood and priors, written
+// over the regions around the term's mean with a spread per exposure, the
+// terms' means around the exposure's with one role spread; employee and
+// establishment intercepts). Same likelihood and priors, written
 // independently; indices 1-based; priors are data.
 data {
   int<lower=1> N;                                   // observed (employee, region) cells
@@ -28,7 +29,11 @@ data {
   real<lower=0> intercept_sd;
   real<lower=0> beta_sd;
   real<lower=0> slope_sd;
-  real<lower=0> tau_sd;
+  real<lower=0> role_scale;
+  real<lower=0> role_log_sd;
+  real<lower=0> item_scale;
+  real<lower=0> item_log_sd;
+  vector<lower=0, upper=1>[T] shared;               // 1 where the term's exposure has a slope for both roles
   real<lower=0> sigma_total_sd;
   real<lower=0> rho_alpha;
   real<lower=0> rho_beta;
@@ -37,7 +42,9 @@ data {
 parameters {
   matrix[N_region, 2] intercept;                    // [region, role]
   vector[P] beta;                                   // [predictor], common to all regions
-  vector[T] slope_mean;                             // [term]
+  vector[E] exposure_mean;                          // [exposure]
+  real<lower=0> role_sd;
+  vector[T] z_role;                                 // [term]
   vector<lower=0>[E] slope_spread;                  // [exposure]
   matrix[N_region, T] z_slope;                      // [region, term]
   real<lower=0> sigma_total;
@@ -50,6 +57,7 @@ parameters {
 transformed parameters {
   real sigma_establishment = sigma_total * sqrt(rho);
   real sigma_employee = sigma_total * sqrt(1 - rho);
+  vector[T] slope_mean = exposure_mean[term_exposure] + shared .* (role_sd * z_role);  // [term]
   matrix[N_region, T] slope;                        // [region, term]
   for (t in 1:T)
     slope[:, t] = slope_mean[t] + slope_spread[term_exposure[t]] * z_slope[:, t];
@@ -66,8 +74,10 @@ model {
   }
   to_vector(intercept) ~ normal(intercept_mu, intercept_sd);
   beta ~ normal(0, beta_sd);
-  slope_mean ~ normal(0, slope_sd);
-  slope_spread ~ normal(0, tau_sd);
+  exposure_mean ~ normal(0, slope_sd);
+  role_sd ~ lognormal(log(role_scale), role_log_sd);
+  z_role ~ std_normal();
+  slope_spread ~ lognormal(log(item_scale), item_log_sd);
   to_vector(z_slope) ~ std_normal();
   sigma_total ~ normal(0, sigma_total_sd);
   rho ~ beta(rho_alpha, rho_beta);

@@ -2,7 +2,8 @@
 // logit over the items of a 1..K scale, item-specific cut points built as the
 // first one plus positive gaps; adjustment covariates with one slope for all
 // aspects; exposure terms with an aspect-specific slope, partially pooled over
-// the aspects around the term's mean with a spread per exposure). Same
+// the aspects around the term's mean with a spread per exposure, the terms' means
+// around the exposure's with one role spread). Same
 // likelihood and priors, written independently; indices 1-based; priors are
 // data.
 data {
@@ -27,7 +28,11 @@ data {
   array[N_est] int<lower=1, upper=N_size> size_of_est;
   real<lower=0> beta_sd;
   real<lower=0> slope_sd;
-  real<lower=0> tau_sd;
+  real<lower=0> role_scale;
+  real<lower=0> role_log_sd;
+  real<lower=0> item_scale;
+  real<lower=0> item_log_sd;
+  vector<lower=0, upper=1>[T] shared;               // 1 where the term's exposure has a slope for both roles
   real<lower=0> sigma_total_sd;
   real<lower=0> rho_alpha;
   real<lower=0> rho_beta;
@@ -39,7 +44,9 @@ data {
 }
 parameters {
   vector[P] beta;
-  vector[T] slope_mean;                             // [term]
+  vector[E] exposure_mean;                          // [exposure]
+  real<lower=0> role_sd;
+  vector[T] z_role;                                 // [term]
   vector<lower=0>[E] slope_spread;                  // [exposure]
   matrix[N_aspect, T] z_slope;                      // [aspect, term]
   real<lower=0> sigma_total;
@@ -54,6 +61,7 @@ parameters {
 transformed parameters {
   real sigma_establishment = sigma_total * sqrt(rho);
   real sigma_employee = sigma_total * sqrt(1 - rho);
+  vector[T] slope_mean = exposure_mean[term_exposure] + shared .* (role_sd * z_role);  // [term]
   matrix[N_aspect, T] slope;                        // [aspect, term]
   for (t in 1:T)
     slope[:, t] = slope_mean[t] + slope_spread[term_exposure[t]] * z_slope[:, t];
@@ -68,8 +76,10 @@ model {
   for (n in 1:N) eta[n] = common[employee[n]] + exposure[employee[n], aspect[n]];
   for (a in 1:N_aspect) cuts[a] = append_row(cut_first[a], cut_first[a] + cumulative_sum(cut_gaps[a]));
   beta ~ normal(0, beta_sd);
-  slope_mean ~ normal(0, slope_sd);
-  slope_spread ~ normal(0, tau_sd);
+  exposure_mean ~ normal(0, slope_sd);
+  role_sd ~ lognormal(log(role_scale), role_log_sd);
+  z_role ~ std_normal();
+  slope_spread ~ lognormal(log(item_scale), item_log_sd);
   to_vector(z_slope) ~ std_normal();
   sigma_total ~ normal(0, sigma_total_sd);
   rho ~ beta(rho_alpha, rho_beta);
