@@ -75,3 +75,18 @@ def test_small_groups_are_blanked_whole_and_absent_columns_left_out(employees):
     # the other role has no non-respondents at all: blanked too, and the sentence says nothing can be compared
     assert table["suppressed"].all()
     assert "niet na te gaan" in nonresponse.sentence(table)
+
+
+def test_an_interval_apart_from_zero_without_a_clear_difference_is_named(employees):
+    """Table 4.1's case: -1,0 (-2,0 to -0,1) under 'no clear difference'; the sentence names the row."""
+    table = nonresponse.compare(employees, seed=1)
+    table["suppressed"] = False
+    table["p_positive"] = 0.5
+    table["lo"], table["hi"] = -1.0, 1.0
+    assert "aanwijzing" not in nonresponse.sentence(table)
+    first = table.index[0]
+    table.loc[first, ["difference", "lo", "hi", "p_positive"]] = [-1.0, -2.0, -0.1, 0.04]  # not 'duidelijk'
+    text = nonresponse.sentence(table)
+    label = table.loc[first, "label"]
+    assert "verschillen respondenten en niet-respondenten duidelijk" in text
+    assert f"{label[:1].lower() + label[1:]} (" in text and "aanwijzing" in text and "respondenten minder" in text

@@ -147,8 +147,12 @@ def design_numbers(power: pd.DataFrame | None) -> set[str]:
     return out
 
 
+COMMAND_RE = re.compile(r"‘thuiswerk [^’]*’")  # a command the text gives (‘thuiswerk design --establishments 100,206’)
+
+
 def numbers_in(text: str) -> list[str]:
-    return [m.group(0) for m in NUMBER_RE.finditer(CITATION_RE.sub("", text))]
+    """The numbers a text states: not a citation key's, nor a quoted command's options."""
+    return [m.group(0) for m in NUMBER_RE.finditer(COMMAND_RE.sub("", CITATION_RE.sub("", text)))]
 
 
 def _literals(expr: str) -> set[str]:
@@ -240,3 +244,4 @@ def test_dutch_numbers_are_read_whole() -> None:
     assert numbers_in("103.193 werknemers, 3,4 uur, 97,5% en 90%-interval; covid-19 [@aib2021] (2,7 uur)") == [
         "103.193", "3,4", "97,5%", "90%", "2,7",
     ]  # fmt: skip
+    assert numbers_in("de opdracht ‘thuiswerk design --establishments 100,206 --replicates 30’ maakt 12") == ["12"]

@@ -207,6 +207,12 @@ def test_every_finding_sentence_is_made_from_the_findings_table(name: str, defau
     allowed |= {wording.gap_sentence(table.loc["informatieverlies_verschil"]), wording.loss_sentence(table)}
     allowed |= set(wording.chapter_one_headlines(table, ctx.establishments, ctx.employees).values())
     allowed |= {compare.LOO_SAME, compare.LOO_KNOWLEDGE, compare.LOO_EMPLOYER}  # the LOO comparison's verdicts
+    allowed |= {wording.reading_guide(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind == "slope"}
+    groups: dict[tuple[str, str, str], list[str]] = {}  # the slope findings of one exposure and role, in table order
+    for e in estimands.ESTIMANDS:
+        if e.kind == "slope":
+            groups.setdefault((e.model, e.exposure, e.role), []).append(e.id)
+    allowed |= {wording.grouped_sentence(table, ids) for ids in groups.values()}
     chapter = parse_chapter(REPO_ROOT / "report" / name)
     text = (REPO_ROOT / "report" / name).read_text(encoding="utf-8")
     assert "nl.evidence(" not in text and "EVIDENCE_CLEAR if" not in text  # no wording chosen in the prose

@@ -327,8 +327,8 @@ def _investigation(est, emp, protection, seed) -> list[dict[str, Any]]:
     return [
         _overall("onderzocht", est["obstacles_investigated"]),
         *_codes(est, "investigation_method", {"enquete": "enquete", "gesprek": "gesprek"}),
-        *_codes(est, "reason_not_investigated", {c: c for c in ("verantwoordelijkheid_medewerker", "gepland",
-                                                                "niet_aan_gedacht")}),
+        *_codes(est, "reason_not_investigated", {c: c for c in codebook_module.load().find("reason_not_investigated")
+                                                 .categories}),  # every reason: the text names only those given
     ]  # fmt: skip
 
 
@@ -356,6 +356,11 @@ def _obstacles(est, emp, protection, seed) -> list[dict[str, Any]]:
 def _measures(est, emp, protection, seed) -> list[dict[str, Any]]:
     """Share of establishments whose employer reports each measure (Table 1's employer column)."""
     return [_overall(m, est[f"employer_{m}"]) for m in _MEASURES]
+
+
+def _measures_known(est, emp, protection, seed) -> list[dict[str, Any]]:
+    """Share of the interviewed employees of each role who know each measure (Table 1's employee columns)."""
+    return [row for m in _MEASURES for row in _per_role(m, "share", emp, lambda d, m=m: d[f"knows_{m}"])]
 
 
 def _missed(est, emp, protection, seed) -> list[dict[str, Any]]:
@@ -461,6 +466,8 @@ TABLES: tuple[Table, ...] = (
           "role; difference with 90% interval, p_lower P(difference < 0))", (), _Q, _nonresponse),
     Table("measures", "Measures the employer reports (share of establishments; Table 1's employer column)",
           tuple(f"employer_{m}" for m in _MEASURES), (), _measures),
+    Table("measures_known", "Measures the employee knows (share of the interviewed employees per role; Table 1's "
+          "employee columns)", (), tuple(f"knows_{m}" for m in _MEASURES), _measures_known),
     Table("missed_measures", "Measures the employer reports that the employee does not know (mean number per role)",
           tuple(f"employer_{m}" for m in _MEASURES), tuple(f"knows_{m}" for m in _MEASURES), _missed),
     Table("furniture_offered", "Furniture combination the employer offers (share of establishments; chapter 6)",

@@ -169,11 +169,26 @@ def sentence(table: pd.DataFrame) -> str:
         )
     found = clear(table)
     if found.empty:
+        # an interval that excludes zero without a 'duidelijk' difference: said, so the table does not contradict
+        apart = shown[(shown["lo"] > 0) | (shown["hi"] < 0)]
+        hints = [
+            f"{row['label'][:1].lower() + row['label'][1:]} ({ROLE_NL[row['role']].lower()}: respondenten "
+            f"{'meer' if row['difference'] > 0 else 'minder'})"
+            for _, row in apart.iterrows()
+        ]
+        hint_text = (
+            f" Bij {nl.join_words(hints)} ligt het {nl.percent(nl.PROB)}-interval van het verschil wel helemaal "
+            f"aan één kant van nul, maar de kans op een verschil in die richting blijft onder "
+            f"{nl.percent(nl.EVIDENCE_CLEAR_THRESHOLD, 1)}: een aanwijzing, geen duidelijk verschil."
+            if hints
+            else ""
+        )
         return (
-            "Op geen van deze kenmerken verschillen respondenten en niet-respondenten duidelijk. Dat past bij "
-            "de aanname van de gezondheidsmodellen dat wie de vragenlijst niet invulde, niet om een reden "
-            "ontbreekt die met de gezondheid samenhangt; bewijzen kan het dat niet, want de gezondheid van "
-            "niet-respondenten is niet gemeten."
+            "Op geen van deze kenmerken verschillen respondenten en niet-respondenten duidelijk."
+            + hint_text
+            + " Dat past bij de aanname van de gezondheidsmodellen dat wie de vragenlijst niet invulde, niet om "
+            "een reden ontbreekt die met de gezondheid samenhangt; bewijzen kan het dat niet, want de gezondheid "
+            "van niet-respondenten is niet gemeten."
         )
     parts = []
     for _, row in found.iterrows():

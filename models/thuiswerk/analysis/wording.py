@@ -141,6 +141,79 @@ def sentence(row: pd.Series) -> str:
     return f"{text} ({numbers(row)}).{items_note(row)}"
 
 
+def reading_guide(row: pd.Series) -> str:
+    """How to read a finding's numbers, worked on one slope finding's own row (chapter 1's box).
+
+    Every number is the row's (odds ratio, interval, probability) or a constant of the rule; the
+    exposure units are :data:`thuiswerk.analysis.estimands.UNITS`. Without a number for the row
+    (a survey that cannot estimate it) the explanation stands without the example.
+    """
+    e = BY_ID[str(row["id"])]
+    units = nl.join_words(f"‘{UNITS[x]}’" for x in ("knows_working_hours", "home_share", "leading_difficulty"))
+    one = nl.number(1, 0)
+    if e.kind != "slope" or row["wording"] in NO_NUMBER:
+        return (
+            f"Een odds ratio is een verhouding van kansverhoudingen (odds): per eenheid van de blootstelling zijn "
+            f"de odds op een hoger antwoord (of op een klacht) zoveel keer zo groot. Bij {one} is er geen verband; "
+            f"boven {one} gaat de blootstelling samen met meer, eronder met minder. De eenheid staat bij elk "
+            f"verband, bijvoorbeeld {units}. Het {nl.percent(PROB)}-interval bevat het verband met "
+            f"{nl.percent(PROB)} kans, gegeven de gegevens en het model. De kans op de verwachte richting is de kans "
+            "dat het verband de richting heeft die het oorspronkelijke rapport verwacht; daaruit volgt met de vaste "
+            "regel het oordeel."
+        )
+    odds = nl.number(np.exp(row["mean"]), 2)
+    lo, hi = nl.number(np.exp(row["q05"]), 2), nl.number(np.exp(row["q95"]), 2)
+    who = f"bij {ROLE_NL[e.role]}" if e.role != "all" else "bij thuiswerkers"
+    return (
+        f"Een voorbeeld: {who} hangt {e.subject} samen met {e.relation} met een odds ratio van {odds}. "
+        f"Een odds ratio is een verhouding van kansverhoudingen (odds): per eenheid van de blootstelling zijn de "
+        f"odds op een hoger antwoord (of op een klacht) {odds} keer zo groot. Bij {one} is er geen "
+        f"verband; boven {one} gaat de blootstelling samen met meer, eronder met minder. De eenheid "
+        f"staat bij elk verband, bijvoorbeeld {units}. Het {nl.percent(PROB)}-interval ({lo} tot {hi}) bevat "
+        f"het verband met {nl.percent(PROB)} kans, gegeven de gegevens en het model. De kans op de verwachte "
+        f"richting ({probability(row['p_expected_direction'])}) is de kans dat het verband de richting heeft die "
+        f"het oorspronkelijke rapport verwacht; daaruit volgt met de vaste regel het oordeel ‘{row['wording']}’."
+    )
+
+
+def grouped_sentence(table: pd.DataFrame, ids: list[str]) -> str:
+    """One sentence for several slope findings of the same exposure and role, grouped by their word:
+    "Bij leidinggevenden hangt meer moeite met leidinggeven op afstand duidelijk samen met meer werkdruk en
+    meer telepressure; er is een aanwijzing dat ze samenhangt met meer ...". The numbers stay in the table
+    that lists the findings (the caller cites it), so the same parenthesis is not repeated per finding."""
+    found = [BY_ID[i] for i in ids]
+    if not found or {(e.kind, e.exposure, e.role) for e in found} != {("slope", found[0].exposure, found[0].role)}:
+        raise ValueError("grouped_sentence() takes slope findings of one exposure and one role")
+    first = found[0]
+    subject = first.subject
+    hangt, samenhangt = ("hangen", "samenhangen") if subject.split()[0] in PLURAL_HEADS else ("hangt", "samenhangt")
+
+    def relation(e, word: str) -> str:
+        more = "minder" if e.direction == "negative" else "meer"
+        if word == WORD_OPPOSITE:
+            more = "meer" if more == "minder" else "minder"
+        return e.relation if word in (WORD_IRRELEVANT, *NO_NUMBER) else f"{more} {e.relation}"
+
+    by_word: dict[str, list[str]] = {}
+    for e in found:
+        word = str(table.at[e.id, "wording"])
+        by_word.setdefault(word, []).append(relation(e, word))
+    clauses = []
+    for word, relations in by_word.items():
+        joined = nl.join_words(relations)
+        clauses.append(
+            {
+                WORD_CLEAR: f"{hangt} {subject} duidelijk samen met {joined}",
+                WORD_HINT: f"is er een aanwijzing dat {subject} {samenhangt} met {joined}",
+                WORD_NONE: f"{hangt} {subject} niet duidelijk samen met {joined}",
+                WORD_OPPOSITE: f"{hangt} {subject}, tegen de verwachting in, duidelijk samen met {joined}",
+                WORD_IRRELEVANT: f"{hangt} {subject} niet relevant samen met {joined}",
+            }.get(word, f"is het verband van {subject} met {joined} {word}")
+        )
+    prefix = "Bij alle thuiswerkers" if first.role == "all" else f"Bij {ROLE_NL[first.role]}"
+    return f"{prefix} " + "; daarnaast ".join(clauses) + "."
+
+
 def equivalence_numbers(row: pd.Series) -> str:
     """ "kans 96% dat de odds ratio tussen 0,80 en 1,25 ligt; odds ratio 1,02, ...": a "no relation" finding."""
     low, high = 1 / nl.EQUIVALENCE_ODDS_RATIO, nl.EQUIVALENCE_ODDS_RATIO

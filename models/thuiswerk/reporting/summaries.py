@@ -381,3 +381,64 @@ def protection_nl(protection: linked.Protection, frame: pd.DataFrame | None) -> 
             )  # fmt: skip
         )
     return rule + "\n\n" + cost
+
+
+def _shown(share: float) -> float:
+    """A share as the reader sees it in a table (a whole percentage), for comparisons the text words."""
+    return round(float(share) * 100)
+
+
+def informants_sentence(employer: Mapping[str, float], known: Mapping[str, Mapping[str, float]]) -> str:
+    """Employees against employers per measure, as Table 1 shows them (whole percentages).
+
+    ``employer``: measure -> share of employers that report it; ``known``: role -> measure -> share
+    of the employees of that role who know it (``thuiswerk tables``: ``measures``, ``measures_known``).
+    Says whether employees report every measure, most measures or not generally less often than employers,
+    and names every exception (as often or more often), so no measure of the table contradicts the sentence.
+    """
+    counts, exceptions = [], []
+    for role, shares in known.items():
+        comparable = [m for m in employer if np.isfinite(employer[m]) and np.isfinite(shares.get(m, np.nan))]
+        if not comparable:
+            continue
+        less = [m for m in comparable if _shown(shares[m]) < _shown(employer[m])]
+        counts.append((role, len(less), len(comparable)))
+        exceptions += [(m, role) for m in comparable if m not in less]
+    if not counts:
+        return "Of werknemers maatregelen minder vaak noemen dan werkgevers, is met deze gegevens niet na te gaan."
+    everywhere = all(k == n for _, k, n in counts)
+    mostly = all(2 * k > n for _, k, n in counts)
+    lead = "bij elke maatregel" if everywhere else ("bij de meeste maatregelen" if mostly else "niet stelselmatig")
+    roles = nl.join_words(nl.ROLE_NL.get(role, role) for role, _, _ in counts)
+    text = f"Werknemers ({roles}) geven {lead} minder vaak dan werkgevers aan dat een maatregel is genomen."
+    if exceptions:
+        shown = [
+            f"‘{nl.measure_label(m).lower()}’ bij {nl.ROLE_NL.get(role, role)} "
+            f"({nl.percent(known[role][m])} tegen {nl.percent(employer[m])} van de werkgevers)"
+            for m, role in exceptions
+        ]
+        text += f" {'De uitzondering is' if len(shown) == 1 else 'Uitzonderingen zijn'} {nl.join_words(shown)}."
+    return text
+
+
+def ranked(values: Mapping[str, float], label, largest: bool = True) -> tuple[str, list[str]]:
+    """The key(s) with the largest (or smallest) value as the reader sees them (whole percentages), ties
+    included: their Dutch names joined ("‘a’, ‘b’ en ‘c’", ``label`` names a key) and the keys."""
+    finite = {k: v for k, v in values.items() if np.isfinite(v)}
+    if not finite:
+        return nl.MARKER, []
+    best = (max if largest else min)(_shown(v) for v in finite.values())
+    tied = [k for k, v in finite.items() if _shown(v) == best]
+    return nl.join_words(f"‘{label(k)}’" for k in tied), tied
+
+
+def leading(values: Mapping[str, float], label, at_least: int = 2) -> str:
+    """The keys with the largest values as the reader sees them (whole percentages), whole tie groups
+    only, until there are ``at_least``: "‘a’ en ‘b’", or "‘a’, ‘b’ en ‘c’" where b and c tie."""
+    finite = {k: _shown(v) for k, v in values.items() if np.isfinite(v)}
+    chosen: list[str] = []
+    for level in sorted(set(finite.values()), reverse=True):
+        if len(chosen) >= at_least:
+            break
+        chosen += [k for k, v in finite.items() if v == level]
+    return nl.join_words(f"‘{label(k)}’" for k in chosen) if chosen else nl.MARKER
