@@ -217,8 +217,11 @@ def test_chapter_2_does_not_show_a_design_study_of_other_data(small, shipped_sur
     assert namespace["design_table"] is None
     text = namespace["design_text"]
     assert text.startswith(f"De simulatie voor de omvang van een volgende meting is {NOT_RUN}; de opdracht ‘")
-    command = ("thuiswerk design --finding werkdruk_afspraken_werktijden --establishments 100,206,400,800 "
-               f"--replicates 30 --data {OTHER_DATA}")  # fmt: skip
+    _, meta = design.read(design.RESULT_FILE)  # the shipped run's sizes and replicates, as its header keeps them
+    shipped = json.loads(meta["werkdruk_afspraken_werktijden"])
+    sizes = ",".join(str(n) for n in shipped["sizes"])
+    command = (f"thuiswerk design --finding werkdruk_afspraken_werktijden --establishments {sizes} "
+               f"--replicates {shipped['replicates']} --data {OTHER_DATA}")  # fmt: skip
     assert f"‘{command}’ maakt haar." in text
     figure, _ = run_cell(cells["fig-omvang"], namespace)
     assert isinstance(figure, Figure) and figure.get_gid() == "study-not-run"
