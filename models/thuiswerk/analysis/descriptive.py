@@ -360,7 +360,11 @@ def _measures(est, emp, protection, seed) -> list[dict[str, Any]]:
 
 def _measures_known(est, emp, protection, seed) -> list[dict[str, Any]]:
     """Share of the interviewed employees of each role who know each measure (Table 1's employee columns)."""
-    return [row for m in _MEASURES for row in _per_role(m, "share", emp, lambda d, m=m: d[f"knows_{m}"])]
+
+    def known(measure: str) -> Callable[[pd.DataFrame], pd.Series]:
+        return lambda d: d[f"knows_{measure}"]
+
+    return [row for m in _MEASURES for row in _per_role(m, "share", emp, known(m))]
 
 
 def _missed(est, emp, protection, seed) -> list[dict[str, Any]]:
