@@ -53,7 +53,8 @@ ABSENT = sorted(
 # An empty knowledge-by-employer cell: no employee of the role knows the measure unless the employer reports it.
 CELLS = [(m, r) for m in ("conversations", "social_moments", "working_hours_agreements") for r in specs.BOTH]
 EXAMPLES = 3
-WORDS = {nl.EVIDENCE_CLEAR, nl.EVIDENCE_HINT, nl.EVIDENCE_NONE}
+# every word of the evidence rule (README "Estimands"): a tiny survey may give any of them
+WORDS = {nl.EVIDENCE_CLEAR, nl.EVIDENCE_HINT, nl.EVIDENCE_NONE, nl.EVIDENCE_OPPOSITE, nl.EVIDENCE_IRRELEVANT}
 
 
 @pytest.fixture(scope="module")
