@@ -151,28 +151,24 @@ def reading_guide(row: pd.Series) -> str:
     e = BY_ID[str(row["id"])]
     units = nl.join_words(f"‘{UNITS[x]}’" for x in ("knows_working_hours", "home_share", "leading_difficulty"))
     one = nl.number(1, 0)
-    if e.kind != "slope" or row["wording"] in NO_NUMBER:
-        return (
-            f"Een odds ratio is een verhouding van kansverhoudingen (odds): per eenheid van de blootstelling zijn "
-            f"de odds op een hoger antwoord (of op een klacht) zoveel keer zo groot. Bij {one} is er geen verband; "
-            f"boven {one} gaat de blootstelling samen met meer, eronder met minder. De eenheid staat bij elk "
-            f"verband, bijvoorbeeld {units}. Het {nl.percent(PROB)}-interval bevat het verband met "
-            f"{nl.percent(PROB)} kans, gegeven de gegevens en het model. De kans op de verwachte richting is de kans "
-            "dat het verband de richting heeft die het oorspronkelijke rapport verwacht; daaruit volgt met de vaste "
-            "regel het oordeel."
-        )
-    odds = nl.number(np.exp(row["mean"]), 2)
-    lo, hi = nl.number(np.exp(row["q05"]), 2), nl.number(np.exp(row["q95"]), 2)
-    who = f"bij {ROLE_NL[e.role]}" if e.role != "all" else "bij thuiswerkers"
+    worked = e.kind == "slope" and row["wording"] not in NO_NUMBER
+    odds = nl.number(np.exp(row["mean"]), 2) if worked else ""
+    example, times, interval, chance, word = "", "zoveel", "", "", ""
+    if worked:
+        who = f"bij {ROLE_NL[e.role]}" if e.role != "all" else "bij thuiswerkers"
+        example = f"Een voorbeeld: {who} hangt {e.subject} samen met {e.relation} met een odds ratio van {odds}. "
+        times = odds
+        interval = f" ({nl.number(np.exp(row['q05']), 2)} tot {nl.number(np.exp(row['q95']), 2)})"
+        chance = f" ({probability(row['p_expected_direction'])})"
+        word = f" ‘{row['wording']}’"
     return (
-        f"Een voorbeeld: {who} hangt {e.subject} samen met {e.relation} met een odds ratio van {odds}. "
-        f"Een odds ratio is een verhouding van kansverhoudingen (odds): per eenheid van de blootstelling zijn de "
-        f"odds op een hoger antwoord (of op een klacht) {odds} keer zo groot. Bij {one} is er geen "
-        f"verband; boven {one} gaat de blootstelling samen met meer, eronder met minder. De eenheid "
-        f"staat bij elk verband, bijvoorbeeld {units}. Het {nl.percent(PROB)}-interval ({lo} tot {hi}) bevat "
-        f"het verband met {nl.percent(PROB)} kans, gegeven de gegevens en het model. De kans op de verwachte "
-        f"richting ({probability(row['p_expected_direction'])}) is de kans dat het verband de richting heeft die "
-        f"het oorspronkelijke rapport verwacht; daaruit volgt met de vaste regel het oordeel ‘{row['wording']}’."
+        f"{example}Een odds ratio is een verhouding van kansverhoudingen (odds): per eenheid van de blootstelling "
+        f"zijn de odds op een hoger antwoord (of op een klacht) {times} keer zo groot. Bij {one} is er geen "
+        f"verband; boven {one} gaat de blootstelling samen met meer, eronder met minder. De eenheid staat bij elk "
+        f"verband, bijvoorbeeld {units}. Het {nl.percent(PROB)}-interval{interval} bevat het verband met "
+        f"{nl.percent(PROB)} kans, gegeven de gegevens en het model. De kans op de verwachte richting{chance} is "
+        "de kans dat het verband de richting heeft die het oorspronkelijke rapport verwacht; daaruit volgt met de "
+        f"vaste regel het oordeel{word}."
     )
 
 
