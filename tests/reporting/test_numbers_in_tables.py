@@ -26,11 +26,15 @@ from thuiswerk.analysis import compare, estimands, sensitivity, wording
 from thuiswerk.core import codebook, nl
 from thuiswerk.core.resources import REPO_ROOT
 from thuiswerk.data import references
+from thuiswerk.modelling.fit import SamplerSettings
 from thuiswerk.modelling.specs import SPECS
+from thuiswerk.reporting.tables import SENSITIVITY_THRESHOLD
+from thuiswerk.studies import design, kfold, sbc
 
 # A Dutch number: thousands with '.', a decimal comma, an optional '%'; not part of a word or a citation key.
 _START = r"(?<![\w@.,])(?<![A-Za-z]-)"  # not inside a word, a number, a key or a name like covid-19
-NUMBER_RE = re.compile(rf"{_START}\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?%?|{_START}\d+(?:,\d+)?%?")
+_END = r"(?![\w])"  # not the start of an identifier (a data hash such as 73667867ab)
+NUMBER_RE = re.compile(rf"{_START}\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?%?{_END}|{_START}\d+(?:,\d+)?%?{_END}")
 CITATION_RE = re.compile(r"\[@[^\]]*\]")  # [@nea2022]: a citation key, not a number the text states
 
 CHECKED = (
@@ -42,9 +46,13 @@ CHECKED = (
     "07-maatregelen-en-gezondheid.qmd",
     "08-naleving.qmd",
     "09-effect-bedrijfsbezoek.qmd",
+    "A-methode-en-modellen.qmd",
+    "B-diagnostiek.qmd",
+    "C-colofon.qmd",
+    "index.qmd",
 )
-# Not checked yet, and why (each states numbers of another source than the two tables):
-#   A, B, C, index: method, diagnostics and provenance.
+# The appendices state the studies' numbers too: the calibration (`thuiswerk sbc`), the cross-validation
+# (`thuiswerk kfold`) and the null calibration (`thuiswerk null`) print them (study_numbers).
 # Chapter 2 states the design study's power table too (`thuiswerk design` prints it: design_numbers).
 # Chapter 4's design counts and non-response comparison are tables `design` and `nonresponse` of
 # `thuiswerk tables`; its sensitivity numbers come from the sensitivity table (sensitivity_numbers).
@@ -67,7 +75,12 @@ def _structural() -> set[str]:
         "50", "250",  # the size classes' bounds in their codebook labels (chapter 8's text per size class)
         nl.number(len(codebook.load().measures), 0),  # how many measures the questionnaire asks about
         nl.number(len(SPECS), 0),  # how many models the method fits (chapter 4)
+        nl.number(2 * (1 - nl.EVIDENCE_CLEAR_THRESHOLD), 2),  # the rule as a two-sided level (appendix A)
+        nl.percent(1 - nl.EVIDENCE_CLEAR_THRESHOLD, 1),  # its nominal false-positive rate per finding
+        nl.number(SENSITIVITY_THRESHOLD, 2),  # ArviZ's prior-sensitivity flag (appendix A)
     }  # fmt: skip
+    for settings in (SamplerSettings(), sbc.SETTINGS, kfold.SETTINGS):  # the sampler's settings (appendices A, B)
+        allowed |= {nl.number(v, 0) for v in (settings.chains, settings.tune, settings.draws)}
     for ref in references.load().values():  # the years of the national figures ("2017", "2019-2021")
         allowed |= set(re.findall(r"\d{4}", str(ref.year)))
     return allowed
@@ -135,8 +148,6 @@ def sensitivity_numbers(sens: pd.DataFrame) -> set[str]:
 def design_numbers(power: pd.DataFrame | None) -> set[str]:
     """Every number of the design study's power table (:func:`thuiswerk.studies.design.power`, printed by
     ``thuiswerk design``) as chapter 2's sentence writes it: sizes, probabilities, widths, a stated effect."""
-    from thuiswerk.studies import design
-
     if power is None:
         return set()
     out = {nl.percent(design.TARGET_POWER), nl.percent(1.0)}  # the target, and the certainty a study never reaches
@@ -144,6 +155,48 @@ def design_numbers(power: pd.DataFrame | None) -> set[str]:
         out |= {nl.number(int(row["establishments"]), 0), nl.percent(row["p_clear"]), nl.number(row["width"], 2)}
         if str(row["effect"]) != "posterior":
             out.add(nl.number(float(row["effect"]), 2))
+    return out
+
+
+def study_numbers(
+    sbc_summary: pd.DataFrame | None,
+    kfold_points: pd.DataFrame | None,
+    loo: pd.DataFrame | None,
+    null: design.NullSummary | None,
+    report_findings: int,
+) -> set[str]:
+    """Every number the appendices' study sentences state, from what the study commands print:
+    ``thuiswerk sbc`` (:func:`thuiswerk.studies.sbc.summary`), ``thuiswerk kfold`` (its elpd differences beside
+    ``thuiswerk compare``'s PSIS-LOO ones) and ``thuiswerk null`` (:func:`thuiswerk.studies.design.null_summary`,
+    its rate also times the report's count of findings, ``report_findings``)."""
+    out = {nl.number(sbc.ALPHA, 2), nl.number(report_findings, 0),
+           nl.number(design.NOMINAL_RATE * report_findings, 1)}  # fmt: skip
+    if sbc_summary is not None and len(sbc_summary):
+        counts = ["replicates", "quantities", "divergent_replicates", "rhat_above_1_01", "p_below_alpha",
+                  "p_below_bonferroni", "outside_band"]  # fmt: skip
+        for column in counts:
+            out |= {nl.number(int(v), 0) for v in sbc_summary[column]} | {nl.number(int(sbc_summary[column].sum()), 0)}
+        out.add(nl.number(sbc.ALPHA * sbc_summary["quantities"].sum(), 0))  # the count chance alone gives
+    if kfold_points is not None and loo is not None:
+        for _, row in loo.iterrows():
+            out.add(nl.number(float(row["elpd_diff"]), 1))
+        models = list(dict.fromkeys(kfold_points["model"]))
+        for first in models:
+            for second in models:
+                if first != second and second.startswith(first.split("_")[0]):
+                    try:
+                        d = kfold.difference(kfold_points, first, second)
+                    except ValueError:  # not on the same establishments: no difference is stated
+                        continue
+                    out |= {nl.number(d["elpd_diff"], 1), nl.number(d["se_diff"], 1)}
+    if null is not None:
+        s = null
+        out |= {nl.number(s.surveys, 0), nl.number(s.findings, 0), nl.percent(s.share_clear),
+                nl.number(s.findings_per_survey, 0), nl.number(s.findings_per_survey, 1),
+                nl.number(s.surveys_clear, 0), nl.number(s.surveys_either, 0), nl.number(s.mean_clear, 1),
+                nl.number(s.rate_clear * report_findings, 1), nl.percent(design.NULL_LEVEL)}  # fmt: skip
+        out |= {nl.percent(v, 1) for v in (s.rate_clear, s.se_clear, s.rate_opposite, s.se_opposite)}
+        out |= {nl.percent(v) for v in s.share_clear_interval}
     return out
 
 
@@ -189,21 +242,34 @@ def by_finding(default_fits: Path) -> dict[str, set[str]]:
     return row_numbers(context.load_context(DATA_DIR, default_fits).findings)
 
 
-@pytest.fixture(scope="module")
-def allowed(default_fits: Path) -> set[str]:
-    from thuiswerk.reporting import context
-    from thuiswerk.studies import design
-
-    ctx = context.load_context(DATA_DIR, default_fits)
+def allowed_numbers(ctx) -> set[str]:
+    """Every number the tables the CLI prints hold for a report context, and the structural ones."""
     sens = ctx.cached("sensitivity", lambda: sensitivity.compute(ctx.fits, ctx.findings, ctx.employees))
     shown, _ = design.for_report(ctx) if design.RESULT_FILE.is_file() else (None, {})
+    ranks, _ = sbc.for_report(ctx) if sbc.RESULT_FILE.is_file() else (None, {})
+    points, _ = kfold.for_report(ctx) if kfold.RESULT_FILE.is_file() else (None, {})
+    null, _, _ = design.null_for_report(ctx)
     return (
         findings_numbers(ctx.findings)
         | descriptive_numbers(ctx.descriptive)
         | sensitivity_numbers(sens)
         | design_numbers(design.power(shown) if shown is not None else None)
+        | study_numbers(
+            sbc.summary(ranks, ctx.seed) if ranks is not None else None,
+            points,
+            ctx.loo_comparison,
+            null,
+            len(design.null_worded(ctx.findings)),
+        )
         | _structural()
     )
+
+
+@pytest.fixture(scope="module")
+def allowed(default_fits: Path) -> set[str]:
+    from thuiswerk.reporting import context
+
+    return allowed_numbers(context.load_context(DATA_DIR, default_fits))
 
 
 @pytest.mark.parametrize("name", CHECKED)
@@ -244,4 +310,5 @@ def test_dutch_numbers_are_read_whole() -> None:
     assert numbers_in("103.193 werknemers, 3,4 uur, 97,5% en 90%-interval; covid-19 [@aib2021] (2,7 uur)") == [
         "103.193", "3,4", "97,5%", "90%", "2,7",
     ]  # fmt: skip
+    assert numbers_in("data-hash 73667867ab4f, seed 2022") == ["2022"]  # an identifier is not a number
     assert numbers_in("de opdracht ‘thuiswerk design --establishments 100,206 --replicates 30’ maakt 12") == ["12"]
