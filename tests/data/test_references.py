@@ -33,6 +33,8 @@ SEED = {
     "aib_rie_100_of_meer": (0.93, "share", (45,), "aib2021"),
     "aib_verwachte_verandering": (0.67, "share", (), "aib2021"),
     "kim_meer_thuiswerken": (0.44, "share", (4,), "kim2022"),
+    "bron_ergonomen": (0.25, "share", (), "arbeidsinspectie2023"),
+    "bron_checklist": (0.20, "share", (), "arbeidsinspectie2023"),
 }
 
 
@@ -100,6 +102,16 @@ def test_qmd_sources_never_type_a_reference_value():
             assert not re.search(rf"(?<![\d,]){typed}", prose), f"{name} types {ref.key} ({ref.text})"
 
 
+def test_every_reference_is_stated_by_the_report():
+    """A figure of the source report in the YAML is not lost from the book: a chapter or the code that draws
+    the figures names its key (KiM's 44%, 'ongeveer een kwart' of the open answers, issue 29)."""
+    texts = [p.read_text(encoding="utf-8") for p in (REPO_ROOT / "report").glob("*.qmd")]
+    texts += [p.read_text(encoding="utf-8") for p in (REPO_ROOT / "models" / "thuiswerk").rglob("*.py")
+              if p.name != "references.py"]  # fmt: skip
+    unused = [key for key in R.load() if not any(f'"{key}"' in t or f"'{key}'" in t for t in texts)]
+    assert not unused, f"in data/references.yaml but stated nowhere in the report: {unused}"
+
+
 # --------------------------------------------------------------------------- formats and sentences
 
 
@@ -109,6 +121,9 @@ def test_values_are_written_the_dutch_way():
     assert refs["nea_overuren"].text == "3,4 uur"
     assert refs["bat_uitputting_zeer_hoog"].text == "4"
     assert R.format_value(3.25, "score") == "3,3"
+    assert refs["bron_ergonomen"].text == "ongeveer een kwart"  # the source report states it in words
+    assert refs["bron_checklist"].text == "ongeveer een vijfde"
+    assert dataclasses.replace(refs["bron_ergonomen"], value=0.33).text == "ongeveer een derde"
 
 
 def test_statement_takes_the_number_from_the_yaml_and_cites_it():
@@ -236,6 +251,7 @@ def test_load_an_explicit_path(tmp_path):
         (lambda e: e.update(colour="red"), "colour", "unknown field"),
         (lambda e: e.update(scale=[1, 5]), "scale", "only for unit score"),
         (lambda e: e.update(source=""), "source", "non-empty"),
+        (lambda e: e.update(say_as="words"), "say_as", "one of number, fraction"),
     ],
 )
 def test_errors_name_the_file_the_entry_and_the_field(tmp_path, change, field, fragment):

@@ -40,6 +40,7 @@ CITATION_RE = re.compile(r"\[@[^\]]*\]")  # [@nea2022]: a citation key, not a nu
 CHECKED = (
     "01-belangrijkste-bevindingen.qmd",
     "02-handelingsperspectief.qmd",
+    "03-aanleiding-en-doel.qmd",
     "04-resultaten-tot-stand.qmd",
     "05-blootstelling-en-gezondheid.qmd",
     "06-genomen-maatregelen.qmd",

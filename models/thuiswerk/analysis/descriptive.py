@@ -305,7 +305,8 @@ def _comparisons_establishments(est, emp, protection, seed) -> list[dict[str, An
 
 
 def _national(est, emp, protection, seed) -> list[dict[str, Any]]:
-    """The national figures themselves (data/references.yaml), as the report states them."""
+    """The reference figures themselves (data/references.yaml: the national figures, and the source report's
+    own statements from open answers the questionnaire does not hold), as the report states them."""
     return [_row(key, ref.value, ref.unit, 0) for key, ref in references.load().items()]
 
 

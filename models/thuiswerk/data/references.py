@@ -56,7 +56,8 @@ from thuiswerk.core.resources import resource_path
 FILE_NAME = "references.yaml"
 UNITS = ("share", "hours", "score")
 REQUIRED = ("key", "value", "unit", "year", "source", "citation", "footnote", "label_nl", "statement_nl")
-OPTIONAL = ("scale", "versus_nl", "note", "url")
+OPTIONAL = ("scale", "versus_nl", "note", "url", "say_as")
+SAY_AS = ("number", "fraction")  # "fraction": a share the source states in words ("ongeveer een kwart")
 HOURS_MAX = 168.0  # hours in a week
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 CITATION_RE = re.compile(r"[A-Za-z][A-Za-z0-9_:-]*")
@@ -89,10 +90,14 @@ class Reference:
     versus_nl: str = DEFAULT_VERSUS
     note: str | None = None
     url: str | None = None
+    say_as: str = "number"  # "fraction": written as the source report writes it, in words
 
     @property
     def text(self) -> str:
-        """The value as the report writes it: "42%", "3,4 uur", "4"."""
+        """The value as the report writes it: "42%", "3,4 uur", "4"; with ``say_as: fraction`` in words
+        ("ongeveer een kwart"), as the source report states a rough share of its open answers."""
+        if self.say_as == "fraction":
+            return nl.fraction_phrase(self.value)
         return format_value(self.value, self.unit)
 
     @property
@@ -165,6 +170,10 @@ def _check_entry(entry: Any, where: str) -> Reference:
         scale = (float(scale[0]), float(scale[1]))
     elif scale is not None:
         raise ReferencesError(f"{where}: field scale is only for unit score")
+    say_as = entry.get("say_as", "number")
+    if say_as not in SAY_AS or (say_as == "fraction" and unit != "share"):
+        raise ReferencesError(f"{where}: field say_as must be one of {', '.join(SAY_AS)} (fraction for a share), "
+                              f"got {say_as!r}")  # fmt: skip
 
     year = str(entry["year"])
     if not YEAR_RE.fullmatch(year):
@@ -222,6 +231,7 @@ def _check_entry(entry: Any, where: str) -> Reference:
         versus_nl=texts.get("versus_nl", DEFAULT_VERSUS),
         note=texts.get("note"),
         url=texts.get("url"),
+        say_as=say_as,
     )
 
 
