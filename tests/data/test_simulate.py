@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -301,3 +302,25 @@ def test_write_is_complete_and_atomic(survey, tmp_path):
 
     for name, digest in files.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
+def test_is_synthetic_only_for_the_generators_unchanged_files(tmp_path):
+    """The book's "Gebaseerd op synthetische gegevens" rests on this: written here and unchanged, yes; an edited
+    file, a survey without its truth file (real data) or a truth file without the file digests, no."""
+    from thuiswerk.core.resources import REPO_ROOT
+
+    shipped = REPO_ROOT / "data" / "synthetic"
+    assert sim.is_synthetic(shipped)
+    copy = tmp_path / "copy"
+    shutil.copytree(shipped, copy)
+    assert sim.is_synthetic(copy)
+    employees = copy / "employees.csv"
+    employees.write_text(employees.read_text(encoding="utf-8").replace("\n", "\r\n", 1), encoding="utf-8")
+    assert not sim.is_synthetic(copy)  # one byte changed: no longer the generator's survey
+    real = tmp_path / "real"
+    shutil.copytree(shipped, real, ignore=shutil.ignore_patterns("truth.json"))
+    assert not sim.is_synthetic(real)
+    truth = json.loads((shipped / "truth.json").read_text(encoding="utf-8"))
+    truth.pop("files")
+    (real / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    assert not sim.is_synthetic(real)

@@ -11,6 +11,7 @@ _freeze/ when data, fits and code are unchanged).
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -84,6 +85,16 @@ def test_fingerprint_follows_data_fits_seed_and_config(tmp_path: Path) -> None:
     config = tmp_path / "priors.yaml"
     config.write_text("workload: {}\n")
     assert render.fingerprint(data, fits, 1, None, config) != changed_fit
+
+
+def test_book_metadata_says_synthetic_only_on_the_synthetic_survey(tmp_path: Path) -> None:
+    meta = render.book_metadata(DATA_DIR, "abc123+dirty", "2026-12-08")
+    assert meta == {"thuiswerk-commit": "abc123", "thuiswerk-state": render.STATE[True], "date": "2026-12-08",
+                    "thuiswerk-synthetic": render.SYNTHETIC_NOTE, "thuiswerk-synthetic-data": "true"}  # fmt: skip
+    real = tmp_path / "real"
+    shutil.copytree(DATA_DIR, real, ignore=shutil.ignore_patterns("truth.json"))
+    meta = render.book_metadata(real, "unknown", None)
+    assert meta == {"thuiswerk-commit": render.NO_COMMIT[0], "thuiswerk-state": render.NO_COMMIT[1]}
 
 
 def test_the_generated_home_page_is_ignored_by_git() -> None:
@@ -201,6 +212,86 @@ def test_one_site_one_pdf_one_docx(book: Path) -> None:
     assert "mathjax" not in index.lower() and "cdn." not in index.lower()  # reads offline
     for name in (f"{render.BOOK_FILE}.pdf", f"{render.BOOK_FILE}.docx"):  # the site offers both downloads
         assert f'href="./{name}"' in index, name
+
+
+def _blank_pages(pages: list[str]) -> list[int]:
+    """Page numbers (1-based) with nothing but a running header, a page number or the synthetic-data footer."""
+    blank = []
+    for number, page in enumerate(pages, start=1):
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        lines = [line for line in lines if line != render.SYNTHETIC_NOTE]
+        if lines and re.fullmatch(r"\d+|\d+ .*|.* \d+", lines[0]):  # the running header with its page number
+            lines = lines[1:]
+        if not lines:
+            blank.append(number)
+    return blank
+
+
+def test_blank_pages_are_found() -> None:
+    header = "12 Hoofdstuk 5. Blootstelling"
+    assert _blank_pages(["Titel\n", f"{header}\n\n{render.SYNTHETIC_NOTE}\n", "7\n", f"{header}\nTekst\n"]) == [2, 3]
+
+
+def test_pdf_title_page_and_every_footer_say_synthetic_and_no_page_is_blank(book: Path) -> None:
+    pages = _pdf_text(next(book.glob("*.pdf"))).split("\f")[:-1]
+    assert render.SYNTHETIC_NOTE in " ".join(pages[0].split()), pages[0]  # the title page
+    without = [n for n, page in enumerate(pages, start=1) if render.SYNTHETIC_NOTE not in " ".join(page.split())]
+    assert not without, f"pages without the synthetic-data footer: {without}"
+    assert not _blank_pages(pages), f"blank pages: {_blank_pages(pages)}"
+    for page in _html_pages(book):  # the site's footer, on every page
+        assert render.SYNTHETIC_NOTE in _visible_text(page.read_text(encoding="utf-8")), page.name
+
+
+NARROW = 400  # pixels: a phone held upright
+
+
+def _narrow_layout(page: Path) -> dict:
+    """Headless Chromium lays ``page`` out in a frame {NARROW} pixels wide (its own viewport, so the site's
+    media queries apply) and reports how far the page scrolls sideways and, per table, its frame's (parent's) scroll and client
+    width and overflow-x."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium (Debian package chromium; .ci/run installs it): the narrow-screen check needs it")
+    wrapper = page.with_name(f".narrow-{page.name}")
+    wrapper.write_text(
+        f'<!doctype html><html><body style="margin:0"><iframe id="f" src="{page.name}" '
+        f'style="width:{NARROW}px;height:900px;border:0"></iframe><script>'
+        "document.getElementById('f').addEventListener('load', () => {"
+        " const d = document.getElementById('f').contentDocument, w = d.defaultView;"
+        " const t = [...d.querySelectorAll('main table')].map(x => x.parentElement)"
+        "  .map(x => [x.scrollWidth, x.clientWidth, w.getComputedStyle(x).overflowX]);"
+        " w.scrollTo(1000, 0);"  # how far the page itself scrolls sideways
+        " document.body.setAttribute('data-narrow',"
+        "  JSON.stringify({viewport: w.innerWidth, sideways: w.scrollX, tables: t}));"
+        "});</script></body></html>",
+        encoding="utf-8",
+    )
+    try:
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+                 "--window-size=800,1000", "--virtual-time-budget=5000", "--dump-dom"]  # fmt: skip
+        out = subprocess.run([chromium, *flags, wrapper.resolve().as_uri()], capture_output=True, text=True,
+                             timeout=120)  # fmt: skip
+    finally:
+        wrapper.unlink()
+    found = re.search(r'data-narrow="([^"]*)"', out.stdout)
+    assert found, f"Chromium did not lay out {page.name}: {out.stderr[-500:]}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_wide_tables_scroll_sideways_on_a_narrow_screen(book: Path) -> None:
+    """At 400 pixels no page runs off the screen: a table wider than its frame scrolls inside it."""
+    pages = [p for p in _html_pages(book) if "<table" in p.read_text(encoding="utf-8")]
+    scrolling = 0
+    for page in pages:
+        layout = _narrow_layout(page)
+        assert layout["viewport"] == NARROW, layout
+        assert layout["sideways"] == 0, f"{page.name} scrolls {layout['sideways']} px sideways at {NARROW} px"
+        for scroll, client, overflow in layout["tables"]:
+            if scroll > client:
+                assert overflow in ("auto", "scroll"), f"{page.name}: a table runs out of its frame"
+                scrolling += 1
+    assert scrolling, "no table is wider than the screen: the check saw nothing to scroll"
 
 
 def test_no_error_or_warning_text_and_every_reference_resolves(book: Path) -> None:

@@ -473,6 +473,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def is_synthetic(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` holds a survey this generator wrote, unchanged: its ``truth.json`` names the survey's
+    files with their SHA-256 and each file still has it. Real data have no truth file; an edited synthetic file
+    is no longer the synthetic survey. The book says "Gebaseerd op synthetische gegevens" exactly then."""
+    folder = Path(folder)
+    try:
+        files = json.loads((folder / "truth.json").read_text(encoding="utf-8")).get("files") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    survey = {"establishments.csv", "employees.csv"}
+    return survey <= set(files) and all((folder / n).is_file() and _sha256(folder / n) == d for n, d in files.items())
+
+
 def write(survey: SyntheticSurvey, out_dir: str | os.PathLike) -> Path:
     """Write ``establishments.csv``, ``employees.csv`` and ``truth.json`` to ``out_dir``.
 
@@ -511,6 +524,7 @@ __all__ = [
     "Scenario",
     "SyntheticSurvey",
     "scenario",
+    "is_synthetic",
     "simulate",
     "write",
 ]

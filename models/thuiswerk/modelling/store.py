@@ -154,6 +154,17 @@ def git_commit() -> str:
         return "unknown"
 
 
+def git_commit_date() -> str | None:
+    """The date (YYYY-MM-DD) of the project folder's commit; None without git. The book's date: the same code gives
+    the same book, whenever it is rendered."""
+    try:
+        out = subprocess.run([*_git(), "show", "-s", "--format=%cs", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=True)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
 def data_hash(establishments: pd.DataFrame, employees: pd.DataFrame) -> str:
     """Hash of the tables' content, independent of file format and row order of columns."""
     parts = []

@@ -7,7 +7,9 @@ The one place that runs Quarto. It
 - passes its own interpreter (``QUARTO_PYTHON``) and the survey, fits, seed,
   mapping and prior configuration it was given (``THUISWERK_*``) to the
   chapters, and the full commit and its clean/dirty state *before* rendering
-  as metadata (``thuiswerk-commit``, ``thuiswerk-state``);
+  as metadata (``thuiswerk-commit``, ``thuiswerk-state``), the commit's date as the
+  book's date, and on the synthetic survey the note that says so on the title
+  page and in every page footer (``thuiswerk-synthetic``; :func:`book_metadata`);
 - renders each format in its own copy of the book's sources (a temporary
   folder), so the formats render side by side on the machine's cores without
   sharing Quarto's scratch files, and the work tree is never written to
@@ -59,6 +61,24 @@ SCRATCH = shutil.ignore_patterns("*_files", "*.quarto_ipynb", ".quarto", ".jupyt
 
 STATE = {False: "zonder wijzigingen ten opzichte van die commit", True: "met wijzigingen die nog niet waren vastgelegd"}
 NO_COMMIT = ("onbekend", "niet in een git-repository gerenderd")  # store.git_commit() said "unknown"
+SYNTHETIC_NOTE = "Gebaseerd op synthetische gegevens"  # title page, page footers, home page: never on real data
+
+
+def book_metadata(data: Path, commit: str, commit_date: str | None) -> dict[str, str]:
+    """The book's metadata that ``thuiswerk report`` sets (Quarto's ``-M``): the commit and its state, the date
+    (the commit's: the same code and data give the same book) and, only when ``data`` is the unchanged synthetic
+    survey (:func:`thuiswerk.data.simulate.is_synthetic`), the note that the book rests on synthetic data."""
+    from thuiswerk.data import simulate
+
+    shown, state = (
+        NO_COMMIT if commit == "unknown" else (commit.removesuffix("+dirty"), STATE[commit.endswith("+dirty")])
+    )
+    out = {"thuiswerk-commit": shown, "thuiswerk-state": state}
+    if commit_date:
+        out["date"] = commit_date
+    if simulate.is_synthetic(data):  # the note, and a boolean for Quarto's `when-meta` (home page callout)
+        out |= {"thuiswerk-synthetic": SYNTHETIC_NOTE, "thuiswerk-synthetic-data": "true"}
+    return out
 
 
 def offline_quarto() -> Path:
@@ -187,10 +207,9 @@ def render(
     )
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a
     # chapter: the executed chapters stay frozen when only the commit changes.
-    shown, state = (
-        NO_COMMIT if commit == "unknown" else (commit.removesuffix("+dirty"), STATE[commit.endswith("+dirty")])
-    )
-    metadata = ["-M", f"thuiswerk-commit:{shown}", "-M", f"thuiswerk-state:{state}"]
+    metadata = [
+        a for k, v in book_metadata(run.data, commit, store.git_commit_date()).items() for a in ("-M", f"{k}:{v}")
+    ]
     jobs = max(1, min(len(fmts), jobs or os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="thuiswerk-render-") as scratch:
         copies = {fmt: _copy_sources(sources, root, Path(scratch) / fmt) for fmt in fmts}
