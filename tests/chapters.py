@@ -110,3 +110,23 @@ def run_cell(code: str, namespace: dict) -> tuple[object, str]:
         exec(compile(tree, "<cell>", "exec"), namespace)
         value = eval(compile(last, "<cell>", "eval"), namespace) if last is not None else None
     return value, out.getvalue()
+
+
+def prose(path: Path, namespace: dict | None = None) -> str:
+    """A chapter's running text as the reader sees it: cells run (their output left out) and every inline expression
+    replaced by its text; front matter, callout fences, headings and comments dropped."""
+    text = path.read_text(encoding="utf-8")
+    namespace = namespace if namespace is not None else {"__name__": "__quarto__"}
+    pieces, at = [], 0
+    for item in parse_chapter(path).items:
+        if isinstance(item, Cell):
+            pieces.append(text[at : item.start])
+            run_cell(item.code, namespace)
+            at = text.index("```", text.index("\n", item.start) + 1) + 3  # past the closing fence
+        else:
+            pieces.append(text[at : item.start] + str(eval(item.expr, namespace)))
+            at = text.index("`", text.index("`", item.start) + 1) + 1
+    pieces.append(text[at:])
+    body = re.sub(r"\A---\n.*?\n---\n", "", "".join(pieces), flags=re.S)
+    lines = [line for line in body.splitlines() if not re.match(r"\s*(#|:::|<!--|\|)", line)]
+    return re.sub(r"<!--.*?-->", "", "\n".join(lines), flags=re.S)

@@ -45,6 +45,7 @@ from chapters import (  # noqa: F401
     book_files,
     chapter_paths,
     parse_chapter,
+    prose,
     quarto_config,
     run_cell,
 )
@@ -85,6 +86,44 @@ def test_chapter_cells_and_inline_expressions_run(path: Path, default_fits: Path
             assert "significant" not in value.lower()
     n_fig_labels = sum(str(c.options.get("label", "")).startswith("fig-") for c in chapter.cells)
     assert figures_made == n_fig_labels
+
+
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘(*])")
+NUMBERS_RE = re.compile(r"\(kans [^()]*\)\.?$")  # a finding's parenthesis of numbers, closing its sentence
+MAX_IN_A_ROW = 2
+
+
+def repeated_patterns(text: str) -> list[str]:
+    """Sentences that make a run of more than :data:`MAX_IN_A_ROW` sentences with the same first three words or
+    with the same closing parenthesis of numbers (issue 29: "four sentences in a row opening 'Bij leidinggevenden
+    hangt ...'", "the same parenthesis 35 times")."""
+    sentences = [s for s in SENTENCE_RE.split(" ".join(text.split())) if len(s.split()) > 3]
+    out, opening, numbers = [], 1, 0
+    for before, sentence in zip(["", *sentences], sentences):
+        opening = opening + 1 if sentence.split()[:3] == before.split()[:3] else 1
+        numbers = numbers + 1 if NUMBERS_RE.search(sentence) else 0
+        if opening > MAX_IN_A_ROW or numbers > MAX_IN_A_ROW:
+            out.append(sentence)
+    return out
+
+
+def test_repeated_patterns_are_found() -> None:
+    same = "Bij leidinggevenden hangt X samen met Y. Bij leidinggevenden hangt Z samen met W. "
+    assert repeated_patterns(same) == []
+    assert repeated_patterns(same + "Bij leidinggevenden hangt V samen met U.") == [
+        "Bij leidinggevenden hangt V samen met U."
+    ]
+    numbers = "A hangt samen met B (kans 90% op de verwachte richting; odds ratio 0,80). "
+    assert len(repeated_patterns(numbers * 2 + "Het gaat om een ander verband. " + numbers * 2)) == 0
+    assert len(repeated_patterns(numbers.replace("A", "C") + numbers.replace("A", "D") + numbers)) == 1
+
+
+@pytest.mark.parametrize("path", chapter_paths(), ids=lambda p: p.name)
+def test_no_sentence_pattern_more_than_twice_in_a_row(path: Path, default_fits: Path, monkeypatch) -> None:
+    """The running text as the reader sees it (inline expressions evaluated on the default survey and fits)."""
+    monkeypatch.setenv("THUISWERK_FITS", str(default_fits))
+    repeated = repeated_patterns(prose(path))
+    assert not repeated, f"{path.name}: more than {MAX_IN_A_ROW} sentences in a row of one pattern: {repeated}"
 
 
 def test_every_chapter_with_code_loads_the_context_once() -> None:

@@ -89,3 +89,24 @@ def test_findings_of_one_exposure_and_role_are_worded_in_one_sentence_grouped_by
     with pytest.raises(ValueError, match="one exposure"):
         wording.grouped_sentence(table.assign(wording=nl.EVIDENCE_CLEAR).rename(index={ids[3]: "rug_uitputting_lg"}),
                                  [*ids[:3], "rug_uitputting_lg"])  # fmt: skip
+
+
+def test_a_series_of_findings_is_one_sentence_of_verdicts_strongest_first():
+    """Chapter 7: four sentences in a row with the same parenthesis of numbers become one sentence of verdicts,
+    taken from the table's wording column, the numbers left to the table the chapter cites."""
+    import pandas as pd
+
+    from thuiswerk.analysis import estimands, wording
+
+    ids = ["werkdruk_werkgever_werktijden", "isolatie_werkgever_sociale_momenten", "isolatie_bedrijf_gesprekken_nlg",
+           "kans_kennis_min_melding_ergonomisch"]  # fmt: skip
+    table = pd.DataFrame({"wording": [nl.EVIDENCE_NONE, nl.EVIDENCE_CLEAR, nl.EVIDENCE_NONE, "aanwijzing"]}, index=ids)
+    text = wording.verdicts_sentence(table, ids, "deze verbanden")
+    assert text.startswith(f"Het oordeel over deze verbanden luidt ‘{nl.EVIDENCE_CLEAR}’ bij ")
+    assert text.index("‘aanwijzing’") < text.index(f"‘{nl.EVIDENCE_NONE}’")  # strongest first
+    e = estimands.BY_ID[ids[0]]
+    assert f"{e.subject} met {e.relation}" in text
+    assert "(niet-leidinggevenden)" in text and "ergonomische maatregelen met KANS-klachten" in text
+    assert not any(ch.isdigit() for ch in text)  # the numbers stay in the table
+    flipped = wording.verdicts_sentence(table.assign(wording=nl.EVIDENCE_NONE), ids, "deze verbanden")
+    assert flipped.count("‘") == 1 and nl.EVIDENCE_CLEAR not in flipped.replace(nl.EVIDENCE_NONE, "")

@@ -210,6 +210,34 @@ def grouped_sentence(table: pd.DataFrame, ids: list[str]) -> str:
     return f"{prefix} " + "; daarnaast ".join(clauses) + "."
 
 
+def _pair_nl(e) -> str:
+    """What a finding relates, for a list: "afspraken over werktijden volgens de werkgever met werkdruk"; a
+    contrast's two parts by its subject ("het verband tussen X en Y" -> "X met Y"); the role where it is one."""
+    if e.kind == "contrast":
+        measure, _, outcome = e.subject.removeprefix("het verband tussen ").rpartition(" en ")
+        text = f"{measure} met {outcome}"
+    else:
+        text = f"{e.subject} met {e.relation}"
+    return text if e.role == "all" else f"{text} ({ROLE_NL[e.role]})"
+
+
+def verdicts_sentence(table: pd.DataFrame, ids: list[str], about: str) -> str:
+    """One sentence for a series of findings whose numbers a table beside it gives, grouped by their word:
+    "Het oordeel over {about} luidt ‘duidelijk’ bij A met B; ‘geen duidelijk verband’ bij C met D en E met F".
+    Without its full stop: the chapter adds the reference to the table. Instead of a sentence per finding with
+    the same parenthesis of numbers (issue 29: no sentence pattern more than twice in a row)."""
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        if i in table.index:
+            groups.setdefault(str(table.at[i, "wording"]), []).append(_pair_nl(BY_ID[i]))
+    if not groups:
+        return f"Over {about} is er geen oordeel: {WORD_NOT_ESTIMATED}"
+    order = [WORD_CLEAR, WORD_OPPOSITE, WORD_HINT, WORD_NONE, WORD_IRRELEVANT]  # the strongest word first
+    ranked = sorted(groups.items(), key=lambda g: order.index(g[0]) if g[0] in order else len(order))
+    parts = [f"‘{word}’ bij {nl.join_words(pairs)}" for word, pairs in ranked]
+    return f"Het oordeel over {about} luidt " + "; ".join(parts)
+
+
 def equivalence_numbers(row: pd.Series) -> str:
     """ "kans 96% dat de odds ratio tussen 0,80 en 1,25 ligt; odds ratio 1,02, ...": a "no relation" finding."""
     low, high = 1 / nl.EQUIVALENCE_ODDS_RATIO, nl.EQUIVALENCE_ODDS_RATIO
