@@ -227,6 +227,25 @@ def _blank_pages(pages: list[str]) -> list[int]:
     return blank
 
 
+def _orphan_captions(pages: list[str]) -> list[int]:
+    """Pages (1-based) that end in a table's caption: the caption ("Tabel 5.2: ...", a sentence with a full stop)
+    is among the page's last lines and nothing but its own text (or a footnote) follows it."""
+    orphans = []
+    for number, page in enumerate(pages, start=1):
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        lines = [line for line in lines if line != render.SYNTHETIC_NOTE]
+        starts = [i for i, line in enumerate(lines) if re.match(r"Tabel [1-9A-C]\.\d+: ", line)]
+        if starts and starts[-1] >= len(lines) - 6 and lines[-1].endswith("."):
+            orphans.append(number)
+    return orphans
+
+
+def test_orphan_captions_are_found() -> None:
+    caption = "Tabel 8.1: Aanwezigheid van een RI&E, naar grootteklasse.\n"
+    rows = "Grootteklasse Kleinbedrijf 50 80%\nMiddenbedrijf 60 85%\n"
+    assert _orphan_captions(["Tekst.\n" + caption, "Tekst.\n" + caption + rows, rows + "Tekst.\n"]) == [1]
+
+
 def test_blank_pages_are_found() -> None:
     header = "12 Hoofdstuk 5. Blootstelling"
     assert _blank_pages(["Titel\n", f"{header}\n\n{render.SYNTHETIC_NOTE}\n", "7\n", f"{header}\nTekst\n"]) == [2, 3]
@@ -238,6 +257,7 @@ def test_pdf_title_page_and_every_footer_say_synthetic_and_no_page_is_blank(book
     without = [n for n, page in enumerate(pages, start=1) if render.SYNTHETIC_NOTE not in " ".join(page.split())]
     assert not without, f"pages without the synthetic-data footer: {without}"
     assert not _blank_pages(pages), f"blank pages: {_blank_pages(pages)}"
+    assert not _orphan_captions(pages), f"a table's caption apart from its table on pages {_orphan_captions(pages)}"
     for page in _html_pages(book):  # the site's footer, on every page
         assert render.SYNTHETIC_NOTE in _visible_text(page.read_text(encoding="utf-8")), page.name
 
