@@ -54,7 +54,7 @@ CHECKED = (
 )
 # The appendices state the studies' numbers too: the calibration (`thuiswerk sbc`), the cross-validation
 # (`thuiswerk kfold`) and the null calibration (`thuiswerk null`) print them (study_numbers).
-# Chapter 2 states the design study's power table too (`thuiswerk design` prints it: design_numbers).
+# Chapter 4 states the design study's power table too (`thuiswerk design` prints it: design_numbers).
 # Chapter 4's design counts and non-response comparison are tables `design` and `nonresponse` of
 # `thuiswerk tables`; its sensitivity numbers come from the sensitivity table (sensitivity_numbers).
 
@@ -148,7 +148,7 @@ def sensitivity_numbers(sens: pd.DataFrame) -> set[str]:
 
 def design_numbers(power: pd.DataFrame | None) -> set[str]:
     """Every number of the design study's power table (:func:`thuiswerk.studies.design.power`, printed by
-    ``thuiswerk design``) as chapter 2's sentence writes it: sizes, probabilities, widths, a stated effect."""
+    ``thuiswerk design``) as chapter 4's sentence writes it: sizes, probabilities, widths, a stated effect."""
     if power is None:
         return set()
     out = {nl.percent(design.TARGET_POWER), nl.percent(1.0)}  # the target, and the certainty a study never reaches

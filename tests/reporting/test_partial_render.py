@@ -87,6 +87,6 @@ def test_fit_all_findings_and_the_html_book(survey, tmp_path):
     assert nl.NOT_ESTIMABLE in " ".join(html.values())
     assert not any("Traceback" in text for text in html.values())
     # the shipped studies belong to the synthetic survey: not shown here, and the command named instead
-    for chapter in ("02-handelingsperspectief.html", "B-diagnostiek.html"):
+    for chapter in ("04-resultaten-tot-stand.html", "B-diagnostiek.html"):
         assert "niet op deze gegevens uitgevoerd" in html[chapter], chapter
     assert "--data " + str(data) in html["B-diagnostiek.html"].replace("&#x2011;", "-")

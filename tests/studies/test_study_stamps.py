@@ -207,13 +207,12 @@ def _from(code: str, marker: str) -> str:
     return "\n".join(lines[start:])
 
 
-def test_chapter_2_does_not_show_a_design_study_of_other_data(small, shipped_survey, monkeypatch):
+def test_chapter_4_does_not_show_a_design_study_of_other_data(small, shipped_survey):
     """The report is about a small survey; the shipped design study was made for the shipped one."""
     ctx = SimpleNamespace(**vars(small), establishments=shipped_survey.establishments,
                           findings=pd.DataFrame({"mean": [2.0]}, index=["niet_bekend_aantal_nlg"]))  # fmt: skip
-    monkeypatch.setattr("thuiswerk.reporting.context.load_context", lambda: ctx)
-    cells, namespace = _cells("02-handelingsperspectief.qmd"), {"__name__": "__quarto__"}
-    run_cell(cells["setup"], namespace)
+    cells, namespace = _cells("04-resultaten-tot-stand.qmd"), {"__name__": "__quarto__", "ctx": ctx}
+    run_cell(cells["design-setup"], namespace)
     assert namespace["design_table"] is None
     text = namespace["design_text"]
     assert text.startswith(f"De simulatie voor de omvang van een volgende meting is {NOT_RUN}; de opdracht ‘")

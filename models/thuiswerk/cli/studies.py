@@ -234,7 +234,7 @@ def design(
     workers: WorkersOpt = None,
     results: ResultsOpt = DEFAULT_RESULTS,
     out: Annotated[
-        Path | None, typer.Option(help="CSV to merge into [default: data/design.csv, which chapter 2 reads].")
+        Path | None, typer.Option(help="CSV to merge into [default: data/design.csv, which chapter 4 reads].")
     ] = None,
     data: DataOpt = None,
     mapping: MappingOpt = None,

@@ -579,7 +579,7 @@ def null_expected_nl(report_findings: int) -> str:
     )
 
 
-# ------------------------------------------------------------------ Dutch (chapter 2)
+# ------------------------------------------------------------------ Dutch (chapter 4)
 
 
 def sentence(table: pd.DataFrame, current: int, target: float = TARGET_POWER) -> str:

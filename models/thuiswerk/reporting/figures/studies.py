@@ -1,5 +1,5 @@
 """The figures of the studies: simulation-based calibration (appendix B) and the size of the next survey
-(chapter 2). They draw tables of :mod:`thuiswerk.studies`, compute nothing, and the chapters' cells hold
+(chapter 4). They draw tables of :mod:`thuiswerk.studies`, compute nothing, and the chapters' cells hold
 their captions.
 """
 
