@@ -163,3 +163,20 @@ def test_the_shipped_study_is_what_the_study_gives_now():
     assert len(merged) == len(shipped) == len(again)
     changed = merged[merged["wording_shipped"] != merged["wording_now"]]
     assert changed.empty, changed[["scenario", "id", "wording_shipped", "wording_now"]].to_string()
+
+
+def test_chapter_7s_caveat_counts_the_knowledge_findings_the_attentive_trait_changes():
+    import pandas as pd
+
+    from thuiswerk.core import nl
+    from thuiswerk.studies import scenarios
+
+    rows = [("a", "default", nl.EVIDENCE_CLEAR), ("a", "attentive", nl.EVIDENCE_NONE),
+            ("b", "default", nl.EVIDENCE_NONE), ("b", "attentive", nl.EVIDENCE_NONE),
+            ("c", "default", nl.EVIDENCE_HINT), ("c", "attentive", nl.EVIDENCE_CLEAR)]  # fmt: skip
+    result = pd.DataFrame(rows, columns=["id", "scenario", "wording"])
+    assert "luiden twee van de verbanden met kennis anders" in scenarios.attentive_caveat(result, ["a", "b", "c"])
+    assert "luidt één van de verbanden" in scenarios.attentive_caveat(result, ["a", "b"])
+    assert "niet gesimuleerd" in scenarios.attentive_caveat(result, ["b"])  # what the study did not plant, always
+    missing = scenarios.attentive_caveat(None, ["a"], "De scenariostudie is niet uitgevoerd.")
+    assert missing.endswith("De scenariostudie is niet uitgevoerd.") and "bijlage A" not in missing

@@ -178,3 +178,25 @@ def sentence(result: pd.DataFrame) -> str:
             f"tegen {nl.count_words(len(baseline))} zonder die bedreiging."
         )
     return text
+
+
+def attentive_caveat(result: pd.DataFrame | None, ids: list[str], not_run: str = "") -> str:
+    """Dutch, chapter 7 beside its conclusion on knowledge and health: how many of the knowledge findings ``ids``
+    read differently when an employee trait raises both the knowledge of measures and the reported workload and
+    isolation (the ‘attentive’ scenario), and what the study did not plant. ``not_run`` is said without a study."""
+    from thuiswerk.core import nl
+
+    lead = ("Een kanttekening bij deze conclusie: een eigenschap van de werknemer zelf, zoals oplettendheid, kan "
+            "zowel de kennis van maatregelen als de gemelde werkdruk en isolatie beïnvloeden.")  # fmt: skip
+    if result is None or "attentive" not in set(result["scenario"]):
+        return f"{lead} {not_run}".strip()
+    changed = verdicts(result)
+    shown = [i for i in ids if i in changed.index]
+    k = int(changed.loc[shown, "attentive"].sum()) if shown else 0
+    return (
+        f"{lead} In de scenariostudie van bijlage A, waarin zo'n eigenschap de kennis verhoogt en ook de gemelde "
+        f"werkdruk en isolatie, {nl.verb(k, 'luidt', 'luiden')} {nl.count_words(k)} van de verbanden met kennis "
+        f"anders dan zonder die eigenschap. Die studie plant alleen de richting die een beschermend verband "
+        f"verbergt; een eigenschap die de kennis verhoogt en de klachten verlaagt, kan een verband ook laten "
+        f"ontstaan, en die richting is niet gesimuleerd."
+    )
