@@ -317,3 +317,24 @@ def test_findings_refuse_a_missing_population_fit_with_the_command(survey_folder
     result = CliRunner().invoke(app, ["findings", "--data", str(survey_folder), "--fits", str(fits)])
     assert result.exit_code == EXIT_STALE, result.output
     assert "population.nc: no fit" in result.output and "thuiswerk fit population" in result.output
+
+
+def test_the_population_sentence_of_chapters_1_and_8():
+    """Chapter 1 and chapter 8's opening state the RI&E in the sample and in all establishments; chapter 8's
+    closing paragraph (shares.paragraph_nl, said=) does not say it a second time."""
+    from thuiswerk.data import shares
+
+    def row(population, mean, lo=np.nan, hi=np.nan):
+        return {"id": "rie_aanwezig", "chapter": "VIII", "population": population, "mean": mean, "q05": lo,
+                "q95": hi, "design_mean": np.nan, "design_q05": np.nan, "design_q95": np.nan,
+                "label": "RI&E aanwezig", "n": 206, "role": "all"}  # fmt: skip
+
+    rows = pd.DataFrame(
+        [row("sample", 0.89), row("establishments", 0.79, 0.70, 0.88), row("employees", 0.86, 0.81, 0.91)]
+    )
+    text = shares.population_sentence(rows, "VIII", "rie_aanwezig", "heeft {} van de vestigingen een RI&E")
+    assert text.startswith("In de steekproef heeft 89% van de vestigingen een RI&E; van alle vestigingen")
+    assert "naar schatting 79% (90%-interval 70% tot 88%)" in text and "86% (81% tot 91%)" in text
+    no_frame = shares.population_sentence(None, "VIII", "rie_aanwezig", "heeft {} van de vestigingen een RI&E")
+    assert "bezochte vestigingen" in no_frame and "%" not in no_frame
+    assert "steekproef" not in shares.population_sentence(rows, "VIII", "elders", "heeft {}")[:20]

@@ -134,6 +134,15 @@ def descriptive_numbers(tables: pd.DataFrame) -> set[str]:
     return out
 
 
+def population_numbers(rows: pd.DataFrame | None) -> set[str]:
+    """The population rows ``thuiswerk findings`` prints with a frame (sample, all establishments, all employees
+    per share of chapters V, VI and VIII) as the chapters write them: percentages."""
+    if rows is None:
+        return set()
+    columns = [c for c in ("mean", "q05", "q95", "design_mean", "design_q05", "design_q95") if c in rows]
+    return {nl.percent(v) for v in _finite(*rows[columns].to_numpy().ravel())}
+
+
 def sensitivity_numbers(sens: pd.DataFrame) -> set[str]:
     """Every number of the non-response sensitivity table (:func:`thuiswerk.analysis.sensitivity.compute`) as
     chapter 4's table and sentence write it: probabilities, tipping odds ratios and the counts of findings."""
@@ -253,6 +262,7 @@ def allowed_numbers(ctx) -> set[str]:
     return (
         findings_numbers(ctx.findings)
         | descriptive_numbers(ctx.descriptive)
+        | population_numbers(ctx.population)
         | sensitivity_numbers(sens)
         | design_numbers(design.power(shown) if shown is not None else None)
         | study_numbers(

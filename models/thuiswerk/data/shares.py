@@ -484,6 +484,19 @@ def _sentence_of(record: dict[str, Any], what: str) -> str:
     )
 
 
+def population_sentence(rows: pd.DataFrame | None, chapter: str, row_id: str, what: str) -> str:
+    """One share of a chapter in the sample and, by the population model, in all establishments and employees of
+    the surveyed sectors ("In de steekproef heeft 89% van de vestigingen een RI&E; van alle vestigingen ... naar
+    schatting 79% ..."), for chapter 1 and a chapter's opening; without a frame, that the share is the sample's."""
+    record = _records(rows, chapter).get(row_id) if rows is not None else None
+    if record is None or not _known(record, "sample", "establishments", "employees"):
+        return (
+            "Zonder populatiekader (of met te weinig antwoorden) gelden de percentages alleen voor de bezochte "
+            "vestigingen, niet voor alle vestigingen in de onderzochte sectoren."
+        )
+    return _sentence_of(record, what)
+
+
 def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
     """The RI&E: sample against population, the composition behind it, small against large, employees."""
 
@@ -553,9 +566,15 @@ LEADS = {"V": _lead_v, "VI": _lead_vi, "VIII": _lead_viii}
 
 
 def paragraph_nl(
-    rows: pd.DataFrame | None, chapter: str, frame: pd.DataFrame | None, establishments: pd.DataFrame, table_ref: str
+    rows: pd.DataFrame | None,
+    chapter: str,
+    frame: pd.DataFrame | None,
+    establishments: pd.DataFrame,
+    table_ref: str,
+    said: str = "",
 ) -> str:
-    """The chapter's paragraph on sample and population (the RI&E first in chapter VIII), from the population rows."""
+    """The chapter's paragraph on sample and population (the RI&E first in chapter VIII), from the population rows;
+    ``said``: a sentence of it the chapter states earlier (:func:`population_sentence`), not repeated here."""
 
     if rows is None or frame is None:
         return (
@@ -570,4 +589,12 @@ def paragraph_nl(
         f"vestigingen; {table_ref} zet ze naast elkaar, met de gewogen schatting zonder model ernaast."
     )
     lead = LEADS[chapter](_records(rows, chapter), frame, establishments)
+    if said and lead.startswith(said):
+        lead = (
+            lead.removeprefix(said)
+            .strip()
+            .replace(
+                "Het aandeel van alle vestigingen is daarmee", "Het aandeel van alle vestigingen met een RI&E is", 1
+            )
+        )
     return f"{lead} {tail}".strip()
