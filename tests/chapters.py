@@ -112,19 +112,27 @@ def run_cell(code: str, namespace: dict) -> tuple[object, str]:
     return value, out.getvalue()
 
 
-def prose(path: Path, namespace: dict | None = None) -> str:
+def prose(path: Path, namespace: dict | None = None, on_cell=None, on_inline=None) -> str:
     """A chapter's running text as the reader sees it: cells run (their output left out) and every inline expression
-    replaced by its text; front matter, callout fences, headings and comments dropped."""
+    replaced by its text; front matter, callout fences, headings and comments dropped.
+
+    ``on_cell(cell, value, printed)`` and ``on_inline(inline, value)`` see every result on the way (the chapter
+    test checks them while the chapter runs once)."""
     text = path.read_text(encoding="utf-8")
     namespace = namespace if namespace is not None else {"__name__": "__quarto__"}
     pieces, at = [], 0
     for item in parse_chapter(path).items:
         if isinstance(item, Cell):
             pieces.append(text[at : item.start])
-            run_cell(item.code, namespace)
+            value, printed = run_cell(item.code, namespace)
+            if on_cell is not None:
+                on_cell(item, value, printed)
             at = text.index("```", text.index("\n", item.start) + 1) + 3  # past the closing fence
         else:
-            pieces.append(text[at : item.start] + str(eval(item.expr, namespace)))
+            value = eval(item.expr, namespace)
+            if on_inline is not None:
+                on_inline(item, value)
+            pieces.append(text[at : item.start] + str(value))
             at = text.index("`", text.index("`", item.start) + 1) + 1
     pieces.append(text[at:])
     body = re.sub(r"\A---\n.*?\n---\n", "", "".join(pieces), flags=re.S)
