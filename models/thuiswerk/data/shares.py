@@ -554,8 +554,9 @@ def _lead_vi(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments
         return ""
     r = max(employer.values(), key=lambda x: abs(x["establishments"] - x["sample"]))
     return (
-        "Ook de maatregelen van tabel 1 gelden in de steekproef voor de bezochte vestigingen. Het grootste verschil "
-        f"met alle vestigingen in de onderzochte sectoren heeft ‘{str(r['label']).split(' (')[0]}’: "
+        "Ook de maatregelen volgens de werkgever (tabel 1 van het oorspronkelijke rapport) gelden in de steekproef "
+        "voor de bezochte vestigingen. Van die maatregelen volgens de werkgever verschilt "
+        f"‘{str(r['label']).split(' (')[0]}’ het meest van alle vestigingen in de onderzochte sectoren: "
         f"{nl.percent(r['sample'])} in de steekproef, naar schatting {nl.percent(r['establishments'])} "
         f"({nl.percent_interval(r['establishments_q05'], r['establishments_q95'])}) van alle vestigingen. "
         + composition_nl(frame, establishments)
