@@ -321,7 +321,7 @@ def test_findings_refuse_a_missing_population_fit_with_the_command(survey_folder
 
 def test_the_population_sentence_of_chapters_1_and_8():
     """Chapter 1 and chapter 8's opening state the RI&E in the sample and in all establishments; chapter 8's
-    closing paragraph (shares.paragraph_nl, said=) does not say it a second time."""
+    closing paragraph (shares.paragraph_nl, said=True) does not say it a second time."""
     from thuiswerk.data import shares
 
     def row(population, mean, lo=np.nan, hi=np.nan):
@@ -332,9 +332,9 @@ def test_the_population_sentence_of_chapters_1_and_8():
     rows = pd.DataFrame(
         [row("sample", 0.89), row("establishments", 0.79, 0.70, 0.88), row("employees", 0.86, 0.81, 0.91)]
     )
-    text = shares.population_sentence(rows, "VIII", "rie_aanwezig", "heeft {} van de vestigingen een RI&E")
+    text = shares.population_sentence(rows, "VIII")
     assert text.startswith("In de steekproef heeft 89% van de vestigingen een RI&E; van alle vestigingen")
     assert "naar schatting 79% (90%-interval 70% tot 88%)" in text and "86% (81% tot 91%)" in text
-    no_frame = shares.population_sentence(None, "VIII", "rie_aanwezig", "heeft {} van de vestigingen een RI&E")
+    no_frame = shares.population_sentence(None, "VIII")
     assert "bezochte vestigingen" in no_frame and "%" not in no_frame
-    assert "steekproef" not in shares.population_sentence(rows, "VIII", "elders", "heeft {}")[:20]
+    assert "steekproef" not in shares.population_sentence(rows.assign(id="elders"), "VIII")[:20]

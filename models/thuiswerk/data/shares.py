@@ -484,10 +484,19 @@ def _sentence_of(record: dict[str, Any], what: str) -> str:
     )
 
 
-def population_sentence(rows: pd.DataFrame | None, chapter: str, row_id: str, what: str) -> str:
-    """One share of a chapter in the sample and, by the population model, in all establishments and employees of
-    the surveyed sectors ("In de steekproef heeft 89% van de vestigingen een RI&E; van alle vestigingen ... naar
-    schatting 79% ..."), for chapter 1 and a chapter's opening; without a frame, that the share is the sample's."""
+#: Per chapter, the share its paragraph on sample and population opens with: (row id, what the sample does).
+HEADLINE = {
+    "V": ("plan_structureel", "is {} van de vestigingen van plan structureel thuiswerken mogelijk te maken"),
+    "VIII": ("rie_aanwezig", "heeft {} van de vestigingen een RI&E"),
+}
+
+
+def population_sentence(rows: pd.DataFrame | None, chapter: str) -> str:
+    """The chapter's :data:`HEADLINE` share in the sample and, by the population model, in all establishments and
+    employees of the surveyed sectors ("In de steekproef heeft 89% van de vestigingen een RI&E; van alle
+    vestigingen ... naar schatting 79% ..."), for chapter 1 and a chapter's opening (then
+    ``paragraph_nl(..., said=True)``); without a frame, that the shares are the sample's."""
+    row_id, what = HEADLINE[chapter]
     record = _records(rows, chapter).get(row_id) if rows is not None else None
     if record is None or not _known(record, "sample", "establishments", "employees"):
         return (
@@ -497,15 +506,17 @@ def population_sentence(rows: pd.DataFrame | None, chapter: str, row_id: str, wh
     return _sentence_of(record, what)
 
 
-def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
-    """The RI&E: sample against population, the composition behind it, small against large, employees."""
+def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame, said: bool) -> str:
+    """The RI&E: sample against population (unless ``said``), the composition behind it, small against large,
+    employees."""
 
-    r = rec.get("rie_aanwezig")
+    row_id, what = HEADLINE["VIII"]
+    r = rec.get(row_id)
     if r is None or not _known(r, "sample", "establishments"):
         return ""
-    lead = _sentence_of(r, "heeft {} van de vestigingen een RI&E")
+    lead = "" if said else _sentence_of(r, what) + " "
     lead += (
-        f" Het aandeel van alle vestigingen is daarmee "
+        f"Het aandeel van alle vestigingen {'met een RI&E is' if said else 'is daarmee'} "
         f"{_compare(r['sample'], r['establishments_q05'], r['establishments_q95'])} dat in de steekproef. "
         + composition_nl(frame, establishments)
     )
@@ -525,14 +536,14 @@ def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishmen
     )
 
 
-def _lead_v(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
-    """Structural home-working plans (establishments) and KANS complaints (employees, per role)."""
+def _lead_v(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame, said: bool) -> str:
+    """Structural home-working plans (establishments; unless ``said``) and KANS complaints (employees, per role)."""
 
-    plan = rec.get("plan_structureel")
+    row_id, what = HEADLINE["V"]
+    plan = rec.get(row_id)
     if plan is None or not _known(plan, "sample", "establishments"):
         return ""
-    lead = _sentence_of(plan, "is {} van de vestigingen van plan structureel thuiswerken mogelijk te maken")
-    lead += " " + composition_nl(frame, establishments)
+    lead = ("" if said else _sentence_of(plan, what) + " ") + composition_nl(frame, establishments)
     a, b = rec.get("kans_klacht_lg"), rec.get("kans_klacht_nlg")
     if a is not None and b is not None and _known(a, "sample", "employees") and _known(b, "sample", "employees"):
         lead += (
@@ -546,8 +557,9 @@ def _lead_v(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments:
     return lead
 
 
-def _lead_vi(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
-    """The employer's measure of Table 1 whose population share differs most from its sample share."""
+def _lead_vi(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame, said: bool) -> str:
+    """The employer's measure of Table 1 whose population share differs most from its sample share (chapter VI has
+    no :data:`HEADLINE`: ``said`` changes nothing)."""
 
     employer = {k: r for k, r in rec.items() if k.startswith("werkgever_") and _known(r, "sample", "establishments")}
     if not employer:
@@ -572,10 +584,10 @@ def paragraph_nl(
     frame: pd.DataFrame | None,
     establishments: pd.DataFrame,
     table_ref: str,
-    said: str = "",
+    said: bool = False,
 ) -> str:
     """The chapter's paragraph on sample and population (the RI&E first in chapter VIII), from the population rows;
-    ``said``: a sentence of it the chapter states earlier (:func:`population_sentence`), not repeated here."""
+    ``said``: the chapter states its :data:`HEADLINE` share earlier (:func:`population_sentence`), not again here."""
 
     if rows is None or frame is None:
         return (
@@ -589,13 +601,5 @@ def paragraph_nl(
         f"{nl.verb(k, 'ligt', 'liggen')} in de steekproef buiten het {nl.percent(nl.PROB)}-interval voor alle "
         f"vestigingen; {table_ref} zet ze naast elkaar, met de gewogen schatting zonder model ernaast."
     )
-    lead = LEADS[chapter](_records(rows, chapter), frame, establishments)
-    if said and lead.startswith(said):
-        lead = (
-            lead.removeprefix(said)
-            .strip()
-            .replace(
-                "Het aandeel van alle vestigingen is daarmee", "Het aandeel van alle vestigingen met een RI&E is", 1
-            )
-        )
+    lead = LEADS[chapter](_records(rows, chapter), frame, establishments, said)
     return f"{lead} {tail}".strip()
