@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chapters import DATA_DIR, Cell, parse_chapter, run_cell
+from chapters import DATA_DIR, prose
 from thuiswerk.analysis import compare, estimands, sensitivity, wording
 from thuiswerk.core import codebook, nl
 from thuiswerk.core.resources import REPO_ROOT
@@ -190,15 +190,9 @@ def study_numbers(
     if kfold_points is not None and loo is not None:
         for _, row in loo.iterrows():
             out.add(nl.number(float(row["elpd_diff"]), 1))
-        models = list(dict.fromkeys(kfold_points["model"]))
-        for first in models:
-            for second in models:
-                if first != second and second.startswith(first.split("_")[0]):
-                    try:
-                        d = kfold.difference(kfold_points, first, second)
-                    except ValueError:  # not on the same establishments: no difference is stated
-                        continue
-                    out |= {nl.number(d["elpd_diff"], 1), nl.number(d["se_diff"], 1)}
+        for known, employer, _ in kfold._pairs(kfold_points, loo):  # the pairs kfold.sentence states
+            d = kfold.difference(kfold_points, known, employer)
+            out |= {nl.number(d["elpd_diff"], 1), nl.number(d["se_diff"], 1)}
     if null is not None:
         s = null
         out |= {nl.number(s.surveys, 0), nl.number(s.findings, 0), nl.percent(s.share_clear),
@@ -232,16 +226,14 @@ def unsourced(chapter_path: Path, allowed: set[str], by_finding: dict[str, set[s
     numbers of those findings and the structural ones: a sentence cannot borrow another row's probability.
     """
     by_finding = by_finding or {}
-    namespace: dict = {"__name__": "__quarto__"}
-    missing = []
-    for item in parse_chapter(chapter_path).items:
-        if isinstance(item, Cell):
-            run_cell(item.code, namespace)
-            continue
-        text = str(eval(item.expr, namespace))
+    missing: list[tuple[str, str]] = []
+
+    def check(item, value) -> None:
         named = [i for i in _literals(item.expr) if i in by_finding]
         scope = set().union(_structural(), *(by_finding[i] for i in named)) if named else allowed
-        missing += [(item.expr, n) for n in numbers_in(text) if n not in scope]
+        missing.extend((item.expr, n) for n in numbers_in(str(value)) if n not in scope)
+
+    prose(chapter_path, on_inline=check)
     return missing
 
 

@@ -218,8 +218,7 @@ def _blank_pages(pages: list[str]) -> list[int]:
     """Page numbers (1-based) with nothing but a running header, a page number or the synthetic-data footer."""
     blank = []
     for number, page in enumerate(pages, start=1):
-        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
-        lines = [line for line in lines if line != render.SYNTHETIC_NOTE]
+        lines = _page_lines(page)
         if lines and re.fullmatch(r"\d+|\d+ .*|.* \d+", lines[0]):  # the running header with its page number
             lines = lines[1:]
         if not lines:
@@ -227,13 +226,18 @@ def _blank_pages(pages: list[str]) -> list[int]:
     return blank
 
 
+def _page_lines(page: str) -> list[str]:
+    """A PDF page's non-empty lines as pdftotext prints them, spaces normalised, the synthetic-data footer left out."""
+    lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+    return [line for line in lines if line != render.SYNTHETIC_NOTE]
+
+
 def _orphan_captions(pages: list[str]) -> list[int]:
     """Pages (1-based) that end in a table's caption: the caption ("Tabel 5.2: ...", a sentence with a full stop)
     is among the page's last lines and nothing but its own text (or a footnote) follows it."""
     orphans = []
     for number, page in enumerate(pages, start=1):
-        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
-        lines = [line for line in lines if line != render.SYNTHETIC_NOTE]
+        lines = _page_lines(page)
         starts = [i for i, line in enumerate(lines) if re.match(r"Tabel [1-9A-C]\.\d+: ", line)]
         if starts and starts[-1] >= len(lines) - 6 and lines[-1].endswith("."):
             orphans.append(number)
