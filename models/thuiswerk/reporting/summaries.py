@@ -37,7 +37,7 @@ Matamoros & Vehtari 2022; beyond that, two standard errors).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 import numpy as np
@@ -190,13 +190,39 @@ def population_method_nl(frame: pd.DataFrame | None, provenance: dict | None) ->
     return text
 
 
-def model_equations(spec: ModelSpec) -> str:
+def model_equations(spec: ModelSpec, after: Sequence[ModelSpec] = ()) -> str:
     """The model in math notation (likelihood, linear predictor, priors with the spec's values), with a Dutch legend.
 
     The symbols are those of the glossary (:data:`thuiswerk.core.nl.PARAMETER_NL`,
     :func:`thuiswerk.reporting.tables.glossary_table`); distributions have their Dutch names (Normaal,
-    Halfnormaal, Lognormaal, Beta, Bernoulli).
+    Halfnormaal, Lognormaal, Beta, Bernoulli). ``after`` are the models the text described before this one: a
+    part of the legend (the slopes, the establishment and employee effects, the covariates) that one of them
+    already explained in the same words is referred to instead of said again (issue 29: no sentence twice).
     """
+    parts = _equation_parts(spec)
+    legend, referred = parts["legend"], []
+    for key, what in (("slopes", "de hellingen"), ("effects", "het vestigings- en het werknemerseffect")):
+        if not parts[key]:
+            continue
+        earlier = next((s for s in after if _equation_parts(s)[key] == parts[key]), None)
+        if earlier is None:
+            legend += parts[key]
+        else:
+            referred.append(f"{what} als bij het model voor {nl.model_nl(earlier.name, mid_sentence=True)}")
+    if referred:
+        legend += f" In het model voor {nl.model_nl(spec.name, mid_sentence=True)} zijn {nl.join_words(referred)}."
+    earlier = next((s for s in after if s.predictors == spec.predictors), None) if spec.predictors else None
+    covariates = (
+        f"Covariaten: dezelfde als bij het model voor {nl.model_nl(earlier.name, mid_sentence=True)}."
+        if earlier is not None
+        else parts["covariates"]
+    )
+    return f"$$\n\\begin{{aligned}}\n{parts['body']}\n\\end{{aligned}}\n$$\n\n{legend} {parts['exposures']}{covariates}".strip()
+
+
+def _equation_parts(spec: ModelSpec) -> dict[str, str]:
+    """The pieces of :func:`model_equations`: the aligned body, the model's own legend, the legends of the
+    slopes and of the establishment and employee effects, the exposures and the covariates."""
     p = {k: nl.latex_number(v) for k, v in spec.priors.items()}
     person = [
         r"u_v &= \sigma_{\mathrm{vest}}\, z_v + s_{\mathrm{sector}[v]} + g_{\mathrm{grootte}[v]}, \quad z_v \sim "
@@ -245,8 +271,6 @@ def model_equations(spec: ModelSpec) -> str:
         legend = (
             "Hierin is $y_{ij}$ het antwoord van werknemer $i$ op aspect $j$ (schaal 1 tot en met $K$), "
             "$c_{jk}$ zijn de oplopende drempels van aspect $j$ en $v[i]$ is de vestiging van werknemer $i$."
-            + slope_legend
-            + person_legend
         )
     elif spec.family == "binary":
         lines = [
@@ -257,7 +281,7 @@ def model_equations(spec: ModelSpec) -> str:
         ]
         legend = (
             "Hierin is $y_{ij}$ een klacht (ja of nee) van werknemer $i$ aan lichaamsdeel $j$ en $f[i]$ de "
-            "functie van de werknemer (leidinggevende of niet-leidinggevende)." + slope_legend + person_legend
+            "functie van de werknemer (leidinggevende of niet-leidinggevende)."
         )
     else:
         n = len(codebook_module.load().measures)
@@ -277,9 +301,8 @@ def model_equations(spec: ModelSpec) -> str:
             "de effecten van vestiging en werknemer ($\\varphi$ is de standaardnormale dichtheid). $N_f$ is het "
             "verwachte aantal maatregelen dat de werkgever noemt en de werknemer niet kent; $r_{mf}$ is het "
             "aandeel werknemers van functie $f$ van wie de werkgever maatregel $m$ noemt. Het informatieverlies "
-            f"is dat aantal gedeeld door het aantal maatregelen ({nl.number(n, 0)})." + person_legend
+            f"is dat aantal gedeeld door het aantal maatregelen ({nl.number(n, 0)})."
         )
-    body = "\n".join(lines + person)
     exposures = (
         "Blootstellingen: "
         + "; ".join(
@@ -289,17 +312,25 @@ def model_equations(spec: ModelSpec) -> str:
         if spec.exposures
         else ""
     )
-    predictors = exposures + (
+    covariates = (
         "Covariaten: " + "; ".join(predictor_label(x) for x in spec.predictors) + "." if spec.predictors else ""
     )
-    return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{legend} {predictors}".strip()
+    return {
+        "body": "\n".join(lines + person),
+        "legend": legend,
+        "slopes": slope_legend if slopes else "",
+        "effects": person_legend,
+        "exposures": exposures,
+        "covariates": covariates,
+    }
 
 
-def variant_text(spec: ModelSpec) -> str:
+def variant_text(spec: ModelSpec, base_spec: ModelSpec | None = None) -> str:
     """One paragraph on a variant of an outcome model (employer's reports, or both in one model), in Dutch.
 
-    Names the variant and the model it varies by their Dutch names, and lists its
-    exposures and covariates as :func:`model_equations` does.
+    Names the variant and the model it varies by their Dutch names, and lists its exposures and covariates as
+    :func:`model_equations` does; covariates that are those of ``base_spec`` (the model it varies, as fitted)
+    are referred to, not listed again.
     """
     base = spec.compares_with or spec.joint_of
     if base is None:
@@ -311,8 +342,10 @@ def variant_text(spec: ModelSpec) -> str:
             "en bevat daarnaast de opgave van de werkgever van dezelfde maatregelen en het product van kennis "
             "en opgave (de werknemer kent een maatregel die de werkgever noemt)"
         )
-    rest = model_equations(spec).split("$$")[-1].strip()
-    rest = rest[rest.find("Blootstellingen:") :] if "Blootstellingen:" in rest else rest
+    parts = _equation_parts(spec)
+    same = base_spec is not None and bool(spec.predictors) and base_spec.predictors == spec.predictors
+    covariates = "De covariaten zijn dezelfde." if same else parts["covariates"]
+    rest = f"{parts['exposures']}{covariates}".strip()
     return f"Het model *{nl.model_nl(spec.name)}* heeft dezelfde vorm als *{nl.model_nl(base)}*, {how}. {rest}"
 
 
