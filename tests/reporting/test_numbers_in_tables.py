@@ -36,6 +36,7 @@ _START = r"(?<![\w@.,])(?<![A-Za-z]-)"  # not inside a word, a number, a key or 
 _END = r"(?![\w])"  # not the start of an identifier (a data hash such as 73667867ab)
 NUMBER_RE = re.compile(rf"{_START}\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?%?{_END}|{_START}\d+(?:,\d+)?%?{_END}")
 CITATION_RE = re.compile(r"\[@[^\]]*\]")  # [@nea2022]: a citation key, not a number the text states
+CHAPTER_REF_RE = re.compile(r"\bhoofdstuk(?:ken)? \d+(?: en \d+)?")  # "zie hoofdstuk 7": where, not a result
 
 CHECKED = (
     "01-belangrijkste-bevindingen.qmd",
@@ -50,6 +51,7 @@ CHECKED = (
     "A-methode-en-modellen.qmd",
     "B-diagnostiek.qmd",
     "C-colofon.qmd",
+    "D-populatie.qmd",
     "index.qmd",
 )
 # The appendices state the studies' numbers too: the calibration (`thuiswerk sbc`), the cross-validation
@@ -209,7 +211,8 @@ COMMAND_RE = re.compile(r"‘thuiswerk [^’]*’")  # a command the text gives 
 
 def numbers_in(text: str) -> list[str]:
     """The numbers a text states: not a citation key's, nor a quoted command's options."""
-    return [m.group(0) for m in NUMBER_RE.finditer(COMMAND_RE.sub("", CITATION_RE.sub("", text)))]
+    text = CHAPTER_REF_RE.sub("", COMMAND_RE.sub("", CITATION_RE.sub("", text)))
+    return [m.group(0) for m in NUMBER_RE.finditer(text)]
 
 
 def _literals(expr: str) -> set[str]:

@@ -241,7 +241,15 @@ def test_every_finding_sentence_is_made_from_the_findings_table(name: str, defau
     ctx = context.load_context(DATA_DIR, default_fits)
     table = ctx.findings
     allowed = {wording.sentence(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind in ("slope", "contrast")}
-    allowed |= {wording.gap_sentence(table.loc["informatieverlies_verschil"]), wording.loss_sentence(table)}
+    allowed |= {  # the summary chapters' brief forms, with or without where the finding is given whole
+        wording.sentence(table.loc[e.id], brief=True, see=see)
+        for e in estimands.ESTIMANDS
+        if e.kind == "slope"
+        for see in ("", *(f"hoofdstuk {n}" for n in range(5, 10)))
+    }
+    allowed |= {
+        wording.gap_sentence(table.loc["informatieverlies_verschil"], brief=brief) for brief in (False, True)
+    } | {wording.loss_sentence(table, brief=brief) for brief in (False, True)}
     allowed |= set(wording.chapter_one_headlines(table, ctx.establishments, ctx.employees).values())
     allowed |= {compare.LOO_SAME, compare.LOO_KNOWLEDGE, compare.LOO_EMPLOYER}  # the LOO comparison's verdicts
     allowed |= {wording.reading_guide(table.loc[e.id]) for e in estimands.ESTIMANDS if e.kind == "slope"}

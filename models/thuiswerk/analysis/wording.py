@@ -79,12 +79,16 @@ def numbers(row: pd.Series) -> str:
 PLURAL_HEADS = {"afspraken", "ergonomische", "gesprekken", "ingeplande"}  # first words of plural subjects
 
 
-def sentence(row: pd.Series) -> str:
+def sentence(row: pd.Series, brief: bool = False, see: str = "") -> str:
     """The Dutch sentence of one slope finding, made only of the row's fields.
 
     "Bij leidinggevenden hangt kennis van afspraken over werktijden duidelijk samen met
     minder werk-thuisinterferentie (kans 99% op de verwachte richting; odds ratio 0,45,
     90%-interval 0,30 tot 0,68)."
+
+    ``brief`` (a summary chapter that repeats a finding of a later chapter) gives the odds ratio alone, and
+    ``see`` names where the finding is given whole: "(odds ratio 0,45; zie hoofdstuk 5)". The summary then
+    says the finding in other words than the chapter (issue 29: no sentence twice in the book).
     """
     e = BY_ID[row["id"]]
     if e.kind == "contrast":
@@ -138,6 +142,9 @@ def sentence(row: pd.Series) -> str:
     else:
         raise ValueError(f"{e.id}: unknown wording {word!r}")
     text = f"{prefix}{body}" if prefix else body[0].upper() + body[1:]
+    if brief:
+        ratio = f"odds ratio {nl.number(np.exp(row['mean']), 2)}"
+        return f"{text} ({ratio}; zie {see}).{items_note(row)}" if see else f"{text} ({ratio}).{items_note(row)}"
     return f"{text} ({numbers(row)}).{items_note(row)}"
 
 
@@ -428,14 +435,19 @@ def per_measure_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def gap_sentence(row: pd.Series) -> str:
-    """The role difference of the information loss, worded by the one rule from its row."""
+def gap_sentence(row: pd.Series, brief: bool = False) -> str:
+    """The role difference of the information loss, worded by the one rule from its row; ``brief`` (chapter 1):
+    the difference alone in the parenthesis."""
     statement = "niet-leidinggevenden meer informatie over maatregelen missen dan leidinggevenden"
     points = f"{nl.number(row['mean'] * 100, 0)} procentpunt"
     interval = f"{nl.number(row['q05'] * 100, 0)} {nl.RANGE_WORD} {nl.number(row['q95'] * 100, 0)} procentpunt"
     numbers = (
-        f"(verschil {points}, {nl.percent(PROB)}-interval {interval}; "
-        f"kans {probability(row['p_expected_direction'])} op de verwachte richting)"
+        f"(verschil {points})"
+        if brief
+        else (
+            f"(verschil {points}, {nl.percent(PROB)}-interval {interval}; "
+            f"kans {probability(row['p_expected_direction'])} op de verwachte richting)"
+        )
     )
     if row["wording"] in NO_NUMBER:
         return f"Of {statement}, is {row['wording']}: {row['reason']}."
@@ -448,12 +460,14 @@ def gap_sentence(row: pd.Series) -> str:
     return f"{lead} {statement} {numbers}."
 
 
-def loss_sentence(table: pd.DataFrame) -> str:
+def loss_sentence(table: pd.DataFrame, brief: bool = False) -> str:
     """The source report's information loss per role, from the findings rows.
 
     "Volgens het kennismodel noemt de werkgever van de 15 maatregelen er gemiddeld 3,8
     (90%-interval 3,6 tot 4,0) die een leidinggevende niet kent, een informatieverlies van
-    25% (24% tot 27%); bij niet-leidinggevenden zijn dat er ..."
+    25% (24% tot 27%); bij niet-leidinggevenden zijn dat er ..."; ``brief`` (chapter 1): the loss per role
+    alone ("Volgens het kennismodel gaat bij leidinggevenden 25% van de informatie over de 15 maatregelen
+    verloren, bij niet-leidinggevenden 33%.").
     """
 
     def numbers(suffix: str) -> tuple[str, str]:
@@ -467,6 +481,12 @@ def loss_sentence(table: pd.DataFrame) -> str:
     row = table.loc["informatieverlies_lg"]
     if row["wording"] in NO_NUMBER:
         return f"Het informatieverlies is {row['wording']}: {row['reason']}."
+    if brief:
+        lg, nlg = table.loc["informatieverlies_lg"], table.loc["informatieverlies_nlg"]
+        return (
+            f"Volgens het kennismodel gaat bij leidinggevenden {nl.percent(lg['mean'])} van de informatie over de "
+            f"{nl.number(n, 0)} maatregelen verloren, bij {ROLE_NL['non_manager']} {nl.percent(nlg['mean'])}."
+        )
     manager, non_manager = numbers("lg"), numbers("nlg")
     return (
         f"Volgens het kennismodel noemt de werkgever van de {nl.number(n, 0)} maatregelen er gemiddeld "

@@ -243,11 +243,12 @@ class ReportContext:
             return f"{nl.NOT_ESTIMATED}: {self.not_current[name]}"
         return ""
 
-    def say(self, finding_id: str) -> str:
-        """The sentence of one slope finding, made from its row of :attr:`findings`."""
+    def say(self, finding_id: str, brief: bool = False, see: str = "") -> str:
+        """The sentence of one slope finding, made from its row of :attr:`findings` (``brief`` and ``see``:
+        :func:`thuiswerk.analysis.wording.sentence`)."""
         from thuiswerk.analysis import wording
 
-        return wording.sentence(cast(pd.Series, self.findings.loc[finding_id]))
+        return wording.sentence(cast(pd.Series, self.findings.loc[finding_id]), brief=brief, see=see)
 
     def figure(self, label: str):
         """Figure ``label``; where it needs a column the survey lacks, a figure that says which."""
