@@ -338,3 +338,58 @@ def test_the_population_sentence_of_chapters_1_and_8():
     no_frame = shares.population_sentence(None, "VIII")
     assert "bezochte vestigingen" in no_frame and "%" not in no_frame
     assert "steekproef" not in shares.population_sentence(rows.assign(id="elders"), "VIII")[:20]
+
+
+def test_a_chapter_s_short_table_keeps_the_rows_its_paragraph_speaks_of():
+    """Issue 29 (long tables in an appendix): the chapter's table holds the headline share, every share whose
+    sample lies outside the interval and the largest differences, at most SHORT_ROWS unless more lie outside;
+    appendix D's table is whole, and the paragraph points at both."""
+    from thuiswerk.data import shares
+
+    def rows(shift_of):
+        out = []
+        for k in range(20):
+            row_id = "rie_aanwezig" if k == 0 else f"share_{k:02d}"
+            sample, shift = 0.5, shift_of(k)
+            for who, mean, lo, hi in (
+                ("sample", sample, np.nan, np.nan),
+                ("establishments", sample + shift, sample + shift - 0.05, sample + shift + 0.05),
+                ("employees", sample, sample - 0.05, sample + 0.05),
+            ):
+                out.append({"id": row_id, "chapter": "VIII", "population": who, "mean": mean, "q05": lo,
+                            "q95": hi, "design_mean": mean, "design_q05": lo, "design_q95": hi,
+                            "label": row_id, "n": 206, "role": "all"})  # fmt: skip
+        return pd.DataFrame(out)
+
+    few = rows(lambda k: {3: 0.10, 7: -0.08}.get(k, 0.001 * k))  # two outside; the rest differ by k per mille
+    ids = shares.short_ids(few, "VIII")
+    assert len(ids) == shares.SHORT_ROWS
+    assert {"rie_aanwezig", "share_03", "share_07"} <= set(ids)  # headline and both outside
+    assert {"share_19", "share_18", "share_17"} <= set(ids) and "share_01" not in ids  # then the largest
+    assert ids == sorted(ids, key=lambda i: -1 if i == "rie_aanwezig" else int(i[-2:]))  # in table order
+    assert len(shares.table_nl(few, "VIII", short=True)) == shares.SHORT_ROWS
+    assert len(shares.table_nl(few, "VIII")) == 20
+    many = rows(lambda k: 0.1 if k % 2 else 0.0)  # ten outside: all kept, over SHORT_ROWS
+    assert len(shares.short_ids(many, "VIII")) == 11
+
+
+def test_the_population_paragraph_points_at_the_short_and_the_whole_table():
+    from thuiswerk.data import shares
+
+    frame = pd.DataFrame({"sector": ["a", "a"], "size_class": ["klein", "groot"], "n_establishments": [90, 10],
+                          "n_employees": [900, 1000]})  # fmt: skip
+    establishments = pd.DataFrame({"size_class": ["klein", "groot", "groot"]})
+    rows = pd.DataFrame(
+        [{"id": row_id, "chapter": "VI", "population": p, "mean": m, "q05": m - 0.05, "q95": m + 0.05,
+          "design_mean": m, "design_q05": m - 0.05, "design_q95": m + 0.05, "label": f"{row_id} (werkgever)",
+          "n": 3, "role": "all"}
+         for row_id, shift in (("werkgever_a", 0.2), ("werkgever_b", 0.0))
+         for p, m in (("sample", 0.5), ("establishments", 0.5 + shift), ("employees", 0.5))]
+    )  # fmt: skip
+    text = shares.paragraph_nl(rows, "VI", frame, establishments, "@tbl-kort", whole_ref="@tbl-alle")
+    assert "‘werkgever_a’ het meest" in text and "Eén van de twee percentages" in text
+    assert "@tbl-kort geeft die, en de percentages die verder het meest verschillen" in text
+    assert text.endswith("@tbl-alle in bijlage D geeft alle percentages.")
+    assert "Zoals in hoofdstuk 5 telt de steekproef naar verhouding minder vestigingen van het" in text
+    plain = shares.paragraph_nl(rows, "VI", frame, establishments, "@tbl-kort")
+    assert "@tbl-kort zet ze naast elkaar" in plain and "bijlage D" not in plain

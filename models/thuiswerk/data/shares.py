@@ -418,10 +418,36 @@ def _estimate(mean: float, lo: float, hi: float) -> str:
     return f"{nl.percent(mean)} ({nl.percent(lo)}–{nl.percent(hi)})"
 
 
-def table_nl(rows: pd.DataFrame, chapter: str) -> pd.DataFrame:
-    """The chapter's shares: sample, all establishments, all employees (MRP, 90% interval), design-based."""
+#: A chapter's table of sample and population holds at most this many rows (more only where more samples
+#: lie outside the interval); the whole table is in appendix D (issue 29: long tables in an appendix).
+SHORT_ROWS = 8
+
+
+def short_ids(rows: pd.DataFrame, chapter: str) -> list[str]:
+    """The shares a chapter's short table shows, in table order: its :data:`HEADLINE` share, every share whose
+    sample value lies outside the population's interval, the share its paragraph names (chapter VI), then the
+    largest differences between sample and all establishments up to :data:`SHORT_ROWS`."""
+    wide = _wide(rows, chapter).dropna(subset=["sample", "establishments"])
+    out = (wide["sample"] < wide["establishments_q05"]) | (wide["sample"] > wide["establishments_q95"])
+    keep = set(wide.index[out])
+    keep |= {HEADLINE[chapter][0]} & set(wide.index) if chapter in HEADLINE else set()
+    employer = wide[wide.index.str.startswith("werkgever_")]
+    if chapter == "VI" and len(employer):
+        keep.add((employer["establishments"] - employer["sample"]).abs().idxmax())
+    for row_id in (wide["establishments"] - wide["sample"]).abs().sort_values(ascending=False, kind="stable").index:
+        if len(keep) >= SHORT_ROWS:
+            break
+        keep.add(row_id)
+    return [i for i in wide.index if i in keep]
+
+
+def table_nl(rows: pd.DataFrame, chapter: str, short: bool = False) -> pd.DataFrame:
+    """The chapter's shares: sample, all establishments, all employees (MRP, 90% interval), design-based; ``short``:
+    only the rows of :func:`short_ids` (the chapter's table; the whole table is appendix D's)."""
 
     wide = _wide(rows, chapter)
+    if short:
+        wide = wide.loc[short_ids(rows, chapter)]
     return pd.DataFrame(
         {
             TABLE_COLUMNS[0]: wide["label"].to_numpy(),
@@ -449,12 +475,24 @@ def _compare(sample: float, lo: float, hi: float) -> str:
     return "niet duidelijk anders dan"
 
 
-def composition_nl(frame: pd.DataFrame, establishments: pd.DataFrame) -> str:
-    """Small and large establishments in the population and in the sample, in one sentence."""
+def composition_nl(frame: pd.DataFrame, establishments: pd.DataFrame, again: str = "") -> str:
+    """Small and large establishments in the population and in the sample, in one sentence; ``again`` (a later
+    chapter, after chapter 5 gave the numbers: "Zoals in hoofdstuk 5"): the direction only, after that reference,
+    so that the book does not say the same sentence three times (issue 29)."""
 
     labels = {k: str(v).lower() for k, v in _CB.find("size_class").categories.items()}
     pop = frame.groupby("size_class")["n_establishments"].sum() / frame["n_establishments"].sum()
     sample = establishments["size_class"].value_counts(normalize=True)
+    if again:
+
+        def more(size: str) -> str:
+            return "meer" if sample.get(size, 0.0) > pop.get(size, 0.0) else "minder"
+
+        return (
+            f"{again} telt de steekproef naar verhouding {more('klein')} vestigingen van het "
+            f"{labels['klein']} en {more('groot')} van het {labels['groot']} dan alle vestigingen in de onderzochte "
+            "sectoren."
+        )
     return (
         f"Vestigingen van het {labels['klein']} zijn {nl.percent(pop.get('klein', 0.0))} van alle vestigingen in de "
         f"onderzochte sectoren, maar {nl.percent(sample.get('klein', 0.0))} van de steekproef; die van het "
@@ -491,17 +529,25 @@ HEADLINE = {
 }
 
 
-def population_sentence(rows: pd.DataFrame | None, chapter: str) -> str:
+def population_sentence(rows: pd.DataFrame | None, chapter: str, brief: bool = False) -> str:
     """The chapter's :data:`HEADLINE` share in the sample and, by the population model, in all establishments and
     employees of the surveyed sectors ("In de steekproef heeft 89% van de vestigingen een RI&E; van alle
-    vestigingen ... naar schatting 79% ..."), for chapter 1 and a chapter's opening (then
-    ``paragraph_nl(..., said=True)``); without a frame, that the shares are the sample's."""
+    vestigingen ... naar schatting 79% ..."), for a chapter's opening (then ``paragraph_nl(..., said=True)``);
+    ``brief`` (chapter 1, which summarises that chapter): sample and all establishments only, in other words.
+    Without a frame, that the shares are the sample's."""
     row_id, what = HEADLINE[chapter]
     record = _records(rows, chapter).get(row_id) if rows is not None else None
     if record is None or not _known(record, "sample", "establishments", "employees"):
         return (
             "Zonder populatiekader (of met te weinig antwoorden) gelden de percentages alleen voor de bezochte "
             "vestigingen, niet voor alle vestigingen in de onderzochte sectoren."
+        )
+    if brief:
+        return (
+            f"In de steekproef {what.format(nl.percent(record['sample']))}; teruggerekend naar alle vestigingen in de "
+            f"onderzochte sectoren is dat naar schatting {nl.percent(record['establishments'])} "
+            f"({nl.percent(nl.PROB)}-interval "
+            f"{nl.percent_interval(record['establishments_q05'], record['establishments_q95'])})."
         )
     return _sentence_of(record, what)
 
@@ -518,7 +564,7 @@ def _lead_viii(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishmen
     lead += (
         f"Het aandeel van alle vestigingen {'met een RI&E is' if said else 'is daarmee'} "
         f"{_compare(r['sample'], r['establishments_q05'], r['establishments_q95'])} dat in de steekproef. "
-        + composition_nl(frame, establishments)
+        + composition_nl(frame, establishments, again="Net als in de hoofdstukken 5 en 6")
     )
     small, large = rec.get("rie_aanwezig_grootte_klein"), rec.get("rie_aanwezig_grootte_groot")
     if small is not None and large is not None and _known(small, "establishments") and _known(large, "establishments"):
@@ -571,7 +617,7 @@ def _lead_vi(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments
         f"‘{str(r['label']).split(' (')[0]}’ het meest van alle vestigingen in de onderzochte sectoren: "
         f"{nl.percent(r['sample'])} in de steekproef, naar schatting {nl.percent(r['establishments'])} "
         f"({nl.percent_interval(r['establishments_q05'], r['establishments_q95'])}) van alle vestigingen. "
-        + composition_nl(frame, establishments)
+        + composition_nl(frame, establishments, again="Zoals in hoofdstuk 5")
     )
 
 
@@ -585,9 +631,11 @@ def paragraph_nl(
     establishments: pd.DataFrame,
     table_ref: str,
     said: bool = False,
+    whole_ref: str = "",
 ) -> str:
     """The chapter's paragraph on sample and population (the RI&E first in chapter VIII), from the population rows;
-    ``said``: the chapter states its :data:`HEADLINE` share earlier (:func:`population_sentence`), not again here."""
+    ``said``: the chapter states its :data:`HEADLINE` share earlier (:func:`population_sentence`), not again here;
+    ``whole_ref``: the chapter's ``table_ref`` is short (:func:`short_ids`) and this table holds them all."""
 
     if rows is None or frame is None:
         return (
@@ -596,10 +644,18 @@ def paragraph_nl(
             "en de geïnterviewde werknemers."
         )
     k, n = outside(rows, chapter)
-    tail = (
+    count = (
         f"{nl.capitalize_first(nl.count_of(k, n))} percentages van dit hoofdstuk "
         f"{nl.verb(k, 'ligt', 'liggen')} in de steekproef buiten het {nl.percent(nl.PROB)}-interval voor alle "
-        f"vestigingen; {table_ref} zet ze naast elkaar, met de gewogen schatting zonder model ernaast."
+        "vestigingen"
     )
+    if not whole_ref:
+        tail = f"{count}; {table_ref} zet ze naast elkaar, met de gewogen schatting zonder model ernaast."
+    else:
+        shown = f"{'die, en ' if k else ''}de percentages die {'verder ' if k else ''}het meest verschillen"
+        tail = (
+            f"{count}. {nl.capitalize_first(table_ref)} geeft {shown}, met de gewogen schatting zonder model "
+            f"ernaast; {whole_ref} in bijlage D geeft alle percentages."
+        )
     lead = LEADS[chapter](_records(rows, chapter), frame, establishments, said)
     return f"{lead} {tail}".strip()
