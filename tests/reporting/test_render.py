@@ -215,13 +215,16 @@ def test_one_site_one_pdf_one_docx(book: Path) -> None:
 
 
 def _blank_pages(pages: list[str]) -> list[int]:
-    """Page numbers (1-based) with nothing but a running header, a page number or the synthetic-data footer."""
+    """Page numbers (1-based) with nothing but a running header, a page number or the synthetic-data footer, or
+    with a title alone (the template's "Bijlagen" divider page: one line without a full stop)."""
     blank = []
     for number, page in enumerate(pages, start=1):
         lines = _page_lines(page)
         if lines and re.fullmatch(r"\d+|\d+ .*|.* \d+", lines[0]):  # the running header with its page number
             lines = lines[1:]
-        if not lines:
+        if lines and re.fullmatch(r"\d+", lines[-1]):  # a page number at the foot
+            lines = lines[:-1]
+        if not lines or (len(lines) == 1 and not lines[0].endswith(".")):
             blank.append(number)
     return blank
 
@@ -238,7 +241,7 @@ def _orphan_captions(pages: list[str]) -> list[int]:
     orphans = []
     for number, page in enumerate(pages, start=1):
         lines = _page_lines(page)
-        starts = [i for i, line in enumerate(lines) if re.match(r"Tabel [1-9A-C]\.\d+: ", line)]
+        starts = [i for i, line in enumerate(lines) if re.match(r"Tabel [1-9A-D]\.\d+: ", line)]
         if starts and starts[-1] >= len(lines) - 6 and lines[-1].endswith("."):
             orphans.append(number)
     return orphans
@@ -252,7 +255,12 @@ def test_orphan_captions_are_found() -> None:
 
 def test_blank_pages_are_found() -> None:
     header = "12 Hoofdstuk 5. Blootstelling"
-    assert _blank_pages(["Titel\n", f"{header}\n\n{render.SYNTHETIC_NOTE}\n", "7\n", f"{header}\nTekst\n"]) == [2, 3]
+    assert _blank_pages(["Titel\n", f"{header}\n\n{render.SYNTHETIC_NOTE}\n", "7\n", f"{header}\nTekst.\n"]) == [
+        1,
+        2,
+        3,
+    ]
+    assert _blank_pages(["Bijlagen\n\n63\n", "Bijlagen\nA. Methode\nTekst.\n"]) == [1]
 
 
 def test_pdf_title_page_and_every_footer_say_synthetic_and_no_page_is_blank(book: Path) -> None:
@@ -264,6 +272,11 @@ def test_pdf_title_page_and_every_footer_say_synthetic_and_no_page_is_blank(book
     assert not _orphan_captions(pages), f"a table's caption apart from its table on pages {_orphan_captions(pages)}"
     for page in _html_pages(book):  # the site's footer, on every page
         assert render.SYNTHETIC_NOTE in _visible_text(page.read_text(encoding="utf-8")), page.name
+    with zipfile.ZipFile(next(book.glob("*.docx"))) as docx:  # the DOCX: a default footer with the note
+        document = docx.read("word/document.xml").decode()
+        footers = [docx.read(n).decode() for n in docx.namelist() if re.fullmatch(r"word/footer\d*\.xml", n)]
+    assert 'w:footerReference w:type="default"' in document
+    assert any(render.SYNTHETIC_NOTE in f for f in footers), footers
 
 
 NARROW = 400  # pixels: a phone held upright
@@ -326,14 +339,14 @@ def test_no_error_or_warning_text_and_every_reference_resolves(book: Path) -> No
     assert not leaks, leaks
     everything = " ".join(" ".join(t.split()) for t in texts.values())
     for kind in ("Figuur", "Tabel"):  # per chapter 1..k without gaps: one numbering for the whole book
-        numbers = set(re.findall(rf"{kind} ([1-9A-C])\.(\d+)", everything))
+        numbers = set(re.findall(rf"{kind} ([1-9A-D])\.(\d+)", everything))
         for chapter in {c for c, _ in numbers}:
             seen = sorted(int(k) for c, k in numbers if c == chapter)
             assert seen == list(range(1, len(seen) + 1)), f"{kind} {chapter}.x: {seen}"
 
     # the same numbers in every format
     def numbered(text: str) -> set[str]:
-        return set(re.findall(r"(?:Figuur|Tabel)\s+[1-9A-C]\.\d+", " ".join(text.split())))
+        return set(re.findall(r"(?:Figuur|Tabel)\s+[1-9A-D]\.\d+", " ".join(text.split())))
 
     html_numbers = set().union(*(numbered(t) for n, t in texts.items() if n not in ("pdf", "docx")))
     assert html_numbers, "no numbered figure or table in the site"
@@ -364,10 +377,10 @@ def test_pdf_has_every_row_of_every_long_table_once(book: Path) -> None:
         long_tables += [t for t in parser.tables if len(t["rows"]) >= LONG_TABLE_ROWS]
     assert long_tables, "expected long tables (Table 1, the estimands, the diagnostics)"
     for table in long_tables:
-        caption = re.sub(r"^Tabel [0-9A-C.]+[:.]?\s*", "", table["caption"])[:60].split()
+        caption = re.sub(r"^Tabel [0-9A-D.]+[:.]?\s*", "", table["caption"])[:60].split()
         found_caption = re.search(r"\s+".join(map(re.escape, caption)), pdf)
         assert found_caption, f"caption not found in the PDF: {' '.join(caption)!r}"
-        following = re.compile(r"(?:Tabel|Figuur) [0-9A-C]\.\d+:").search(pdf, found_caption.end())
+        following = re.compile(r"(?:Tabel|Figuur) [0-9A-D]\.\d+:").search(pdf, found_caption.end())
         segment = pdf[found_caption.end() : following.start() if following else None]
         for label in dict.fromkeys(table["rows"]):
             expected = table["rows"].count(label)

@@ -30,6 +30,8 @@ The one place that runs Quarto. It
 from __future__ import annotations
 
 import hashlib
+import html
+import io
 import os
 import shutil
 import subprocess
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -79,6 +82,47 @@ def book_metadata(data: Path, commit: str, commit_date: str | None) -> dict[str,
     if simulate.is_synthetic(data):  # the note, and a boolean for Quarto's `when-meta` (home page callout)
         out |= {"thuiswerk-synthetic": SYNTHETIC_NOTE, "thuiswerk-synthetic-data": "true"}
     return out
+
+
+_FOOTER_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:sz w:val="16"/></w:rPr>'
+    "<w:t>{note}</w:t></w:r></w:p></w:ftr>"
+)
+_FOOTER_REL = "footerThuiswerk"
+
+
+def docx_reference(quarto: Path, note: str, target: Path) -> Path:
+    """A Word reference document for the DOCX with ``note`` in every page footer: Pandoc's default reference
+    (``quarto pandoc --print-default-data-file reference.docx``) with a footer part added; Pandoc keeps the
+    reference's section footers. The DOCX thus says "Gebaseerd op synthetische gegevens" on every page, as the
+    PDF and the site do (issue 29)."""
+    default = subprocess.run(
+        [str(quarto), "pandoc", "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+    ).stdout
+    with zipfile.ZipFile(io.BytesIO(default)) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/word/footer1.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>',
+                )
+            elif item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="{_FOOTER_REL}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    'relationships/footer" Target="footer1.xml"/></Relationships>'.encode(),
+                )
+            elif item.filename == "word/document.xml":
+                data = data.replace(
+                    b"<w:sectPr>", f'<w:sectPr><w:footerReference w:type="default" r:id="{_FOOTER_REL}"/>'.encode()
+                )
+            out.writestr(item, data)
+        out.writestr("word/footer1.xml", _FOOTER_XML.format(note=html.escape(note)))
+    return target
 
 
 def offline_quarto() -> Path:
@@ -207,16 +251,21 @@ def render(
     )
     # The commit is given as metadata ({{< meta thuiswerk-commit >}}), not computed in a
     # chapter: the executed chapters stay frozen when only the commit changes.
-    metadata = [
-        a for k, v in book_metadata(run.data, commit, store.git_commit_date()).items() for a in ("-M", f"{k}:{v}")
-    ]
+    meta = book_metadata(run.data, commit, store.git_commit_date())
+    metadata = [a for k, v in meta.items() for a in ("-M", f"{k}:{v}")]
     jobs = max(1, min(len(fmts), jobs or os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="thuiswerk-render-") as scratch:
         copies = {fmt: _copy_sources(sources, root, Path(scratch) / fmt) for fmt in fmts}
         lock = threading.Lock()
 
+        note = meta.get("thuiswerk-synthetic")
+        extra: dict[str, list[str]] = {fmt: [] for fmt in fmts}
+        if note and "docx" in fmts:  # the DOCX's page footers say it too (Pandoc takes them from its reference)
+            reference = docx_reference(quarto, note, copies["docx"] / "report" / "reference-synthetisch.docx")
+            extra["docx"] = [f"--reference-doc={reference}"]
+
         def render_format(fmt: str) -> tuple[str, int, float]:
-            command = [str(quarto), "render", "--to", FORMATS[fmt], *metadata]
+            command = [str(quarto), "render", "--to", FORMATS[fmt], *metadata, *extra[fmt]]
             with lock:
                 echo(f"[{fmt}] {' '.join(command)}")
             started = time.monotonic()
