@@ -428,12 +428,10 @@ def short_ids(rows: pd.DataFrame, chapter: str) -> list[str]:
     sample value lies outside the population's interval, the share its paragraph names (chapter VI), then the
     largest differences between sample and all establishments up to :data:`SHORT_ROWS`."""
     wide = _wide(rows, chapter).dropna(subset=["sample", "establishments"])
-    out = (wide["sample"] < wide["establishments_q05"]) | (wide["sample"] > wide["establishments_q95"])
-    keep = set(wide.index[out])
+    keep = set(wide.index[_outside(wide)])
     keep |= {HEADLINE[chapter][0]} & set(wide.index) if chapter in HEADLINE else set()
-    employer = wide[wide.index.str.startswith("werkgever_")]
-    if chapter == "VI" and len(employer):
-        keep.add((employer["establishments"] - employer["sample"]).abs().idxmax())
+    named = _most_different_employer(_records(rows, chapter)) if chapter == "VI" else None
+    keep |= {named} if named is not None else set()
     for row_id in (wide["establishments"] - wide["sample"]).abs().sort_values(ascending=False, kind="stable").index:
         if len(keep) >= SHORT_ROWS:
             break
@@ -462,8 +460,12 @@ def table_nl(rows: pd.DataFrame, chapter: str, short: bool = False) -> pd.DataFr
 def outside(rows: pd.DataFrame, chapter: str, population: str = "establishments") -> tuple[int, int]:
     """How many of the chapter's shares have their sample value outside the population's 90% interval, of how many."""
     wide = _wide(rows, chapter).dropna(subset=["sample", population])
-    out = (wide["sample"] < wide[f"{population}_q05"]) | (wide["sample"] > wide[f"{population}_q95"])
-    return int(out.sum()), len(wide)
+    return int(_outside(wide, population).sum()), len(wide)
+
+
+def _outside(wide: pd.DataFrame, population: str = "establishments") -> pd.Series:
+    """Per share of :func:`_wide`: is its sample value outside the population's 90% interval."""
+    return (wide["sample"] < wide[f"{population}_q05"]) | (wide["sample"] > wide[f"{population}_q95"])
 
 
 def _compare(sample: float, lo: float, hi: float) -> str:
@@ -603,14 +605,21 @@ def _lead_v(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments:
     return lead
 
 
+def _most_different_employer(rec: dict[str, dict[str, Any]]) -> str | None:
+    """The employer's measure (Table 1) whose share in all establishments differs most from the sample's: the one
+    chapter VI's paragraph names and its short table keeps."""
+    employer = [k for k, r in rec.items() if k.startswith("werkgever_") and _known(r, "sample", "establishments")]
+    return max(employer, key=lambda k: abs(rec[k]["establishments"] - rec[k]["sample"]), default=None)
+
+
 def _lead_vi(rec: dict[str, dict[str, Any]], frame: pd.DataFrame, establishments: pd.DataFrame, said: bool) -> str:
     """The employer's measure of Table 1 whose population share differs most from its sample share (chapter VI has
     no :data:`HEADLINE`: ``said`` changes nothing)."""
 
-    employer = {k: r for k, r in rec.items() if k.startswith("werkgever_") and _known(r, "sample", "establishments")}
-    if not employer:
+    named = _most_different_employer(rec)
+    if named is None:
         return ""
-    r = max(employer.values(), key=lambda x: abs(x["establishments"] - x["sample"]))
+    r = rec[named]
     return (
         "Ook de maatregelen volgens de werkgever (tabel 1 van het oorspronkelijke rapport) gelden in de steekproef "
         "voor de bezochte vestigingen. Van die maatregelen volgens de werkgever verschilt "

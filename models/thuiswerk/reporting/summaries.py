@@ -200,11 +200,12 @@ def model_equations(spec: ModelSpec, after: Sequence[ModelSpec] = ()) -> str:
     already explained in the same words is referred to instead of said again (issue 29: no sentence twice).
     """
     parts = _equation_parts(spec)
+    before = [(s, _equation_parts(s)) for s in after]
     legend, referred = parts["legend"], []
     for key, what in (("slopes", "de hellingen"), ("effects", "het vestigings- en het werknemerseffect")):
         if not parts[key]:
             continue
-        earlier = next((s for s in after if _equation_parts(s)[key] == parts[key]), None)
+        earlier = next((s for s, p in before if p[key] == parts[key]), None)
         if earlier is None:
             legend += parts[key]
         else:
